@@ -1,0 +1,181 @@
+"""The `billing` command: talks to people, launches Dagster; holds no business rule."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from orchestration.settings import REPO_ROOT, Settings, debug_enabled, load_settings
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="IT services billing and chargeback: provider exports in, FOCUS, allocations, chargeback, invoices out.",
+)
+
+
+class UserError(Exception):
+    """Printed as one line, exit status 1."""
+
+
+def _say(message: str) -> None:
+    typer.echo(message, err=False)
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ValueError as error:
+        raise UserError(str(error)) from None
+
+
+def parse_period(text: str) -> date:
+    match = re.fullmatch(r"(\d{4})-(\d{2})(?:-01)?", text.strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise UserError(f"--period {text!r} is not a billing month; write it as YYYY-MM, e.g. 2026-10")
+    return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+@app.command()
+def demo(
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed writes the same bytes.")] = 2026,
+    restatement: Annotated[bool, typer.Option(help="Also deliver the AWS 2026-09 re-delivery (restatement).")] = True,
+) -> None:
+    """Write the deterministic demo landing zone (2026-08 .. 2026-10, five providers) under data/landing/."""
+    from orchestration.demo import write_demo_landing_zone
+
+    settings = _settings()
+    _say(f"writing the demo landing zone to {settings.landing_dir}")
+    manifest = write_demo_landing_zone(
+        settings.landing_dir, seed=seed, include_restatement=restatement, progress=lambda m: _say(f"  {m}")
+    )
+    _say(f"wrote {len(manifest.files)} files; next: billing close --period 2026-08")
+
+
+@app.command()
+def close(
+    period: Annotated[str, typer.Option("--period", help="Billing month to close, YYYY-MM.")],
+    user: Annotated[str | None, typer.Option("--as", help="Acting user recorded on the run (or BILLING_USER).")] = None,
+) -> None:
+    """Close one billing month through Dagster and print what came in, where it went and what was invoiced."""
+    from orchestration.reporting import summarize_period
+    from orchestration.runner import CloseError, run_close
+
+    settings = _settings()
+    month = parse_period(period)
+    _say(f"closing {month:%Y-%m} (warehouse {settings.warehouse_path})")
+    try:
+        outcome = run_close(settings, month, acting_user=user or settings.acting_user, progress=_say)
+    except CloseError as error:
+        raise UserError(str(error)) from None
+    import duckdb
+
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        summary = summarize_period(con, month)
+    _print_summary(summary)
+    _say(f"dagster run {outcome.run_id} (see it with `make ui`)")
+    if not outcome.success:
+        for failure in outcome.failures:
+            _say(f"  {failure}")
+        failed_gates = [g for g in summary.gates if not g.success]
+        if failed_gates:
+            first = failed_gates[0]
+            raise UserError(
+                f"close of {month:%Y-%m} stopped: gate {first.suite} failed {first.expectation} "
+                f"on {first.failing_rows} row(s): {first.detail}; invoices were not finalized"
+            )
+        raise UserError(
+            f"close of {month:%Y-%m} failed: {outcome.failures[0] if outcome.failures else 'see the run in the UI'}"
+        )
+    _say(f"close of {month:%Y-%m} complete")
+
+
+def _print_summary(summary) -> None:  # type: ignore[no-untyped-def]
+    from orchestration.reporting import money
+
+    _say("")
+    _say(
+        f"{'source':<12} {'cur':<4} {'files':>5} {'rows':>7} {'billed in':>15} {'amortized in':>15} "
+        f"{'allocated':>15} {'unallocated':>13} {'status':<14}"
+    )
+    for line in summary.sources:
+        _say(
+            f"{line.source:<12} {line.currency:<4} {line.files_loaded:>5} {line.rows_loaded:>7} "
+            f"{money(line.billed_in):>15} {money(line.amortized_in):>15} {money(line.allocated):>15} "
+            f"{money(line.unallocated):>13} {line.status:<14}"
+        )
+    if not summary.sources:
+        _say("  (no reconciled sources for this period)")
+    _say("")
+    for invoice in summary.invoices:
+        number = invoice.invoice_number or "(draft)"
+        total = money(invoice.total)
+        _say(f"invoice {number:<16} {invoice.client_id:<10} {invoice.currency} {total:>14}  {invoice.status}")
+    if not summary.invoices:
+        _say("no invoices for this period")
+    for gate in summary.gates:
+        mark = "pass" if gate.success else f"FAIL ({gate.failing_rows} rows: {gate.detail})"
+        _say(f"gate {gate.suite}: {gate.expectation}: {mark}")
+    for path, error in summary.quarantined:
+        _say(f"quarantined {path}: {error}")
+
+
+@app.command()
+def ui(
+    port: Annotated[int, typer.Option(help="Port for the Dagster UI.")] = 3000,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+) -> None:
+    """Open the Dagster UI on the same warehouse and run history as `billing close`."""
+    from orchestration.runner import CloseError, ensure_dbt_manifest, prepare_environment
+
+    settings = _settings()
+    prepare_environment(settings)
+    try:
+        ensure_dbt_manifest(_say)
+    except CloseError as error:
+        raise UserError(str(error)) from None
+    dagster = Path(sys.executable).with_name("dagster")
+    _say(f"Dagster UI on http://{host}:{port} (run history in {settings.dagster_home}); Ctrl-C to stop")
+    os.chdir(REPO_ROOT)
+    os.execv(str(dagster), [str(dagster), "dev", "-w", str(REPO_ROOT / "workspace.yaml"), "-h", host, "-p", str(port)])
+
+
+def main() -> None:
+    """Entry point: every failure is one line on stderr and exit status 1, never a traceback."""
+    try:
+        app(standalone_mode=False)
+    except UserError as error:
+        typer.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        sys.exit(1)
+    except Exception as error:  # the last line of defence: still one line, with what to do
+        import click
+
+        if isinstance(error, click.ClickException):
+            typer.echo(f"error: {error.format_message()}", err=True)
+            sys.exit(error.exit_code)
+        first = str(error).splitlines()[0] if str(error) else ""
+        typer.echo(
+            f"error: unexpected {type(error).__name__}: {first} (rerun with BILLING_DEBUG=1 for details)", err=True
+        )
+        if debug_enabled():
+            raise
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,99 @@
+"""The monthly schedule that closes the previous month, and the landing-zone sensor."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.defs.close import close_month
+from orchestration.defs.partitions import billing_period
+from orchestration.ingest.landing import ERROR_SUFFIX, landing_files
+from orchestration.settings import Settings
+from orchestration.sources import FORMATS, RejectedFile
+
+
+def monthly_close_schedule(settings: Settings) -> dg.ScheduleDefinition:
+    """On day `BILLING_CLOSE_DAY` at `BILLING_CLOSE_HOUR` (UTC by default), close the month that just ended."""
+    return dg.build_schedule_from_partitioned_job(
+        close_month,
+        name="monthly_close",
+        description="Closes the previous billing month; day and hour from BILLING_CLOSE_DAY / BILLING_CLOSE_HOUR.",
+        day_of_month=settings.close_schedule_day,
+        hour_of_day=settings.close_schedule_hour,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+    )
+
+
+def _fingerprint(path: Path) -> str:
+    stat = path.stat()
+    return f"{stat.st_mtime_ns}:{stat.st_size}"
+
+
+def changed_landing_files(landing_dir: Path, cursor: dict[str, str]) -> tuple[list[tuple[str, Path]], dict[str, str]]:
+    """Files (source, path) that are new or changed since `cursor`, and the cursor that includes them."""
+    current: dict[str, str] = {}
+    changed: list[tuple[str, Path]] = []
+    for export in FORMATS.values():
+        for path in landing_files(landing_dir, export):
+            if path.name.endswith(ERROR_SUFFIX):
+                continue
+            key = path.relative_to(landing_dir).as_posix()
+            current[key] = _fingerprint(path)
+            if cursor.get(key) != current[key]:
+                changed.append((export.source, path))
+    return changed, current
+
+
+def affected_periods(changed: list[tuple[str, Path]]) -> tuple[set[date], list[str]]:
+    """Billing periods the changed files belong to (read from their content), and files that cannot be read."""
+    periods: set[date] = set()
+    unreadable: list[str] = []
+    for source, path in changed:
+        try:
+            periods.add(FORMATS[source].parse(path).billing_period_start)
+        except RejectedFile as error:
+            unreadable.append(f"{path.name}: {error}")
+    return periods, unreadable
+
+
+def landing_zone_sensor(settings: Settings) -> dg.SensorDefinition:
+    @dg.sensor(
+        name="landing_zone_sensor",
+        job=close_month,
+        minimum_interval_seconds=60,
+        default_status=dg.DefaultSensorStatus.STOPPED,
+        description="Notices new or changed files in the landing zone and requests a close of each affected period.",
+    )
+    def _sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
+        cursor = json.loads(context.cursor) if context.cursor else {}
+        changed, current = changed_landing_files(settings.landing_dir, cursor)
+        if not changed:
+            return dg.SensorResult(skip_reason="no new or changed files in the landing zone", cursor=context.cursor)
+        periods, unreadable = affected_periods(changed)
+        valid_keys = set(billing_period.get_partition_keys())
+        if unreadable:
+            # A bad file's period is unknown; the latest closed month's run quarantines it with the reason.
+            context.log.warning("unreadable files (will be quarantined by the next close): " + "; ".join(unreadable))
+            latest = billing_period.get_last_partition_key()
+            if latest:
+                periods.add(date.fromisoformat(latest))
+        requests = []
+        fingerprint = "|".join(sorted(f"{p.relative_to(settings.landing_dir)}" for _, p in changed))
+        for period in sorted(periods):
+            key = period.isoformat()
+            if key not in valid_keys:
+                context.log.warning(f"files for {period:%Y-%m} arrived before that month can be closed; skipped")
+                continue
+            requests.append(
+                dg.RunRequest(
+                    run_key=f"{key}:{hash(fingerprint + ''.join(sorted(current.values())))}",
+                    partition_key=key,
+                    tags={"billing/trigger": "landing_zone_sensor"},
+                )
+            )
+        return dg.SensorResult(run_requests=requests, cursor=json.dumps(current, sort_keys=True))
+
+    return _sensor

@@ -1,0 +1,59 @@
+"""The invoice finalization asset: refuses a period whose gates are not green."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import dagster as dg
+
+from orchestration.defs.invoicing.finalize import GatesNotPassed, finalize_period
+from orchestration.defs.partitions import billing_period, period_of
+from orchestration.defs.quality.checks import DRAFT_INVOICE_LINES_KEY, RECONCILIATION_KEY
+from orchestration.resources import WarehouseResource
+
+ISSUED_INVOICES = dg.AssetKey(["audit", "issued_invoices"])
+ISSUED_INVOICE_LINES = dg.AssetKey(["audit", "issued_invoice_lines"])
+
+
+@dg.multi_asset(
+    name="finalize_invoices",
+    specs=[
+        dg.AssetSpec(
+            ISSUED_INVOICES,
+            group_name="invoicing",
+            kinds={"duckdb", "python"},
+            description="Finalized invoices (frozen headers with gapless numbers); append-only.",
+            deps=[RECONCILIATION_KEY, DRAFT_INVOICE_LINES_KEY, dg.AssetKey(["intermediate", "int_invoices_drafted"])],
+        ),
+        dg.AssetSpec(
+            ISSUED_INVOICE_LINES,
+            group_name="invoicing",
+            kinds={"duckdb", "python"},
+            description="Lines of finalized invoices, frozen at issue; append-only.",
+            deps=[DRAFT_INVOICE_LINES_KEY],
+        ),
+    ],
+    partitions_def=billing_period,
+)
+def finalize_invoices(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> Iterator[dg.MaterializeResult]:
+    """Issue the period's draft invoices once both gates passed: number them and freeze a copy."""
+    period = period_of(context.partition_key)
+    with warehouse.connect() as con:
+        try:
+            result = finalize_period(con, period, issued_by=f"dagster run {context.run.run_id[:8]}")
+        except GatesNotPassed as error:
+            raise dg.Failure(
+                description=f"invoices for {period:%Y-%m} not finalized: {error}",
+                allow_retries=False,
+            ) from None
+    for invoice_id, number in result.issued:
+        context.log.info(f"issued {number} for {invoice_id}")
+    metadata = {
+        "invoices_issued": len(result.issued),
+        "invoices_already_final": result.already_final,
+        "invoice_numbers": ", ".join(n for _, n in result.issued) or "none",
+    }
+    yield dg.MaterializeResult(asset_key=ISSUED_INVOICES, metadata=metadata)
+    yield dg.MaterializeResult(asset_key=ISSUED_INVOICE_LINES, metadata=metadata)

@@ -1,0 +1,14 @@
+"""The one partitioning every period-bound asset shares (DESIGN.md §4)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import dagster as dg
+
+billing_period = dg.MonthlyPartitionsDefinition(start_date="2024-01-01")
+
+
+def period_of(partition_key: str) -> date:
+    """`2026-10-01` -> date(2026, 10, 1)."""
+    return date.fromisoformat(partition_key)

@@ -1,0 +1,77 @@
+"""dbt models as Dagster assets: the FOCUS, allocation, chargeback and draft-invoice layers, and the
+invoice marts that read the finalized (frozen) invoices back."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from orchestration.defs.partitions import billing_period, period_of
+from orchestration.resources import WarehouseResource, dbt_project
+
+INVOICE_MARTS = "fct_invoices fct_invoice_lines"
+
+
+class BillingDbtTranslator(DagsterDbtTranslator):
+    """Keys by warehouse schema (`marts/fct_reconciliation`, `reference/contracts`); groups by layer."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
+            return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "reference_data"
+        return dbt_resource_props.get("schema") or "transform"
+
+
+def period_vars(partition_key: str) -> str:
+    start = period_of(partition_key)
+    end = start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(month=start.month + 1)
+    return json.dumps({"billing_period_start": start.isoformat(), "billing_period_end": end.isoformat()})
+
+
+def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource) -> Iterator[Any]:
+    # dbt runs as a subprocess; its profile reads the warehouse path from the environment.
+    os.environ["BILLING_WAREHOUSE_PATH"] = warehouse.path
+    args = ["build", "--vars", period_vars(context.partition_key)]
+    yield from dbt.cli(args, context=context).stream()
+
+
+TRANSLATOR = BillingDbtTranslator()
+
+
+@dbt_assets(
+    manifest=dbt_project().manifest_path,
+    project=dbt_project(),
+    exclude=INVOICE_MARTS,
+    partitions_def=billing_period,
+    dagster_dbt_translator=TRANSLATOR,
+    name="billing_models",
+)
+def billing_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+) -> Iterator[Any]:
+    """Seeds, staging, FOCUS normalization, cost allocation, chargeback, reconciliation and draft invoices."""
+    yield from _build(context, dbt, warehouse)
+
+
+@dbt_assets(
+    manifest=dbt_project().manifest_path,
+    project=dbt_project(),
+    select=INVOICE_MARTS,
+    partitions_def=billing_period,
+    dagster_dbt_translator=TRANSLATOR,
+    name="invoice_marts",
+)
+def invoice_marts(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+) -> Iterator[Any]:
+    """Invoice marts: finalized invoices from the frozen audit copies, everything else as drafts."""
+    yield from _build(context, dbt, warehouse)

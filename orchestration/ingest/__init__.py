@@ -1,0 +1,1 @@
+"""Landing zone → raw tables, with the file manifest in audit.ingested_files."""

@@ -1,0 +1,248 @@
+"""Load the files of one source from the landing zone, file by file, each in its own transaction.
+
+Rules (DESIGN.md §4):
+* a file whose bytes were seen before is recorded once as ``duplicate`` and loads nothing;
+* a new delivery for a source/billing account/period replaces the previous one in one transaction,
+  and the previous file stays in the manifest as ``superseded``;
+* a file that cannot be read is moved to the quarantine folder with a ``.error.txt`` beside it and
+  recorded as ``quarantined``; the other files still load and nothing stored is touched.
+Files are taken in delivery order: modification time, then path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from orchestration.ingest.warehouse import add_missing_columns, ensure_warehouse
+from orchestration.sources import FORMATS, ExportFormat, ParsedFile, RejectedFile
+
+ERROR_SUFFIX = ".error.txt"
+
+
+@dataclass
+class FileOutcome:
+    path: str
+    status: str  # loaded | duplicate | superseded-previous | quarantined | pending
+    billing_period_start: date | None = None
+    billing_account_id: str | None = None
+    row_count: int = 0
+    detail: str = ""
+
+
+@dataclass
+class IngestReport:
+    source: str
+    outcomes: list[FileOutcome] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(o.row_count for o in self.outcomes if o.status == "loaded")
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def landing_files(landing_dir: Path, export: ExportFormat) -> list[Path]:
+    """Delivered files of one source in delivery order (mtime, then path); hidden files are ignored."""
+    root = landing_dir / export.source
+    if not root.is_dir():
+        return []
+    files = [
+        p
+        for p in root.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    ]
+    return sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.as_posix()))
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _record(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    path: str,
+    source: str,
+    sha256: str,
+    size: int,
+    status: str,
+    period: date | None = None,
+    account: str | None = None,
+    rows: int | None = None,
+    error: str | None = None,
+) -> None:
+    con.execute(
+        """
+        insert into audit.ingested_files
+            (path, source, billing_period_start, billing_account_id, sha256, bytes, row_count, status, error, loaded_at)
+        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+        [path, source, period, account, sha256, size, rows, status, error, _now()],
+    )
+
+
+def quarantine(path: Path, landing_dir: Path, quarantine_dir: Path, reason: str) -> Path:
+    """Move a refused file out of the landing zone, keeping its relative path, with the reason beside it."""
+    relative = path.relative_to(landing_dir)
+    target = quarantine_dir / relative
+    if target.exists():
+        stamp = _now().strftime("%Y%m%dT%H%M%S")
+        target = target.with_name(f"{target.name}.{stamp}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(path), target)
+    target.with_name(target.name + ERROR_SUFFIX).write_text(f"{relative.as_posix()}: {reason}\n", encoding="utf-8")
+    return target
+
+
+def _with_lineage(table: pa.Table, relative: str, sha256: str, parsed: ParsedFile) -> pa.Table:
+    n = table.num_rows
+    for name, value in (
+        ("_source_file", relative),
+        ("_file_sha256", sha256),
+        ("_billing_period_start", parsed.billing_period_start.isoformat()),
+        ("_billing_account_id", parsed.billing_account_id),
+    ):
+        table = table.append_column(name, pa.array([value] * n, type=pa.string()))
+    return table
+
+
+def _load(
+    con: duckdb.DuckDBPyConnection,
+    export: ExportFormat,
+    relative: str,
+    sha256: str,
+    size: int,
+    parsed: ParsedFile,
+) -> list[str]:
+    """Replace the previous delivery (if any) and load this one, atomically; returns superseded paths."""
+    con.execute("begin transaction")
+    try:
+        previous = con.execute(
+            """
+            select path, sha256 from audit.ingested_files
+            where source = ? and billing_account_id = ? and billing_period_start = ? and status = 'loaded'
+            """,
+            [export.source, parsed.billing_account_id, parsed.billing_period_start],
+        ).fetchall()
+        for old_path, old_sha in previous:
+            for table in export.raw_tables:
+                con.execute(f"delete from raw.{table} where _source_file = ? and _file_sha256 = ?", [old_path, old_sha])
+            con.execute(
+                """
+                update audit.ingested_files set status = 'superseded', superseded_by = ?, superseded_at = ?
+                where path = ? and sha256 = ? and status = 'loaded'
+                """,
+                [relative, _now(), old_path, old_sha],
+            )
+        for table_name, table in parsed.tables.items():
+            add_missing_columns(con, table_name, [c for c in table.column_names if not c.startswith("_")])
+            incoming = _with_lineage(table, relative, sha256, parsed)
+            con.register("incoming_rows", incoming)
+            try:
+                con.execute(f"insert into raw.{table_name} by name select * from incoming_rows")
+            finally:
+                con.unregister("incoming_rows")
+        _record(
+            con,
+            path=relative,
+            source=export.source,
+            sha256=sha256,
+            size=size,
+            status="loaded",
+            period=parsed.billing_period_start,
+            account=parsed.billing_account_id,
+            rows=parsed.row_count,
+        )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return [p for p, _ in previous]
+
+
+def ingest_source(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    landing_dir: Path,
+    quarantine_dir: Path,
+    *,
+    period: date | None = None,
+    log: Callable[[str], None] = lambda _: None,
+) -> IngestReport:
+    """Ingest every new file of `source`; with `period`, files of other periods stay pending in the landing zone."""
+    export = FORMATS[source]
+    ensure_warehouse(con)
+    report = IngestReport(source)
+    seen = {
+        (path, sha): status
+        for path, sha, status in con.execute(
+            "select path, sha256, status from audit.ingested_files where source = ?", [source]
+        ).fetchall()
+    }
+    known_shas = {sha for (_, sha), status in seen.items() if status in ("loaded", "superseded")}
+    for path in landing_files(landing_dir, export):
+        relative = path.relative_to(landing_dir).as_posix()
+        if path.name.endswith(ERROR_SUFFIX):
+            continue
+        sha256 = sha256_of(path)
+        size = path.stat().st_size
+        if (relative, sha256) in seen:
+            continue
+        if sha256 in known_shas:
+            _record(con, path=relative, source=source, sha256=sha256, size=size, status="duplicate")
+            seen[(relative, sha256)] = "duplicate"
+            report.outcomes.append(FileOutcome(relative, "duplicate", detail="same bytes already loaded"))
+            log(f"{relative}: duplicate of a file already loaded, skipped")
+            continue
+        if path.suffix.lower() not in export.suffixes:
+            reason = (
+                f"unexpected file type {path.suffix or '(none)'} for {source}; expected {', '.join(export.suffixes)}"
+            )
+            parsed = None
+        else:
+            try:
+                parsed = export.parse(path)
+                reason = ""
+            except RejectedFile as error:
+                parsed, reason = None, str(error)
+        if parsed is None:
+            _record(con, path=relative, source=source, sha256=sha256, size=size, status="quarantined", error=reason)
+            moved = quarantine(path, landing_dir, quarantine_dir, reason)
+            report.outcomes.append(FileOutcome(relative, "quarantined", detail=reason))
+            log(f"{relative}: quarantined to {moved} — {reason}")
+            continue
+        if period is not None and parsed.billing_period_start != period:
+            report.outcomes.append(
+                FileOutcome(relative, "pending", parsed.billing_period_start, parsed.billing_account_id)
+            )
+            continue
+        superseded = _load(con, export, relative, sha256, size, parsed)
+        seen[(relative, sha256)] = "loaded"
+        known_shas.add(sha256)
+        for old in superseded:
+            report.outcomes.append(
+                FileOutcome(old, "superseded", parsed.billing_period_start, parsed.billing_account_id)
+            )
+            log(f"{old}: superseded by {relative}")
+        report.outcomes.append(
+            FileOutcome(relative, "loaded", parsed.billing_period_start, parsed.billing_account_id, parsed.row_count)
+        )
+        log(f"{relative}: loaded {parsed.row_count} rows for {parsed.billing_period_start:%Y-%m}")
+    return report

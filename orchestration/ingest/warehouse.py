@@ -1,0 +1,107 @@
+"""Schemas and manifest tables the ingest owns in the warehouse."""
+
+from __future__ import annotations
+
+import duckdb
+
+from orchestration.sources import RAW_TABLE_COLUMNS
+
+LINEAGE_COLUMNS = ("_source_file", "_source_row", "_file_sha256", "_billing_period_start", "_billing_account_id")
+
+INGESTED_FILES_DDL = """
+create table if not exists audit.ingested_files (
+    path varchar not null,
+    source varchar not null,
+    billing_period_start date,
+    billing_account_id varchar,
+    sha256 varchar not null,
+    bytes bigint not null,
+    row_count bigint,
+    status varchar not null,
+    error varchar,
+    loaded_at timestamp not null,
+    superseded_by varchar,
+    superseded_at timestamp
+)
+"""
+
+ISSUED_INVOICES_DDL = """
+create table if not exists audit.issued_invoices (
+    invoice_id varchar not null,
+    invoice_number varchar not null,
+    client_id varchar not null,
+    contract_id varchar,
+    contract_version integer,
+    billing_period_start date not null,
+    currency varchar not null,
+    payment_terms_days integer,
+    subtotal decimal(38, 10) not null,
+    discount_total decimal(38, 10) not null,
+    credit_total decimal(38, 10) not null,
+    tax_total decimal(38, 10) not null,
+    total decimal(38, 10) not null,
+    issued_at timestamp not null,
+    issued_by varchar not null
+)
+"""
+
+ISSUED_INVOICE_LINES_DDL = """
+create table if not exists audit.issued_invoice_lines (
+    invoice_id varchar not null,
+    line_number integer not null,
+    description varchar,
+    service_category varchar,
+    quantity decimal(38, 10),
+    unit varchar,
+    unit_price decimal(38, 10),
+    amount decimal(38, 10) not null,
+    tax_code varchar,
+    tax_rate decimal(38, 10),
+    tax_amount decimal(38, 10) not null,
+    client_id varchar,
+    billing_period_start date,
+    currency varchar,
+    cost_basis decimal(38, 10),
+    charge_count bigint
+)
+"""
+
+GATE_RESULTS_DDL = """
+create table if not exists audit.gate_results (
+    billing_period_start date not null,
+    suite varchar not null,
+    expectation varchar not null,
+    success boolean not null,
+    failing_rows bigint not null,
+    detail varchar,
+    run_id varchar,
+    checked_at timestamp not null
+)
+"""
+
+
+def ensure_warehouse(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the raw and audit schemas and tables if absent; safe to call on every run."""
+    con.execute("create schema if not exists raw")
+    con.execute("create schema if not exists audit")
+    for ddl in (INGESTED_FILES_DDL, ISSUED_INVOICES_DDL, ISSUED_INVOICE_LINES_DDL, GATE_RESULTS_DDL):
+        con.execute(ddl)
+    for table, columns in RAW_TABLE_COLUMNS.items():
+        all_columns = [*columns, *LINEAGE_COLUMNS]
+        body = ", ".join(f"{name} varchar" for name in all_columns)
+        con.execute(f"create table if not exists raw.{table} ({body})")
+
+
+def add_missing_columns(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> list[str]:
+    """Schema drift: a delivered column the raw table lacks is added as text; returns the added names."""
+    existing = {
+        row[0]
+        for row in con.execute(
+            "select column_name from information_schema.columns where table_schema = 'raw' and table_name = ?",
+            [table],
+        ).fetchall()
+    }
+    added = [c for c in columns if c not in existing]
+    for name in added:
+        con.execute(f'alter table raw.{table} add column "{name}" varchar')
+    return added

@@ -1,0 +1,132 @@
+"""Read-only summaries of a closed period, for people (the CLI) and tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import duckdb
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    source: str
+    currency: str
+    files_loaded: int
+    rows_loaded: int
+    billed_in: Decimal
+    amortized_in: Decimal
+    allocated: Decimal
+    unallocated: Decimal
+    difference: Decimal
+    status: str
+
+
+@dataclass(frozen=True)
+class InvoiceLine:
+    invoice_id: str
+    invoice_number: str | None
+    client_id: str
+    currency: str
+    total: Decimal
+    status: str
+
+
+@dataclass(frozen=True)
+class GateLine:
+    suite: str
+    expectation: str
+    success: bool
+    failing_rows: int
+    detail: str
+
+
+@dataclass(frozen=True)
+class PeriodSummary:
+    period: date
+    sources: list[SourceLine]
+    invoices: list[InvoiceLine]
+    gates: list[GateLine]
+    quarantined: list[tuple[str, str]]
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+    )
+
+
+def summarize_period(con: duckdb.DuckDBPyConnection, period: date) -> PeriodSummary:
+    sources: list[SourceLine] = []
+    if _table_exists(con, "marts", "fct_reconciliation"):
+        rows = con.execute(
+            """
+            with files as (
+                select source, count(*) as files_loaded, sum(row_count) as rows_loaded
+                from audit.ingested_files
+                where billing_period_start = ? and status = 'loaded'
+                group by source
+            )
+            select recon.source, recon.currency,
+                   coalesce(max(files.files_loaded), 0), coalesce(max(files.rows_loaded), 0),
+                   sum(recon.source_billed_total), sum(recon.source_amortized_total), sum(recon.allocated_total),
+                   sum(recon.unallocated_total), sum(recon.difference),
+                   case when bool_and(recon.status = 'balanced') then 'balanced' else 'out_of_balance' end
+            from marts.fct_reconciliation as recon
+            left join files on files.source = recon.source
+            where recon.billing_period_start = ?
+            group by recon.source, recon.currency
+            order by recon.source, recon.currency
+            """,
+            [period, period],
+        ).fetchall()
+        sources = [SourceLine(*row) for row in rows]
+    invoices: list[InvoiceLine] = []
+    if _table_exists(con, "marts", "fct_invoices"):
+        invoices = [
+            InvoiceLine(*row)
+            for row in con.execute(
+                """
+                select invoice_id, invoice_number, client_id, currency, total, status
+                from marts.fct_invoices where billing_period_start = ? order by invoice_id
+                """,
+                [period],
+            ).fetchall()
+        ]
+    gates: list[GateLine] = []
+    quarantined: list[tuple[str, str]] = []
+    if _table_exists(con, "audit", "gate_results"):
+        gates = [
+            GateLine(*row)
+            for row in con.execute(
+                """
+                with latest as (
+                    select suite, max(checked_at) as checked_at from audit.gate_results
+                    where billing_period_start = ? group by suite
+                )
+                select results.suite, results.expectation, results.success, results.failing_rows,
+                       coalesce(results.detail, '')
+                from audit.gate_results as results
+                join latest using (suite, checked_at)
+                where results.billing_period_start = ?
+                order by results.suite, results.expectation
+                """,
+                [period, period],
+            ).fetchall()
+        ]
+    if _table_exists(con, "audit", "ingested_files"):
+        quarantined = con.execute(
+            "select path, error from audit.ingested_files where status = 'quarantined' order by loaded_at, path"
+        ).fetchall()
+    return PeriodSummary(period, sources, invoices, gates, quarantined)
+
+
+def money(value: Decimal | None, places: int = 2) -> str:
+    if value is None:
+        return "-"
+    quantum = Decimal(1).scaleb(-places)
+    return f"{value.quantize(quantum):,}"

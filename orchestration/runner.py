@@ -1,0 +1,177 @@
+"""Launch the monthly close through Dagster (so the run is in the UI's history) and follow its steps."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from orchestration.settings import DBT_PROJECT_DIR, Settings
+
+DAGSTER_YAML = """\
+# Written by `billing`: local run history for the CLI and `make ui` alike.
+telemetry:
+  enabled: false
+"""
+
+
+class CloseError(Exception):
+    """A one-line, actionable reason the close could not run."""
+
+
+@dataclass
+class CloseOutcome:
+    run_id: str
+    success: bool
+    failures: list[str] = field(default_factory=list)
+
+
+def prepare_environment(settings: Settings) -> None:
+    """Point Dagster and dbt at this data directory (the child processes read these variables)."""
+    settings.dagster_home.mkdir(parents=True, exist_ok=True)
+    config = settings.dagster_home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(DAGSTER_YAML, encoding="utf-8")
+    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
+    os.environ["BILLING_WAREHOUSE_PATH"] = str(settings.warehouse_path)
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+
+
+def _newest_source_mtime() -> float:
+    newest = (DBT_PROJECT_DIR / "dbt_project.yml").stat().st_mtime
+    for folder in ("models", "macros", "tests"):
+        for path in (DBT_PROJECT_DIR / folder).rglob("*"):
+            if path.is_file():
+                newest = max(newest, path.stat().st_mtime)
+    for path in (DBT_PROJECT_DIR.parent / "seeds").glob("*.csv"):
+        newest = max(newest, path.stat().st_mtime)
+    return newest
+
+
+def ensure_dbt_manifest(log: Callable[[str], None]) -> None:
+    """Parse the dbt project once when its manifest is missing or older than a model; runs reuse it."""
+    manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
+    if manifest.exists() and manifest.stat().st_mtime >= _newest_source_mtime():
+        return
+    log("preparing the dbt manifest (dbt parse)...")
+    dbt = Path(sys.executable).with_name("dbt")
+    completed = subprocess.run(
+        [str(dbt), "parse", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        detail = (completed.stdout + completed.stderr).strip().splitlines()
+        raise CloseError(f"dbt parse failed: {detail[-1] if detail else 'no output'}")
+
+
+def check_warehouse_free(settings: Settings) -> None:
+    import duckdb
+
+    if not settings.warehouse_path.exists():
+        return
+    try:
+        duckdb.connect(str(settings.warehouse_path)).close()
+    except duckdb.IOException as error:
+        message = str(error).splitlines()[0]
+        raise CloseError(
+            f"the warehouse {settings.warehouse_path} is in use by another process ({message}); "
+            "wait for that run to finish or stop it, then retry"
+        ) from None
+
+
+def run_close(settings: Settings, period: date, *, acting_user: str, progress: Callable[[str], None]) -> CloseOutcome:
+    """Execute the `close_month` job for one partition, printing each step as it starts and ends."""
+    prepare_environment(settings)
+    ensure_dbt_manifest(progress)
+    check_warehouse_free(settings)
+
+    import dagster as dg
+
+    from orchestration.definitions import build_definitions
+
+    definitions = build_definitions()
+    job = definitions.resolve_job_def("close_month")
+    instance = dg.DagsterInstance.get()
+    run_id = str(uuid.uuid4())
+    holder: dict[str, object] = {}
+
+    def _execute() -> None:
+        try:
+            holder["result"] = job.execute_in_process(
+                instance=instance,
+                partition_key=period.isoformat(),
+                run_id=run_id,
+                raise_on_error=False,
+                tags={"billing/acting_user": acting_user, "billing/trigger": "cli"},
+                run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+            )
+        except BaseException as error:  # reported below as one line
+            holder["error"] = error
+
+    worker = threading.Thread(target=_execute, name="close-run", daemon=True)
+    worker.start()
+    reported = 0
+    started = time.monotonic()
+    while True:
+        alive = worker.is_alive()
+        reported = _report_steps(instance, run_id, reported, started, progress)
+        if not alive:
+            break
+        time.sleep(0.5)
+    if "error" in holder:
+        error = holder["error"]
+        raise CloseError(f"the close could not run: {type(error).__name__}: {str(error).splitlines()[0]}")
+    result = holder["result"]
+    failures = _failures(instance, run_id)
+    return CloseOutcome(run_id, bool(result.success) and not failures, failures)  # type: ignore[attr-defined]
+
+
+def _report_steps(instance, run_id: str, already: int, started: float, progress: Callable[[str], None]) -> int:  # type: ignore[no-untyped-def]
+    import dagster as dg
+
+    wanted = {
+        dg.DagsterEventType.STEP_START: "started",
+        dg.DagsterEventType.STEP_SUCCESS: "done",
+        dg.DagsterEventType.STEP_FAILURE: "FAILED",
+        dg.DagsterEventType.STEP_SKIPPED: "skipped",
+    }
+    try:
+        records = instance.all_logs(run_id)
+    except Exception:  # the run is not in storage yet
+        return already
+    events = [r for r in records if r.dagster_event and r.dagster_event.event_type in wanted]
+    for record in events[already:]:
+        event = record.dagster_event
+        elapsed = time.monotonic() - started
+        progress(f"  [{elapsed:6.1f}s] {event.step_key}: {wanted[event.event_type]}")
+    return len(events)
+
+
+def _failures(instance, run_id: str) -> list[str]:  # type: ignore[no-untyped-def]
+    import dagster as dg
+
+    lines: list[str] = []
+    for record in instance.all_logs(run_id):
+        event = record.dagster_event
+        if event is None:
+            continue
+        if event.event_type == dg.DagsterEventType.STEP_FAILURE:
+            error = event.step_failure_data.error
+            message = error.message.strip().splitlines()[0] if error else "unknown error"
+            lines.append(f"step {event.step_key} failed: {message}")
+        elif event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+            evaluation = event.asset_check_evaluation_data
+            if not evaluation.passed:
+                key = evaluation.asset_check_key
+                lines.append(f"check {key.name} on {key.asset_key.to_user_string()} failed")
+    return lines

@@ -1,0 +1,87 @@
+"""The one place that reads the environment.
+
+Everything the platform writes lives under ``BILLING_DATA_DIR`` (default ``./data``, relative to the
+repository root); see DESIGN.md §4 for the layout.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+SEEDS_DIR = REPO_ROOT / "seeds"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    duckdb_memory_limit: str
+    duckdb_threads: int
+    close_schedule_day: int
+    close_schedule_hour: int
+    close_schedule_timezone: str
+    acting_user: str
+
+    @property
+    def landing_dir(self) -> Path:
+        return self.data_dir / "landing"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self.data_dir / "quarantine"
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.data_dir / "warehouse" / "billing.duckdb"
+
+    @property
+    def published_dir(self) -> Path:
+        return self.data_dir / "published"
+
+    @property
+    def output_dir(self) -> Path:
+        return self.data_dir / "output"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.data_dir / "dagster_home"
+
+    @property
+    def duckdb_temp_dir(self) -> Path:
+        return self.data_dir / "tmp"
+
+
+def _int(name: str, default: int, low: int, high: int) -> int:
+    raw = os.environ.get(name, str(default))
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r} is not a whole number; set it to {low}..{high}") from None
+    if not low <= value <= high:
+        raise ValueError(f"{name}={value} is out of range; set it to {low}..{high}")
+    return value
+
+
+def debug_enabled() -> bool:
+    """`BILLING_DEBUG=1` shows full tracebacks instead of one-line errors."""
+    return os.environ.get("BILLING_DEBUG", "") not in ("", "0")
+
+
+def load_settings() -> Settings:
+    """Read the environment once; callers pass the result around instead of reading os.environ."""
+    data_dir = Path(os.environ.get("BILLING_DATA_DIR", REPO_ROOT / "data"))
+    if not data_dir.is_absolute():
+        data_dir = (REPO_ROOT / data_dir).resolve()
+    return Settings(
+        data_dir=data_dir,
+        duckdb_memory_limit=os.environ.get("BILLING_DUCKDB_MEMORY_LIMIT", "4GB"),
+        duckdb_threads=_int("BILLING_DUCKDB_THREADS", 2, 1, 256),
+        close_schedule_day=_int("BILLING_CLOSE_DAY", 3, 1, 28),
+        close_schedule_hour=_int("BILLING_CLOSE_HOUR", 6, 0, 23),
+        close_schedule_timezone=os.environ.get("BILLING_CLOSE_TIMEZONE", "UTC"),
+        acting_user=os.environ.get("BILLING_USER", os.environ.get("USER", "billing")),
+    )

@@ -1,0 +1,46 @@
+"""One parser per export format. Parsers import neither Dagster nor dbt, so each is testable alone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from orchestration.sources import aws_cur, azure_cost, focus, gcp_billing, onprem
+from orchestration.sources.common import ParsedFile, RejectedFile
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    source: str
+    raw_tables: tuple[str, ...]
+    required_columns: tuple[str, ...]
+    suffixes: tuple[str, ...]
+    parse: Callable[[Path], ParsedFile]
+
+
+FORMATS: dict[str, ExportFormat] = {
+    "aws_cur": ExportFormat("aws_cur", ("aws_cur",), aws_cur.REQUIRED_COLUMNS, (".parquet",), aws_cur.parse),
+    "azure_cost": ExportFormat("azure_cost", ("azure_cost",), azure_cost.REQUIRED_COLUMNS, (".csv",), azure_cost.parse),
+    "gcp_billing": ExportFormat(
+        "gcp_billing",
+        ("gcp_billing", "gcp_billing_credits"),
+        gcp_billing.REQUIRED_COLUMNS,
+        (".jsonl", ".json", ".ndjson"),
+        gcp_billing.parse,
+    ),
+    "focus": ExportFormat("focus", ("focus",), focus.REQUIRED_COLUMNS, (".csv",), focus.parse),
+    "onprem": ExportFormat("onprem", ("onprem",), onprem.REQUIRED_COLUMNS, (".csv",), onprem.parse),
+}
+
+# Columns each raw table has even before its first file arrives, so dbt sources always resolve.
+RAW_TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "aws_cur": aws_cur.REQUIRED_COLUMNS,
+    "azure_cost": azure_cost.REQUIRED_COLUMNS,
+    "gcp_billing": gcp_billing.REQUIRED_COLUMNS,
+    "gcp_billing_credits": gcp_billing.CREDIT_COLUMNS,
+    "focus": focus.REQUIRED_COLUMNS,
+    "onprem": onprem.REQUIRED_COLUMNS,
+}
+
+__all__ = ["FORMATS", "RAW_TABLE_COLUMNS", "ExportFormat", "ParsedFile", "RejectedFile"]

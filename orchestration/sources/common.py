@@ -1,0 +1,229 @@
+"""What every export parser shares: the parsed-file shape, the refusal, and the text normalisations.
+
+Parsers keep every value as text, exactly as delivered, except for the normalisations documented in
+docs/raw-layer.md (timestamps to ISO 8601 UTC, binary floats to their shortest decimal text, key/value
+collections to compact JSON objects). Typing and every business rule happen later, in dbt.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+LINEAGE_ROW = "_source_row"
+
+
+class RejectedFile(Exception):
+    """A file that cannot be loaded; the message is the one line shown to people and kept in the audit."""
+
+
+@dataclass
+class ParsedFile:
+    source: str
+    billing_period_start: date
+    billing_account_id: str
+    row_count: int
+    # raw table name -> all-text Arrow table; the main table first.
+    tables: dict[str, pa.Table] = field(default_factory=dict)
+
+
+def column_name(header: str) -> str:
+    """`BillingAccountId` -> `billingaccountid`, `service.description` -> `service_description`."""
+    cleaned = re.sub(r"[^a-z0-9]+", "_", header.strip().lstrip("\ufeff").lower()).strip("_")
+    if not cleaned:
+        raise RejectedFile(f"header {header!r} has no usable characters")
+    return cleaned
+
+
+def column_names(headers: Sequence[str]) -> list[str]:
+    names = [column_name(h) for h in headers]
+    seen: set[str] = set()
+    for header, name in zip(headers, names, strict=True):
+        if name in seen:
+            raise RejectedFile(f"two columns normalise to the same name {name!r} (one is {header!r})")
+        seen.add(name)
+    return names
+
+
+def require_columns(columns: Iterable[str], required: Sequence[str], what: str) -> None:
+    present = set(columns)
+    missing = [c for c in required if c not in present]
+    if missing:
+        raise RejectedFile(f"missing required column(s) {', '.join(missing)} for a {what} file")
+
+
+_DATE_FORMATS = (
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%dT%H:%M:%S.%f%z",
+    "%Y-%m-%d %H:%M:%S%z",
+    "%Y-%m-%d %H:%M:%S.%f%z",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S.%f",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%Y-%m-%dT%H:%MZ",
+    "%Y-%m-%d",
+    "%m/%d/%Y",
+    "%m/%d/%Y %H:%M:%S",
+)
+
+
+def parse_timestamp(value: str) -> datetime:
+    """Parse the timestamp forms providers deliver; naive values are UTC. Raises ValueError."""
+    text = value.strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+0000"
+    for fmt in _DATE_FORMATS:
+        try:
+            parsed = datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+        if parsed.tzinfo is not None:
+            parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+        return parsed
+    raise ValueError(value)
+
+
+def iso_utc(value: Any) -> str | None:
+    """A timestamp (text or datetime) as `YYYY-MM-DD HH:MM:SS` in UTC; None stays None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        moment = value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+    elif isinstance(value, date):
+        moment = datetime(value.year, value.month, value.day)
+    else:
+        moment = parse_timestamp(str(value))
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def decimal_text(value: Any) -> str | None:
+    """Shortest exact decimal text of a number: floats via repr (what the binary value denotes), no exponent."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        value = Decimal(repr(value))
+    if isinstance(value, Decimal):
+        text = format(value, "f")
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return "0" if text in ("-0", "") else text
+    return str(value)
+
+
+def compact_json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False, default=_json_default)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value) if value != value.to_integral_value() else int(value)
+    if isinstance(value, datetime | date):
+        return iso_utc(value)
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+def key_value_json(value: Any) -> str | None:
+    """A map, a list of {key, value} records or Azure's brace-less tag text -> compact JSON object text."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        if not text.startswith("{"):
+            text = "{" + text + "}"
+        try:
+            loaded = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"tags are not key/value JSON: {value!r}") from error
+        if not isinstance(loaded, dict):
+            raise ValueError(f"tags are not key/value JSON: {value!r}")
+        return compact_json({str(k): "" if v is None else str(v) for k, v in loaded.items()})
+    if isinstance(value, Mapping):
+        return compact_json({str(k): "" if v is None else str(v) for k, v in value.items()})
+    if isinstance(value, list):
+        pairs: dict[str, str] = {}
+        for item in value:
+            if isinstance(item, Mapping) and "key" in item:
+                pairs[str(item["key"])] = "" if item.get("value") is None else str(item["value"])
+            elif isinstance(item, tuple | list) and len(item) == 2:
+                pairs[str(item[0])] = "" if item[1] is None else str(item[1])
+            else:
+                raise ValueError(f"not a key/value list: {value!r}")
+        return compact_json(pairs)
+    raise ValueError(f"not a key/value collection: {value!r}")
+
+
+def check_decimal(value: str | None, column: str, row: int) -> None:
+    if value is None or value == "":
+        return
+    try:
+        Decimal(value.strip())
+    except InvalidOperation:
+        raise RejectedFile(f"row {row}, column {column}: {value!r} is not a number") from None
+
+
+def normalise_timestamps(rows: list[dict[str, str | None]], columns: Sequence[str]) -> None:
+    """Rewrite the named timestamp columns in place; one bad value refuses the whole file."""
+    for index, row in enumerate(rows, start=1):
+        for column in columns:
+            value = row.get(column)
+            if value is None or value == "":
+                row[column] = None
+                continue
+            try:
+                row[column] = iso_utc(value)
+            except ValueError:
+                raise RejectedFile(f"row {index}, column {column}: {value!r} is not a date or timestamp") from None
+
+
+def check_numbers(rows: list[dict[str, str | None]], columns: Sequence[str]) -> None:
+    for index, row in enumerate(rows, start=1):
+        for column in columns:
+            check_decimal(row.get(column), column, index)
+
+
+def single_value(rows: list[dict[str, str | None]], column: str, what: str) -> str:
+    values = {row.get(column) for row in rows}
+    values.discard(None)
+    values.discard("")
+    if not values:
+        raise RejectedFile(f"column {column} is empty on every row; cannot tell the {what}")
+    if len(values) > 1:
+        shown = ", ".join(sorted(values)[:3])
+        raise RejectedFile(f"file spans {len(values)} values of {column} ({shown}); deliver one {what} per file")
+    return values.pop()
+
+
+def period_start(value: str, column: str) -> date:
+    """The first day of the billing period a timestamp-like value denotes."""
+    try:
+        moment = parse_timestamp(value)
+    except ValueError:
+        raise RejectedFile(f"column {column}: {value!r} is not a date") from None
+    if moment.day != 1 or moment.time() != datetime.min.time():
+        raise RejectedFile(f"column {column}: {value!r} is not the start of a billing month")
+    return moment.date()
+
+
+def text_table(rows: list[dict[str, str | None]], columns: Sequence[str]) -> pa.Table:
+    """All-text Arrow table with a 1-based `_source_row`, columns in delivered order."""
+    data: dict[str, pa.Array] = {name: pa.array([row.get(name) for row in rows], type=pa.string()) for name in columns}
+    data[LINEAGE_ROW] = pa.array([str(i) for i in range(1, len(rows) + 1)], type=pa.string())
+    return pa.table(data)
+
+
+def require_rows(rows: list[Any], path: Path) -> None:
+    if not rows:
+        raise RejectedFile("no data rows (header only or empty file); ask the provider to re-deliver")

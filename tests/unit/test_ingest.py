@@ -1,0 +1,132 @@
+"""Ingest rules: duplicates are no-ops, re-deliveries supersede atomically, bad files are quarantined."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.ingest.landing import ingest_source
+
+HEADER = "datacenter_id,billing_period_start,usage_start,usage_end,project,vm_name,cost,currency\n"
+
+
+def meter_file(landing: Path, name: str, period: str, costs: list[str], *, mtime: int, dc: str = "DC-LON1") -> Path:
+    path = landing / "onprem" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [
+        f"{dc},{period}-01,{period}-02T00:00:00Z,{period}-03T00:00:00Z,PRJ-00{i},vm-{i},{cost},USD\n"
+        for i, cost in enumerate(costs, start=1)
+    ]
+    path.write_text(HEADER + "".join(lines), encoding="utf-8")
+    os.utime(path, (mtime, mtime))
+    return path
+
+
+@pytest.fixture
+def warehouse() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    yield con
+    con.close()
+
+
+def raw_total(con: duckdb.DuckDBPyConnection) -> Decimal:
+    return con.execute("select coalesce(sum(cast(cost as decimal(38, 10))), 0) from raw.onprem").fetchone()[0]
+
+
+def statuses(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    return con.execute("select path, status from audit.ingested_files order by loaded_at, path").fetchall()
+
+
+def test_same_file_twice_and_a_copy_load_once(tmp_path: Path, warehouse) -> None:
+    landing, quarantine = tmp_path / "landing", tmp_path / "quarantine"
+    original = meter_file(landing, "2026-09/meters.csv", "2026-09", ["10.10", "0.05"], mtime=1_000)
+    first = ingest_source(warehouse, "onprem", landing, quarantine)
+    second = ingest_source(warehouse, "onprem", landing, quarantine)
+    copy = landing / "onprem" / "copy-of-meters.csv"
+    copy.write_bytes(original.read_bytes())
+    third = ingest_source(warehouse, "onprem", landing, quarantine)
+    assert (first.count("loaded"), second.outcomes, third.count("duplicate")) == (1, [], 1)
+    assert raw_total(warehouse) == Decimal("10.15")
+    assert statuses(warehouse) == [
+        ("onprem/2026-09/meters.csv", "loaded"),
+        ("onprem/copy-of-meters.csv", "duplicate"),
+    ]
+    lineage = warehouse.execute(
+        "select _source_file, _source_row, _billing_period_start, _billing_account_id from raw.onprem order by 2"
+    ).fetchall()
+    assert lineage == [
+        ("onprem/2026-09/meters.csv", "1", "2026-09-01", "DC-LON1"),
+        ("onprem/2026-09/meters.csv", "2", "2026-09-01", "DC-LON1"),
+    ]
+
+
+def test_redelivery_supersedes_the_previous_delivery(tmp_path: Path, warehouse) -> None:
+    landing, quarantine = tmp_path / "landing", tmp_path / "quarantine"
+    meter_file(landing, "2026-09/delivery-1/meters.csv", "2026-09", ["10.10", "0.05"], mtime=1_000)
+    meter_file(landing, "2026-09/other-dc.csv", "2026-09", ["1.00"], mtime=1_000, dc="DC-FRA1")
+    ingest_source(warehouse, "onprem", landing, quarantine)
+    meter_file(landing, "2026-09/delivery-2/meters.csv", "2026-09", ["10.00", "0.05", "2.00"], mtime=2_000)
+    report = ingest_source(warehouse, "onprem", landing, quarantine)
+    assert report.count("loaded") == 1 and report.count("superseded") == 1
+    # Only DC-LON1's delivery is replaced; DC-FRA1 (another billing account) is untouched.
+    assert raw_total(warehouse) == Decimal("13.05")
+    assert statuses(warehouse) == [
+        ("onprem/2026-09/delivery-1/meters.csv", "superseded"),
+        ("onprem/2026-09/other-dc.csv", "loaded"),
+        ("onprem/2026-09/delivery-2/meters.csv", "loaded"),
+    ]
+    assert warehouse.execute(
+        "select superseded_by from audit.ingested_files where status = 'superseded'"
+    ).fetchone() == ("onprem/2026-09/delivery-2/meters.csv",)
+
+
+def test_bad_file_is_quarantined_and_nothing_stored_is_lost(tmp_path: Path, warehouse) -> None:
+    landing, quarantine = tmp_path / "landing", tmp_path / "quarantine"
+    meter_file(landing, "2026-08/meters.csv", "2026-08", ["5.00"], mtime=1_000)
+    ingest_source(warehouse, "onprem", landing, quarantine)
+    bad = landing / "onprem" / "2026-09" / "meters.csv"
+    bad.parent.mkdir(parents=True)
+    bad.write_text(HEADER + "DC-LON1,2026-09-01,not-a-date,2026-09-03T00:00:00Z,PRJ-001,vm-1,1.00,USD\n")
+    meter_file(landing, "2026-09/other.csv", "2026-09", ["7.00"], mtime=3_000, dc="DC-FRA1")
+    report = ingest_source(warehouse, "onprem", landing, quarantine)
+    assert report.count("quarantined") == 1 and report.count("loaded") == 1
+    assert raw_total(warehouse) == Decimal("12.00")
+    assert not bad.exists()
+    moved = quarantine / "onprem" / "2026-09" / "meters.csv"
+    assert moved.exists()
+    reason = (quarantine / "onprem" / "2026-09" / "meters.csv.error.txt").read_text()
+    assert reason == "onprem/2026-09/meters.csv: row 1, column usage_start: 'not-a-date' is not a date or timestamp\n"
+    assert ("onprem/2026-09/meters.csv", "quarantined") in statuses(warehouse)
+
+
+def test_period_filter_leaves_other_months_pending(tmp_path: Path, warehouse) -> None:
+    landing, quarantine = tmp_path / "landing", tmp_path / "quarantine"
+    meter_file(landing, "a.csv", "2026-08", ["1.00"], mtime=1_000)
+    meter_file(landing, "b.csv", "2026-09", ["2.00"], mtime=1_000)
+    report = ingest_source(warehouse, "onprem", landing, quarantine, period=date(2026, 9, 1))
+    assert report.count("loaded") == 1 and report.count("pending") == 1
+    assert raw_total(warehouse) == Decimal("2.00")
+    ingest_source(warehouse, "onprem", landing, quarantine, period=date(2026, 8, 1))
+    assert raw_total(warehouse) == Decimal("3.00")
+
+
+def test_failed_load_rolls_back_and_keeps_the_previous_delivery(tmp_path: Path, warehouse, monkeypatch) -> None:
+    landing, quarantine = tmp_path / "landing", tmp_path / "quarantine"
+    meter_file(landing, "d1.csv", "2026-09", ["4.00"], mtime=1_000)
+    ingest_source(warehouse, "onprem", landing, quarantine)
+    meter_file(landing, "d2.csv", "2026-09", ["9.00"], mtime=2_000)
+    import orchestration.ingest.landing as landing_module
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(landing_module, "_with_lineage", broken)
+    with pytest.raises(OSError, match="disk full"):
+        ingest_source(warehouse, "onprem", landing, quarantine)
+    assert raw_total(warehouse) == Decimal("4.00")
+    assert statuses(warehouse) == [("onprem/d1.csv", "loaded")]
