@@ -1,7 +1,5 @@
 """The monthly schedule that closes the previous month, and the landing-zone sensor."""
 
-from __future__ import annotations
-
 import json
 from datetime import date
 from pathlib import Path

@@ -1,7 +1,5 @@
 """Ingest assets: one per export format, partitioned by billing period."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from orchestration.defs.partitions import billing_period, period_of

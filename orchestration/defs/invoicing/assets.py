@@ -1,7 +1,5 @@
 """The invoice finalization asset: refuses a period whose gates are not green."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 
 import dagster as dg

@@ -1,7 +1,5 @@
 """Blocking gates: Great Expectations suites run as asset checks for the period being closed."""
 
-from __future__ import annotations
-
 from datetime import UTC, datetime
 
 import dagster as dg

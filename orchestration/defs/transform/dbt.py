@@ -1,8 +1,6 @@
 """dbt models as Dagster assets: the FOCUS, allocation, chargeback and draft-invoice layers, and the
 invoice marts that read the finalized (frozen) invoices back."""
 
-from __future__ import annotations
-
 import json
 import os
 from collections.abc import Iterator, Mapping
