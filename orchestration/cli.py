@@ -149,6 +149,11 @@ def ui(
 
 def main() -> None:
     """Entry point: every failure is one line on stderr and exit status 1, never a traceback."""
+    import warnings
+
+    # Dagster's beta/preview notices are for developers of this code, not for people closing a month.
+    warnings.filterwarnings("ignore", category=Warning, module=r"dagster(\.|_dbt)?.*")
+    warnings.filterwarnings("ignore", message=r".*(beta|preview).*", category=Warning)
     try:
         app(standalone_mode=False)
     except UserError as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -59,5 +60,6 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
         "landing": LandingZoneResource(
             landing_dir=str(settings.landing_dir), quarantine_dir=str(settings.quarantine_dir)
         ),
-        "dbt": DbtCliResource(project_dir=dbt_project()),
+        # The venv's own dbt, so `.venv/bin/billing` works without an activated venv.
+        "dbt": DbtCliResource(project_dir=dbt_project(), dbt_executable=str(Path(sys.executable).with_name("dbt"))),
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TextIO
 
 from orchestration.settings import DBT_PROJECT_DIR, Settings
 
@@ -20,6 +22,24 @@ DAGSTER_YAML = """\
 telemetry:
   enabled: false
 """
+
+
+class _ThreadRouter(io.TextIOBase):
+    """Sends what the run's worker thread prints (dbt's console, Dagster's loggers) to the run's log file,
+    and what the main thread prints (our progress lines) to the terminal."""
+
+    def __init__(self, terminal: TextIO, log: TextIO) -> None:
+        self._terminal = terminal
+        self._log = log
+        self._main = threading.main_thread()
+
+    def write(self, text: str) -> int:
+        target = self._terminal if threading.current_thread() is self._main else self._log
+        return target.write(text)
+
+    def flush(self) -> None:
+        self._terminal.flush()
+        self._log.flush()
 
 
 class CloseError(Exception):
@@ -118,16 +138,26 @@ def run_close(settings: Settings, period: date, *, acting_user: str, progress: C
         except BaseException as error:  # reported below as one line
             holder["error"] = error
 
-    worker = threading.Thread(target=_execute, name="close-run", daemon=True)
-    worker.start()
-    reported = 0
-    started = time.monotonic()
-    while True:
-        alive = worker.is_alive()
-        reported = _report_steps(instance, run_id, reported, started, progress)
-        if not alive:
-            break
-        time.sleep(0.5)
+    log_path = settings.data_dir / "logs" / f"close-{period:%Y-%m}-{run_id[:8]}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    progress(f"  run {run_id}; dbt and Dagster output in {log_path}")
+    terminal_out, terminal_err = sys.stdout, sys.stderr
+    with log_path.open("w", encoding="utf-8") as log:
+        sys.stdout = _ThreadRouter(terminal_out, log)  # type: ignore[assignment]
+        sys.stderr = _ThreadRouter(terminal_err, log)  # type: ignore[assignment]
+        try:
+            worker = threading.Thread(target=_execute, name="close-run", daemon=True)
+            worker.start()
+            reported = 0
+            started = time.monotonic()
+            while True:
+                alive = worker.is_alive()
+                reported = _report_steps(instance, run_id, reported, started, progress)
+                if not alive:
+                    break
+                time.sleep(0.5)
+        finally:
+            sys.stdout, sys.stderr = terminal_out, terminal_err
     if "error" in holder:
         error = holder["error"]
         raise CloseError(f"the close could not run: {type(error).__name__}: {str(error).splitlines()[0]}")
@@ -167,7 +197,7 @@ def _failures(instance, run_id: str) -> list[str]:  # type: ignore[no-untyped-de
             continue
         if event.event_type == dg.DagsterEventType.STEP_FAILURE:
             error = event.step_failure_data.error
-            message = error.message.strip().splitlines()[0] if error else "unknown error"
+            message = " ".join(error.message.split())[:400] if error else "unknown error"
             lines.append(f"step {event.step_key} failed: {message}")
         elif event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
             evaluation = event.asset_check_evaluation_data

@@ -10,7 +10,7 @@ CLOSE_JOB_NAME = "close_month"
 
 close_month = dg.define_asset_job(
     name=CLOSE_JOB_NAME,
-    selection=dg.AssetSelection.all(include_sources=False),
+    selection=dg.AssetSelection.all(),
     partitions_def=billing_period,
     executor_def=dg.in_process_executor,
     description=(

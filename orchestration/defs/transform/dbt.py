@@ -4,6 +4,7 @@ invoice marts that read the finalized (frozen) invoices back."""
 import json
 import os
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -12,7 +13,8 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from orchestration.defs.partitions import billing_period, period_of
 from orchestration.resources import WarehouseResource, dbt_project
 
-INVOICE_MARTS = "fct_invoices fct_invoice_lines"
+# Everything that reads the frozen invoices runs after finalization, in its own dbt invocation.
+INVOICE_MARTS = "path:models/staging/audit fct_invoices fct_invoice_lines"
 
 
 class BillingDbtTranslator(DagsterDbtTranslator):
@@ -38,6 +40,7 @@ def period_vars(partition_key: str) -> str:
 def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource) -> Iterator[Any]:
     # dbt runs as a subprocess; its profile reads the warehouse path from the environment.
     os.environ["BILLING_WAREHOUSE_PATH"] = warehouse.path
+    Path(warehouse.path).parent.mkdir(parents=True, exist_ok=True)
     args = ["build", "--vars", period_vars(context.partition_key)]
     yield from dbt.cli(args, context=context).stream()
 
