@@ -1,0 +1,148 @@
+with
+
+cost_details as (
+
+    select * from {{ ref('stg_azure_cost__cost_details') }}
+
+),
+
+services as (
+
+    select * from {{ ref('stg_reference__service_categories') }}
+    where source = 'azure_cost'
+
+),
+
+mapped as (
+
+    select
+        'Microsoft' as ProviderName,
+        coalesce(cost_details.publisher_name, 'Microsoft') as PublisherName,
+        'Microsoft' as InvoiceIssuerName,
+        cost_details.invoice_id as InvoiceId,
+        cost_details.billing_account_id as BillingAccountId,
+        cost_details.billing_account_name as BillingAccountName,
+        'Billing Account' as BillingAccountType,
+        cost_details.subscription_id as SubAccountId,
+        cost_details.subscription_name as SubAccountName,
+        'Subscription' as SubAccountType,
+        cost_details.billing_period_start_at as BillingPeriodStart,
+        -- Azure states the inclusive last day; FOCUS periods are [start, end)
+        cast({{ billing.add_days('cost_details.billing_period_last_day', 1) }} as timestamp) as BillingPeriodEnd,
+        cast(cost_details.usage_date as timestamp) as ChargePeriodStart,
+        cast({{ billing.add_days('cost_details.usage_date', 1) }} as timestamp) as ChargePeriodEnd,
+
+        case
+            when cost_details.charge_type is null or cost_details.charge_type = 'Usage' then 'Usage'
+            when cost_details.charge_type in ('UnusedReservation', 'UnusedSavingsPlan') then 'Usage'
+            when cost_details.charge_type = 'Purchase' then 'Purchase'
+            when cost_details.charge_type = 'Tax' then 'Tax'
+            when cost_details.charge_type in ('Refund', 'Credit') then 'Credit'
+            else 'Adjustment'
+        end as ChargeCategory,
+        case when cost_details.charge_type = 'Refund' then 'Correction' end as ChargeClass,
+        coalesce(cost_details.product_name, cost_details.meter_name) as ChargeDescription,
+        case
+            when cost_details.frequency = 'Recurring' then 'Recurring'
+            when cost_details.frequency = 'OneTime' then 'One-Time'
+            when cost_details.charge_type = 'Purchase' then 'One-Time'
+            else 'Usage-Based'
+        end as ChargeFrequency,
+
+        -- actual-cost export: the effective cost is what was billed (docs/raw-layer.md)
+        cost_details.cost_in_billing_currency as BilledCost,
+        cost_details.cost_in_billing_currency as EffectiveCost,
+        case
+            when cost_details.payg_price > 0 and cost_details.quantity is not null
+                then {{ billing.money_multiply('cost_details.payg_price', 'cost_details.quantity') }}
+            else cost_details.cost_in_billing_currency
+        end as ListCost,
+        case
+            when cost_details.unit_price > 0 and cost_details.quantity is not null
+                then {{ billing.money_multiply('cost_details.unit_price', 'cost_details.quantity') }}
+            else cost_details.cost_in_billing_currency
+        end as ContractedCost,
+        cost_details.payg_price as ListUnitPrice,
+        cost_details.unit_price as ContractedUnitPrice,
+
+        case
+            when cost_details.charge_type in ('Tax', 'Refund', 'Credit', 'RoundingAdjustment', 'Adjustment') then null
+            when cost_details.pricing_model = 'Spot' then 'Dynamic'
+            when cost_details.pricing_model in ('Reservation', 'SavingsPlan') then 'Committed'
+            else 'Standard'
+        end as PricingCategory,
+        cost_details.quantity as PricingQuantity,
+        cost_details.unit_of_measure as PricingUnit,
+        cost_details.billing_currency as PricingCurrency,
+        cost_details.unit_price as PricingCurrencyContractedUnitPrice,
+        cost_details.cost_in_billing_currency as PricingCurrencyEffectiveCost,
+        cost_details.payg_price as PricingCurrencyListUnitPrice,
+        cost_details.billing_currency as BillingCurrency,
+        case when coalesce(cost_details.charge_type, 'Usage') = 'Usage' then cost_details.quantity end
+            as ConsumedQuantity,
+        case when coalesce(cost_details.charge_type, 'Usage') = 'Usage' then cost_details.unit_of_measure end
+            as ConsumedUnit,
+
+        coalesce(services.service_name, cost_details.meter_category, cost_details.consumed_service, 'Other')
+            as ServiceName,
+        coalesce(services.service_category, 'Other') as ServiceCategory,
+        coalesce(services.service_subcategory, 'Other (' || coalesce(services.service_category, 'Other') || ')')
+            as ServiceSubcategory,
+        cost_details.sku_id as SkuId,
+        cost_details.meter_name as SkuMeter,
+        cast(null as {{ dbt.type_string() }}) as SkuPriceId,
+        cast(null as {{ dbt.type_string() }}) as SkuPriceDetails,
+        cost_details.resource_id as ResourceId,
+        cost_details.resource_name as ResourceName,
+        cast(null as {{ dbt.type_string() }}) as ResourceType,
+        lower(cost_details.resource_location) as RegionId,
+        cost_details.meter_region as RegionName,
+        cost_details.availability_zone as AvailabilityZone,
+
+        case when cost_details.pricing_model in ('Reservation', 'SavingsPlan') then cost_details.benefit_id end
+            as CommitmentDiscountId,
+        case when cost_details.pricing_model in ('Reservation', 'SavingsPlan') then cost_details.benefit_name end
+            as CommitmentDiscountName,
+        case
+            when cost_details.pricing_model = 'Reservation' then 'Usage'
+            when cost_details.pricing_model = 'SavingsPlan' then 'Spend'
+        end as CommitmentDiscountCategory,
+        case
+            when cost_details.pricing_model = 'Reservation' then 'Reservation'
+            when cost_details.pricing_model = 'SavingsPlan' then 'Savings Plan'
+        end as CommitmentDiscountType,
+        case
+            when cost_details.charge_type in ('UnusedReservation', 'UnusedSavingsPlan') then 'Unused'
+            when coalesce(cost_details.charge_type, 'Usage') = 'Usage'
+                and cost_details.pricing_model in ('Reservation', 'SavingsPlan') then 'Used'
+        end as CommitmentDiscountStatus,
+        cast(null as {{ billing.money_type() }}) as CommitmentDiscountQuantity,
+        cast(null as {{ dbt.type_string() }}) as CommitmentDiscountUnit,
+        cast(null as {{ dbt.type_string() }}) as CapacityReservationId,
+        cast(null as {{ dbt.type_string() }}) as CapacityReservationStatus,
+        cost_details.tags as Tags,
+        coalesce(cost_details.publisher_name, 'Microsoft') as ServiceProviderName,
+        'Microsoft' as HostProviderName,
+
+        cost_details.charge_id as x_ChargeId,
+        cost_details.source as x_Source,
+        cost_details.source_file as x_SourceFile,
+        cost_details.source_row as x_SourceRow,
+        {{ billing.json_value('cost_details.tags', "'" ~ var('project_tag_key') ~ "'") }} as x_ProjectId,
+        cost_details.billing_period_start as x_BillingPeriodStartDate
+
+    from cost_details
+    left join services
+        on cost_details.meter_category = services.service_key
+
+),
+
+final as (
+
+    select
+        {{ billing.focus_select_list('mapped') }}
+    from mapped
+
+)
+
+select * from final

@@ -1,0 +1,39 @@
+{%- set normalized = [
+    'int_aws_cur_charges_normalized',
+    'int_azure_cost_charges_normalized',
+    'int_gcp_billing_charges_normalized',
+    'int_focus_charges_normalized',
+    'int_onprem_charges_normalized',
+] -%}
+
+with
+
+{% for model_name in normalized %}
+{{ model_name }} as (
+
+    select * from {{ ref(model_name) }}
+
+),
+
+{% endfor -%}
+
+unioned as (
+
+    {%- for model_name in normalized %}
+    select
+        {{ billing.focus_select_list(model_name) }}
+    from {{ model_name }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+
+),
+
+final as (
+
+    select * from unioned
+
+)
+
+select * from final

@@ -1,0 +1,34 @@
+with
+
+allocations as (
+
+    select * from {{ ref('int_charges_allocated') }}
+
+),
+
+final as (
+
+    select
+        billing_period_start,
+        charge_id,
+        source,
+        billing_account_id,
+        sub_account_id,
+        service_name,
+        service_category,
+        cost_center_id,
+        department_id,
+        business_unit_id,
+        client_id,
+        allocated_effective_cost,
+        allocated_billed_cost,
+        billing_currency,
+        allocation_rule_id,
+        allocation_method,
+        driver_quantity,
+        share_ratio
+    from allocations
+
+)
+
+select * from final

@@ -1,0 +1,84 @@
+{%- set cols = billing.relation_column_names(source('raw', 'azure_cost')) -%}
+{#- opt(cols, name): the raw column if delivered, else a typed null (macros/source_columns.sql) -#}
+{%- set opt = billing.optional_column -%}
+
+with
+
+source as (
+
+    select * from {{ source('raw', 'azure_cost') }}
+
+),
+
+typed as (
+
+    select
+        -- lineage
+        'azure_cost' as source,
+        _source_file as source_file,
+        {{ billing.to_integer('_source_row') }} as source_row,
+        _file_sha256 as file_sha256,
+        cast(_billing_period_start as date) as billing_period_start,
+        _billing_account_id as delivery_billing_account_id,
+
+        -- billing period (Azure states the end as the inclusive last day) and accounts
+        {{ billing.to_timestamp('billingperiodstartdate') }} as billing_period_start_at,
+        {{ billing.to_date('billingperiodenddate') }} as billing_period_last_day,
+        billingaccountid as billing_account_id,
+        {{ opt(cols, 'billingaccountname') }} as billing_account_name,
+        {{ opt(cols, 'invoiceid') }} as invoice_id,
+        subscriptionid as subscription_id,
+        {{ opt(cols, 'subscriptionname') }} as subscription_name,
+        {{ opt(cols, 'resourcegroup') }} as resource_group,
+
+        -- charge
+        {{ billing.to_date('date') }} as usage_date,
+        {{ opt(cols, 'chargetype') }} as charge_type,
+        {{ opt(cols, 'frequency') }} as frequency,
+        {{ opt(cols, 'pricingmodel') }} as pricing_model,
+        {{ opt(cols, 'publishername') }} as publisher_name,
+        {{ opt(cols, 'publishertype') }} as publisher_type,
+        {{ opt(cols, 'metercategory') }} as meter_category,
+        {{ opt(cols, 'metersubcategory') }} as meter_subcategory,
+        {{ opt(cols, 'metername') }} as meter_name,
+        {{ opt(cols, 'meterregion') }} as meter_region,
+        {{ opt(cols, 'consumedservice') }} as consumed_service,
+        coalesce({{ opt(cols, 'productname') }}, {{ opt(cols, 'product') }}) as product_name,
+        coalesce({{ opt(cols, 'productid') }}, {{ opt(cols, 'partnumber') }}) as sku_id,
+        {{ opt(cols, 'unitofmeasure') }} as unit_of_measure,
+        {{ billing.to_money(opt(cols, 'quantity')) }} as quantity,
+        {{ billing.to_money(opt(cols, 'effectiveprice')) }} as effective_price,
+        {{ billing.to_money(opt(cols, 'unitprice')) }} as unit_price,
+        {{ billing.to_money(opt(cols, 'paygprice')) }} as payg_price,
+        {{ billing.to_money('costinbillingcurrency') }} as cost_in_billing_currency,
+        billingcurrency as billing_currency,
+
+        -- resource
+        {{ opt(cols, 'resourceid') }} as resource_id,
+        {{ opt(cols, 'resourcename') }} as resource_name,
+        {{ opt(cols, 'resourcelocation') }} as resource_location,
+        {{ opt(cols, 'availabilityzone') }} as availability_zone,
+
+        -- commitments
+        coalesce({{ opt(cols, 'benefitid') }}, {{ opt(cols, 'reservationid') }}) as benefit_id,
+        coalesce({{ opt(cols, 'benefitname') }}, {{ opt(cols, 'reservationname') }}) as benefit_name,
+
+        {{ opt(cols, 'tags') }} as tags
+
+    from source
+
+),
+
+final as (
+
+    select
+        source || ':' || file_sha256 || ':' || cast(source_row as {{ dbt.type_string() }}) as charge_id,
+        typed.*,
+        -- actual-cost export: billed and amortized are both the cost in billing currency (docs/raw-layer.md)
+        cost_in_billing_currency as x_billed_cost,
+        cost_in_billing_currency as x_amortized_cost
+    from typed
+
+)
+
+select * from final

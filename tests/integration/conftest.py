@@ -1,0 +1,57 @@
+"""Integration fixtures: a temporary data directory with the demo landing zone, closed through Dagster."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.demo import DemoManifest, write_demo_landing_zone
+from orchestration.runner import CloseOutcome, run_close
+from orchestration.settings import Settings, load_settings
+
+DEMO_PERIODS = (date(2026, 8, 1), date(2026, 9, 1), date(2026, 10, 1))
+
+
+@dataclass
+class ClosedDemo:
+    settings: Settings
+    manifest: DemoManifest
+    outcomes: dict[date, CloseOutcome] = field(default_factory=dict)
+    progress: list[str] = field(default_factory=list)
+
+    def close(self, period: date) -> CloseOutcome:
+        # The code location reads its settings from the environment, as `billing close` does.
+        os.environ["BILLING_DATA_DIR"] = str(self.settings.data_dir)
+        outcome = run_close(self.settings, period, acting_user="pytest", progress=self.progress.append)
+        self.outcomes[period] = outcome
+        return outcome
+
+    def query(self, sql: str, params: list | None = None) -> list[tuple]:
+        with duckdb.connect(str(self.settings.warehouse_path), read_only=True) as con:
+            return con.execute(sql, params or []).fetchall()
+
+
+def use_data_dir(path: Path) -> Settings:
+    os.environ["BILLING_DATA_DIR"] = str(path)
+    return load_settings()
+
+
+@pytest.fixture(scope="session")
+def closed_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClosedDemo]:
+    """The whole demo, every month closed in order — shared by the read-only assertions."""
+    previous = os.environ.get("BILLING_DATA_DIR")
+    settings = use_data_dir(tmp_path_factory.mktemp("demo-data"))
+    demo = ClosedDemo(settings, write_demo_landing_zone(settings.landing_dir))
+    for period in DEMO_PERIODS:
+        demo.close(period)
+    yield demo
+    if previous is None:
+        os.environ.pop("BILLING_DATA_DIR", None)
+    else:
+        os.environ["BILLING_DATA_DIR"] = previous
