@@ -126,7 +126,8 @@ def test_red_gate_stops_invoices_and_names_the_row_then_a_corrected_delivery_clo
     assert last_line.endswith("; invoices were not finalized")
     assert "gate fct_reconciliation: expect_column_values_to_be_in_set(difference): FAIL" in result.stdout
     assert demo.query("select count(*) from audit.issued_invoices") == [(0,)]
-    assert demo.query("select count(*) from marts.fct_invoices where status = 'finalized'") == [(0,)]
+    # The draft exists for review; nothing was issued, so the invoice marts were not refreshed either.
+    assert demo.query("select count(*) from intermediate.int_invoices_drafted") == [(1,)]
 
     # The provider re-delivers the month with the covered usage; the second delivery supersedes the first.
     write_foreign_payer_cur(
