@@ -130,3 +130,53 @@ def test_failed_load_rolls_back_and_keeps_the_previous_delivery(tmp_path: Path, 
         ingest_source(warehouse, "onprem", landing, quarantine)
     assert raw_total(warehouse) == Decimal("4.00")
     assert statuses(warehouse) == [("onprem/d1.csv", "loaded")]
+
+
+def _truncated_parquet(path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"bill_payer_account_id": ["111122223333"] * 100}), path)
+    path.write_bytes(path.read_bytes()[:200])
+
+
+@pytest.mark.parametrize(
+    ("source", "name", "write", "reason"),
+    [
+        ("aws_cur", "cur.parquet", _truncated_parquet, "not a readable Parquet file (truncated or corrupt)"),
+        (
+            "onprem",
+            "no-cost.csv",
+            lambda p: p.write_text("datacenter_id,billing_period_start\nDC,2026-09-01\n"),
+            "missing required column(s) usage_start, usage_end, project, cost, currency",
+        ),
+        ("onprem", "empty.csv", lambda p: p.write_bytes(b""), "empty file (0 bytes)"),
+        (
+            "gcp_billing",
+            "export.jsonl",
+            lambda p: p.write_text('{"billing_account_id": "X", "usage_start_time'),
+            "line 1: not valid JSON",
+        ),
+    ],
+)
+def test_each_bad_file_kind_is_quarantined_with_its_reason(
+    tmp_path: Path, warehouse, source: str, name: str, write, reason: str
+) -> None:
+    landing, quarantine = tmp_path / "landing", tmp_path / "quarantine"
+    meter_file(landing, "good.csv", "2026-09", ["3.00"], mtime=1_000)
+    bad = landing / source / "2026-09" / name
+    bad.parent.mkdir(parents=True, exist_ok=True)
+    write(bad)
+    for each in ("onprem", source):
+        ingest_source(warehouse, each, landing, quarantine)
+    recorded = warehouse.execute(
+        "select status, error from audit.ingested_files where path = ?", [f"{source}/2026-09/{name}"]
+    ).fetchall()
+    assert len(recorded) == 1 and recorded[0][0] == "quarantined"
+    assert recorded[0][1].startswith(reason)
+    assert (
+        (quarantine / source / "2026-09" / (name + ".error.txt"))
+        .read_text()
+        .startswith(f"{source}/2026-09/{name}: {reason}")
+    )
+    assert raw_total(warehouse) == Decimal("3.00")

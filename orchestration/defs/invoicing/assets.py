@@ -40,7 +40,8 @@ def finalize_invoices(
     period = period_of(context.partition_key)
     with warehouse.connect() as con:
         try:
-            result = finalize_period(con, period, issued_by=f"dagster run {context.run.run_id[:8]}")
+            issued_by = context.run.tags.get("billing/acting_user", f"dagster run {context.run.run_id[:8]}")
+            result = finalize_period(con, period, issued_by=issued_by)
         except GatesNotPassed as error:
             raise dg.Failure(
                 description=f"invoices for {period:%Y-%m} not finalized: {error}",
