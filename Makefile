@@ -55,6 +55,7 @@ demo: install
 run: install
 	$(BIN)/billing demo
 	@for period in $(DEMO_PERIODS); do $(BIN)/billing close --period $$period || exit 1; done
+	@echo; $(BIN)/billing status
 
 close: install
 	$(BIN)/billing close --period $(PERIOD)

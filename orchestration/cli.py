@@ -128,6 +128,35 @@ def _print_summary(summary) -> None:  # type: ignore[no-untyped-def]
 
 
 @app.command()
+def status() -> None:
+    """Print every closed billing month: cost in, unallocated, charged back and invoiced, per currency."""
+    import duckdb
+
+    from orchestration.reporting import money, summarize_periods
+
+    settings = _settings()
+    if not settings.warehouse_path.exists():
+        raise UserError(f"no warehouse at {settings.warehouse_path}; run `billing demo` and `billing close` first")
+    try:
+        with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+            lines = summarize_periods(con)
+    except duckdb.IOException as error:
+        raise UserError(f"the warehouse is in use by another process ({str(error).splitlines()[0]}); retry") from None
+    _say(
+        f"{'period':<8} {'cur':<4} {'balanced':>8} {'billed in':>14} {'amortized in':>14} {'unallocated':>12} "
+        f"{'charged back':>13} {'invoiced':>11} {'issued':>6}"
+    )
+    for line in lines:
+        _say(
+            f"{line.period:%Y-%m}  {line.currency:<4} {line.balanced:>4}/{line.sources:<3} {money(line.billed_in):>14} "
+            f"{money(line.amortized_in):>14} {money(line.unallocated):>12} {money(line.charged_back):>13} "
+            f"{money(line.invoiced):>11} {line.finalized_invoices:>6}"
+        )
+    if not lines:
+        _say("no closed months yet")
+
+
+@app.command()
 def ui(
     port: Annotated[int, typer.Option(help="Port for the Dagster UI.")] = 3000,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",

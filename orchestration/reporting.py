@@ -130,3 +130,57 @@ def money(value: Decimal | None, places: int = 2) -> str:
         return "-"
     quantum = Decimal(1).scaleb(-places)
     return f"{value.quantize(quantum):,}"
+
+
+@dataclass(frozen=True)
+class PeriodLine:
+    period: date
+    currency: str
+    sources: int
+    balanced: int
+    billed_in: Decimal
+    amortized_in: Decimal
+    unallocated: Decimal
+    charged_back: Decimal
+    invoiced: Decimal
+    finalized_invoices: int
+
+
+def summarize_periods(con: duckdb.DuckDBPyConnection) -> list[PeriodLine]:
+    """One line per closed period and currency: what came in, what stayed unallocated, what was billed."""
+    if not _table_exists(con, "marts", "fct_reconciliation"):
+        return []
+    has_invoices = _table_exists(con, "marts", "fct_invoices")
+    invoices = (
+        """
+        select billing_period_start, currency, sum(total) as invoiced,
+               count(*) filter (where status = 'finalized') as finalized
+        from marts.fct_invoices group by all
+        """
+        if has_invoices
+        else "select null::date as billing_period_start, null as currency, 0 as invoiced, 0 as finalized where false"
+    )
+    rows = con.execute(
+        f"""
+        with recon as (
+            select billing_period_start, currency, count(*) as sources,
+                   count(*) filter (where status = 'balanced') as balanced,
+                   sum(source_billed_total) as billed_in, sum(source_amortized_total) as amortized_in,
+                   sum(unallocated_total) as unallocated
+            from marts.fct_reconciliation group by all
+        ),
+        chargeback as (
+            select billing_period_start, billing_currency as currency, sum(amount) as charged_back
+            from marts.fct_chargeback_lines where mode = 'chargeback' group by all
+        ),
+        invoices as ({invoices})
+        select recon.billing_period_start, recon.currency, recon.sources, recon.balanced, recon.billed_in,
+               recon.amortized_in, recon.unallocated, coalesce(chargeback.charged_back, 0),
+               coalesce(invoices.invoiced, 0), coalesce(invoices.finalized, 0)
+        from recon
+        left join chargeback using (billing_period_start, currency)
+        left join invoices using (billing_period_start, currency)
+        order by recon.billing_period_start, recon.currency
+        """
+    ).fetchall()
+    return [PeriodLine(*row) for row in rows]

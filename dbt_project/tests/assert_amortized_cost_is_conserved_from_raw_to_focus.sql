@@ -10,77 +10,10 @@
 -- after dbt and names the rows that differ; an error here would stop dbt before the gate could say which.
 {{ config(severity='warn') }}
 
-with
-
-raw_totals as (
-
-    select
-        billing_period_start,
-        source,
-        currency,
-        cast(sum(source_amortized_total) as {{ billing.money_type() }}) as raw_amortized
-    from {{ ref('int_source_costs_summarized') }}
-    group by billing_period_start, source, currency
-
-),
-
-focus_totals as (
-
-    select
-        x_BillingPeriodStartDate as billing_period_start,
-        x_Source as source,
-        BillingCurrency as currency,
-        cast(sum(EffectiveCost) as {{ billing.money_type() }}) as focus_effective
-    from {{ ref('focus_cost_and_usage') }}
-    group by x_BillingPeriodStartDate, x_Source, BillingCurrency
-
-),
-
-compared as (
-
-    select
-        coalesce(raw_totals.billing_period_start, focus_totals.billing_period_start) as billing_period_start,
-        coalesce(raw_totals.source, focus_totals.source) as source,
-        coalesce(raw_totals.currency, focus_totals.currency) as currency,
-        coalesce(raw_totals.raw_amortized, 0) as raw_amortized,
-        coalesce(focus_totals.focus_effective, 0) as focus_effective
-    from raw_totals
-    full outer join focus_totals
-        on raw_totals.billing_period_start = focus_totals.billing_period_start
-        and raw_totals.source = focus_totals.source
-        and raw_totals.currency is not distinct from focus_totals.currency
-
-),
-
-reconciliation_mismatches as (
-
-    select
-        billing_period_start,
-        source,
-        currency,
-        'fct_reconciliation.effective_difference' as failure,
-        cast(sum(effective_difference) as {{ billing.money_type() }}) as difference,
-        cast(sum(abs(effective_difference)) as {{ billing.money_type() }}) as absolute_difference
-    from {{ ref('fct_reconciliation') }}
-    group by billing_period_start, source, currency
-    having sum(abs(effective_difference)) <> 0
-
-),
-
-conservation_mismatches as (
-
-    select
-        billing_period_start,
-        source,
-        currency,
-        'conservation' as failure,
-        {{ billing.money_add(['focus_effective', '-raw_amortized']) }} as difference,
-        abs({{ billing.money_add(['focus_effective', '-raw_amortized']) }}) as absolute_difference
-    from compared
-    where raw_amortized <> focus_effective
-
-)
-
-select * from conservation_mismatches
-union all
-select * from reconciliation_mismatches
+{{ billing.conservation_mismatches(
+    expected={'relation': ref('int_source_costs_summarized'), 'period': 'billing_period_start', 'source': 'source',
+              'currency': 'currency', 'amount': 'source_amortized_total'},
+    actual={'relation': ref('focus_cost_and_usage'), 'period': 'x_BillingPeriodStartDate', 'source': 'x_Source',
+            'currency': 'BillingCurrency', 'amount': 'EffectiveCost'},
+    reconciliation_column='effective_difference'
+) }}

@@ -159,3 +159,26 @@ def test_closing_a_month_again_changes_no_mart(closed_demo: ClosedDemo) -> None:
     for table in tables:
         assert after[table] == before[table], table
     assert closed_demo.query("select count(*) from audit.ingested_files") == files_before
+
+
+def test_status_lists_every_closed_month(closed_demo: ClosedDemo) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "BILLING_DATA_DIR": str(closed_demo.settings.data_dir)}
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("billing")), "status"], env=env, capture_output=True, text=True, check=True
+    )
+    lines = result.stdout.splitlines()
+    assert [line[:12] for line in lines[1:]] == [
+        "2026-08  EUR",
+        "2026-08  USD",
+        "2026-09  EUR",
+        "2026-09  USD",
+        "2026-10  EUR",
+        "2026-10  USD",
+    ]
+    october_usd = lines[-1].split()
+    assert october_usd[2] == "4/4" and october_usd[-2:] == ["1,312.15", "1"]
