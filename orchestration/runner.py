@@ -21,6 +21,10 @@ DAGSTER_YAML = """\
 # Written by `billing`: local run history for the CLI and `make ui` alike.
 telemetry:
   enabled: false
+# DuckDB allows one writing process: closes queued from the UI, the schedule or the sensor run one at a time.
+concurrency:
+  runs:
+    max_concurrent_runs: 1
 """
 
 
@@ -176,10 +180,9 @@ def _report_steps(instance, run_id: str, already: int, started: float, progress:
         dg.DagsterEventType.STEP_SKIPPED: "skipped",
     }
     try:
-        records = instance.all_logs(run_id)
+        events = instance.all_logs(run_id, of_type=set(wanted))
     except Exception:  # the run is not in storage yet
         return already
-    events = [r for r in records if r.dagster_event and r.dagster_event.event_type in wanted]
     for record in events[already:]:
         event = record.dagster_event
         elapsed = time.monotonic() - started

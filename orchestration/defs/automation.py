@@ -1,5 +1,6 @@
 """The monthly schedule that closes the previous month, and the landing-zone sensor."""
 
+import hashlib
 import json
 from datetime import date
 from pathlib import Path
@@ -79,7 +80,7 @@ def landing_zone_sensor(settings: Settings) -> dg.SensorDefinition:
             if latest:
                 periods.add(date.fromisoformat(latest))
         requests = []
-        fingerprint = "|".join(sorted(f"{p.relative_to(settings.landing_dir)}" for _, p in changed))
+        fingerprint = hashlib.sha256(json.dumps(current, sort_keys=True).encode()).hexdigest()[:16]
         for period in sorted(periods):
             key = period.isoformat()
             if key not in valid_keys:
@@ -87,7 +88,7 @@ def landing_zone_sensor(settings: Settings) -> dg.SensorDefinition:
                 continue
             requests.append(
                 dg.RunRequest(
-                    run_key=f"{key}:{hash(fingerprint + ''.join(sorted(current.values())))}",
+                    run_key=f"{key}:{fingerprint}",
                     partition_key=key,
                     tags={"billing/trigger": "landing_zone_sensor"},
                 )
