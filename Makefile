@@ -29,7 +29,7 @@ help:
 	@echo "make run    - install, write the demo landing zone, close every demo month, print summaries"
 	@echo "make test   - install dev tools, lint, run unit and integration tests"
 	@echo "make ui     - open the Dagster UI on the same warehouse and run history"
-	@echo "make lint   - ruff and sqlfluff"
+	@echo "make lint   - ruff, ruff format and sqlfluff (sqlfluff findings are not fixed yet)"
 	@echo "make clean  - remove data/ (warehouse, landing zone, run history) and the dbt target"
 
 .tools/bin/uv:
@@ -63,9 +63,11 @@ close: install
 ui: install
 	$(BIN)/billing ui
 
+# sqlfluff is configured (pyproject.toml) but the models do not pass it yet; it is not part of `make test`.
 lint: install-dev
 	$(BIN)/ruff check orchestration tests
 	$(BIN)/ruff format --check orchestration tests
+	$(BIN)/sqlfluff lint dbt_project/models
 
 test: install-dev
 	$(BIN)/ruff check orchestration tests
