@@ -122,7 +122,14 @@ def run_close(settings: Settings, period: date, *, acting_user: str, progress: C
     import dagster as dg
 
     from orchestration.definitions import build_definitions
+    from orchestration.defs.partitions import billing_period
 
+    keys = billing_period.get_partition_keys()
+    if period.isoformat() not in keys:
+        raise CloseError(
+            f"{period:%Y-%m} cannot be closed: closable months are {keys[0][:7]} to {keys[-1][:7]} "
+            "(a month can be closed once it has ended)"
+        )
     definitions = build_definitions()
     job = definitions.resolve_job_def("close_month")
     instance = dg.DagsterInstance.get()

@@ -106,6 +106,16 @@ def test_close_refuses_a_malformed_period_in_one_line(tmp_path: Path, period: st
     ]
 
 
+def test_close_refuses_a_month_that_has_not_ended(tmp_path: Path) -> None:
+    result = billing(tmp_path, "close", "--period", "2099-01")
+    assert result.returncode == 1
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .startswith("error: 2099-01 cannot be closed: closable months are 2024-01 to ")
+    )
+
+
 def test_red_gate_stops_invoices_and_names_the_row_then_a_corrected_delivery_closes(tmp_path: Path) -> None:
     data = tmp_path / "data"
     settings = use_data_dir(data)
