@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -104,8 +105,6 @@ def parse(path: Path) -> ParsedFile:
     month = single_value(rows, "invoice_month", "invoice month")
     if len(month) != 6 or not month.isdigit() or not 1 <= int(month[4:]) <= 12:
         raise RejectedFile(f"column invoice.month: {month!r} is not YYYYMM")
-    from datetime import date
-
     period = date(int(month[:4]), int(month[4:]), 1)
     account = single_value(rows, "billing_account_id", "billing account")
     credit_table = text_table(credits, ["parent_row", *CREDIT_COLUMNS])

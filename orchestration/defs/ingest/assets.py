@@ -1,5 +1,8 @@
 """Ingest assets: one per export format, partitioned by billing period."""
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import dagster as dg
 
 from orchestration.defs.partitions import billing_period, period_of
@@ -35,10 +38,9 @@ def _ingest_asset(export: ExportFormat) -> dg.AssetsDefinition:
     @dg.multi_asset(name=f"ingest_{export.source}", specs=specs, partitions_def=billing_period)
     def _ingest(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource, landing: LandingZoneResource
-    ) -> dg.Output:
+    ) -> Iterator[dg.MaterializeResult]:
+        """Load new files of this format for the partition's billing period into its raw tables."""
         period = period_of(context.partition_key)
-        from pathlib import Path
-
         with warehouse.connect() as con:
             report = ingest_source(
                 con,
@@ -62,7 +64,6 @@ def _ingest_asset(export: ExportFormat) -> dg.AssetsDefinition:
         for spec in specs:
             yield dg.MaterializeResult(asset_key=spec.key, metadata=metadata)
 
-    _ingest.__doc__ = f"Load new {export.source} files for the partition's billing period into raw tables."
     return _ingest
 
 
