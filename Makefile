@@ -23,11 +23,12 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: help install install-dev manifest run demo close ui test lint clean
+.PHONY: help install install-dev install-spark manifest run demo close ui test test-spark lint clean
 
 help:
 	@echo "make run    - install, write the demo landing zone, close every demo month, print summaries"
 	@echo "make test   - install dev tools, lint, run unit and integration tests"
+	@echo "make test-spark - close a demo month on DuckDB and on Spark, compare every table row by row"
 	@echo "make ui     - open the Dagster UI on the same warehouse and run history"
 	@echo "make lint   - ruff, ruff format and sqlfluff (sqlfluff findings are not fixed yet)"
 	@echo "make clean  - remove data/ (warehouse, landing zone, run history) and the dbt target"
@@ -48,6 +49,11 @@ install-dev: $(UV_DEP)
 # The prepared dbt manifest: parsed once here, reused by every run (no re-parse per step).
 manifest:
 	@$(BIN)/dbt parse $(DBT_FLAGS) --quiet
+
+# dbt-spark (session method) and pyspark: Java 17 must be on the PATH. pyspark builds from source once (~40 s).
+install-spark: $(UV_DEP)
+	$(UV) sync --frozen --group spark
+	@$(MAKE) --no-print-directory manifest
 
 demo: install
 	$(BIN)/billing demo
@@ -72,6 +78,10 @@ lint: install-dev
 test: install-dev
 	$(BIN)/ruff check orchestration tests
 	$(BIN)/pytest
+
+test-spark: install-spark
+	@command -v java >/dev/null || { echo "error: Java 17 is needed for Spark (apt-get install openjdk-17-jre-headless)"; exit 1; }
+	$(BIN)/pytest tests/spark -v
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from orchestration.defs.automation import landing_zone_sensor, monthly_close_schedule
-from orchestration.defs.close import close_month
+from orchestration.defs.close import close_month_job
 from orchestration.defs.ingest.assets import ingest_assets
 from orchestration.defs.invoicing.assets import finalize_invoices
 from orchestration.defs.quality.checks import gate_checks
@@ -19,7 +19,7 @@ def build_definitions() -> dg.Definitions:
     return dg.Definitions(
         assets=[*ingest_assets, billing_models, finalize_invoices, invoice_marts],
         asset_checks=gate_checks,
-        jobs=[close_month],
+        jobs=[close_month_job(settings.engine)],
         schedules=[monthly_close_schedule(settings)],
         sensors=[landing_zone_sensor(settings)],
         resources=build_resources(settings),

@@ -38,6 +38,37 @@ class WarehouseResource(dg.ConfigurableResource):
             con.close()
 
 
+class EngineResource(dg.ConfigurableResource):
+    """Which engine dbt builds the models on: the embedded DuckDB warehouse itself, or Spark reading the raw
+    lake (orchestration/engines). DuckDB stays the system of record for raw and audit tables either way."""
+
+    engine: str = "duckdb"
+    lake_dir: str = ""
+    spark_warehouse_dir: str = ""
+    spark_metastore_dir: str = ""
+    spark_cores: int = 2
+    spark_driver_memory: str = "2g"
+
+    @property
+    def is_spark(self) -> bool:
+        return self.engine == "spark"
+
+    def dbt_environment(self, warehouse_path: str) -> dict[str, str]:
+        """What the dbt profile (dbt_project/profiles.yml) reads for this engine."""
+        environment = {"BILLING_ENGINE": self.engine, "BILLING_WAREHOUSE_PATH": warehouse_path}
+        if self.is_spark:
+            # Derby writes its log beside the metastore directory, which must exist first.
+            Path(self.spark_metastore_dir).parent.mkdir(parents=True, exist_ok=True)
+            environment |= {
+                "BILLING_LAKE_DIR": self.lake_dir,
+                "BILLING_SPARK_WAREHOUSE_DIR": self.spark_warehouse_dir,
+                "BILLING_SPARK_METASTORE_DIR": self.spark_metastore_dir,
+                "BILLING_SPARK_CORES": str(self.spark_cores),
+                "BILLING_SPARK_DRIVER_MEMORY": self.spark_driver_memory,
+            }
+        return environment
+
+
 class LandingZoneResource(dg.ConfigurableResource):
     """Where providers drop files and where refused files are moved."""
 
@@ -46,7 +77,8 @@ class LandingZoneResource(dg.ConfigurableResource):
 
 
 def dbt_project() -> DbtProject:
-    return DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target="dev")
+    # No target here: the manifest is the same for every engine; the dbt resource names the target to run on.
+    return DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
 def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
@@ -57,9 +89,21 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
             threads=settings.duckdb_threads,
             temp_directory=str(settings.duckdb_temp_dir),
         ),
+        "engine": EngineResource(
+            engine=settings.engine,
+            lake_dir=str(settings.lake_dir),
+            spark_warehouse_dir=str(settings.spark_warehouse_dir),
+            spark_metastore_dir=str(settings.spark_metastore_dir),
+            spark_cores=settings.spark_cores,
+            spark_driver_memory=settings.spark_driver_memory,
+        ),
         "landing": LandingZoneResource(
             landing_dir=str(settings.landing_dir), quarantine_dir=str(settings.quarantine_dir)
         ),
         # The venv's own dbt, so `.venv/bin/billing` works without an activated venv.
-        "dbt": DbtCliResource(project_dir=dbt_project(), dbt_executable=str(Path(sys.executable).with_name("dbt"))),
+        "dbt": DbtCliResource(
+            project_dir=dbt_project(),
+            dbt_executable=str(Path(sys.executable).with_name("dbt")),
+            target=settings.engine,
+        ),
     }

@@ -205,7 +205,10 @@ def _failures(instance, run_id: str) -> list[str]:  # type: ignore[no-untyped-de
         event = record.dagster_event
         if event is None:
             continue
-        if event.event_type == dg.DagsterEventType.STEP_FAILURE:
+        if event.event_type == dg.DagsterEventType.STEP_SKIPPED:
+            # A skipped step means an upstream step did not produce its output: the close is not complete.
+            lines.append(f"step {event.step_key} was skipped: an upstream step did not produce its output")
+        elif event.event_type == dg.DagsterEventType.STEP_FAILURE:
             error = event.step_failure_data.error
             message = " ".join(error.message.split())[:400] if error else "unknown error"
             lines.append(f"step {event.step_key} failed: {message}")

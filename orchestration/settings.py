@@ -25,6 +25,9 @@ class Settings:
     close_schedule_hour: int
     close_schedule_timezone: str
     acting_user: str
+    engine: str = "duckdb"
+    spark_cores: int = 2
+    spark_driver_memory: str = "2g"
 
     @property
     def landing_dir(self) -> Path:
@@ -54,6 +57,19 @@ class Settings:
     def duckdb_temp_dir(self) -> Path:
         return self.data_dir / "tmp"
 
+    @property
+    def lake_dir(self) -> Path:
+        """Parquet mirror of raw.* and audit.* that the Spark target reads as dbt sources."""
+        return self.data_dir / "lake"
+
+    @property
+    def spark_warehouse_dir(self) -> Path:
+        return self.data_dir / "spark" / "warehouse"
+
+    @property
+    def spark_metastore_dir(self) -> Path:
+        return self.data_dir / "spark" / "metastore"
+
 
 def _int(name: str, default: int, low: int, high: int) -> int:
     raw = os.environ.get(name, str(default))
@@ -64,6 +80,16 @@ def _int(name: str, default: int, low: int, high: int) -> int:
     if not low <= value <= high:
         raise ValueError(f"{name}={value} is out of range; set it to {low}..{high}")
     return value
+
+
+ENGINES = ("duckdb", "spark")
+
+
+def _engine() -> str:
+    engine = os.environ.get("BILLING_ENGINE", "duckdb").strip().lower() or "duckdb"
+    if engine not in ENGINES:
+        raise ValueError(f"BILLING_ENGINE={engine!r} is not an engine this platform runs on; set it to duckdb or spark")
+    return engine
 
 
 def debug_enabled() -> bool:
@@ -84,4 +110,7 @@ def load_settings() -> Settings:
         close_schedule_hour=_int("BILLING_CLOSE_HOUR", 6, 0, 23),
         close_schedule_timezone=os.environ.get("BILLING_CLOSE_TIMEZONE", "UTC"),
         acting_user=os.environ.get("BILLING_USER", os.environ.get("USER", "billing")),
+        engine=_engine(),
+        spark_cores=_int("BILLING_SPARK_CORES", 2, 1, 256),
+        spark_driver_memory=os.environ.get("BILLING_SPARK_DRIVER_MEMORY", "2g"),
     )

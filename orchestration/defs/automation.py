@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.defs.close import close_month
+from orchestration.defs.close import close_month_job
 from orchestration.defs.partitions import billing_period
 from orchestration.ingest.landing import ERROR_SUFFIX, landing_files
 from orchestration.settings import Settings
@@ -17,7 +17,7 @@ from orchestration.sources import FORMATS, RejectedFile
 def monthly_close_schedule(settings: Settings) -> dg.ScheduleDefinition:
     """On day `BILLING_CLOSE_DAY` at `BILLING_CLOSE_HOUR` (UTC by default), close the month that just ended."""
     return dg.build_schedule_from_partitioned_job(
-        close_month,
+        close_month_job(settings.engine),
         name="monthly_close",
         description="Closes the previous billing month; day and hour from BILLING_CLOSE_DAY / BILLING_CLOSE_HOUR.",
         day_of_month=settings.close_schedule_day,
@@ -61,7 +61,7 @@ def affected_periods(changed: list[tuple[str, Path]]) -> tuple[set[date], list[s
 def landing_zone_sensor(settings: Settings) -> dg.SensorDefinition:
     @dg.sensor(
         name="landing_zone_sensor",
-        job=close_month,
+        job=close_month_job(settings.engine),
         minimum_interval_seconds=60,
         default_status=dg.DefaultSensorStatus.STOPPED,
         description="Notices new or changed files in the landing zone and requests a close of each affected period.",

@@ -10,8 +10,11 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from orchestration.defs.close import ENGINE_TAG
 from orchestration.defs.partitions import billing_period, period_of
-from orchestration.resources import WarehouseResource, dbt_project
+from orchestration.engines.lake import sync_lake
+from orchestration.engines.spark import expose_spark_tables, table_models
+from orchestration.resources import EngineResource, WarehouseResource, dbt_project
 
 # Everything that reads the frozen invoices runs after finalization, in its own dbt invocation.
 INVOICE_MARTS = "path:models/staging/audit fct_invoices fct_invoice_lines"
@@ -37,12 +40,27 @@ def period_vars(partition_key: str) -> str:
     return json.dumps({"billing_period_start": start.isoformat(), "billing_period_end": end.isoformat()})
 
 
-def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource) -> Iterator[Any]:
-    # dbt runs as a subprocess; its profile reads the warehouse path from the environment.
-    os.environ["BILLING_WAREHOUSE_PATH"] = warehouse.path
+def _build(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource, engine: EngineResource
+) -> Iterator[Any]:
+    # dbt runs as a subprocess; its profile reads the warehouse path and the engine's settings from the environment.
+    os.environ.update(engine.dbt_environment(warehouse.path))
     Path(warehouse.path).parent.mkdir(parents=True, exist_ok=True)
+    if engine.is_spark:
+        # Spark reads what was delivered and issued from the Parquet mirror of raw.* and audit.*.
+        with warehouse.connect() as con:
+            context.log.info(sync_lake(con, Path(engine.lake_dir)).summary())
     args = ["build", "--vars", period_vars(context.partition_key)]
-    yield from dbt.cli(args, context=context).stream()
+    for event in dbt.cli(args, context=context).stream():
+        if isinstance(event, dg.Output | dg.AssetMaterialization):
+            event = event.with_metadata({**event.metadata, ENGINE_TAG: engine.engine})
+        yield event
+    if engine.is_spark:
+        # Gates, finalization and reports read the warehouse: point its relations at what Spark wrote.
+        tables = table_models(dbt_project().manifest_path)
+        with warehouse.connect() as con:
+            exposed = expose_spark_tables(con, Path(engine.spark_warehouse_dir), tables)
+        context.log.info(f"{len(exposed)} Spark table(s) readable in the warehouse as views")
 
 
 TRANSLATOR = BillingDbtTranslator()
@@ -57,10 +75,11 @@ TRANSLATOR = BillingDbtTranslator()
     name="billing_models",
 )
 def billing_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource, engine: EngineResource
 ) -> Iterator[Any]:
-    """Seeds, staging, FOCUS normalization, cost allocation, chargeback, reconciliation and draft invoices."""
-    yield from _build(context, dbt, warehouse)
+    """Seeds, staging, FOCUS normalization, cost allocation, chargeback, reconciliation and draft invoices,
+    built on the configured engine (BILLING_ENGINE)."""
+    yield from _build(context, dbt, warehouse, engine)
 
 
 @dbt_assets(
@@ -72,7 +91,7 @@ def billing_models(
     name="invoice_marts",
 )
 def invoice_marts(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource, engine: EngineResource
 ) -> Iterator[Any]:
     """Invoice marts: finalized invoices from the frozen audit copies, everything else as drafts."""
-    yield from _build(context, dbt, warehouse)
+    yield from _build(context, dbt, warehouse, engine)

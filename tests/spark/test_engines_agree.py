@@ -1,0 +1,102 @@
+"""The same dbt project closes a demo month on DuckDB and on Spark; every table it builds is equal on both.
+
+`make test-spark` runs this module (it is not part of `make test`: it needs the `spark` dependency group and
+Java 17). Each engine closes the month through the real `billing close` command, in its own data directory, from
+the same deterministic demo landing zone; then every table model of the dbt project (marts and written
+intermediate tables, enumerated from the manifest, so models added later are covered without editing this file)
+is compared row by row: same columns, same types, same rows, decimals exactly equal.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from orchestration.defs.close import ENGINE_TAG
+from orchestration.engines.compare import compare_warehouses, load_tolerated, relations_in_schema, render_report
+from orchestration.engines.spark import table_models
+from orchestration.settings import DBT_PROJECT_DIR
+
+PERIOD = "2026-10"
+TOLERATED = Path(__file__).with_name("tolerated_differences.json")
+BILLING = Path(sys.executable).with_name("billing")
+
+if importlib.util.find_spec("dbt.adapters.spark") is None:
+    raise RuntimeError("dbt-spark is not installed in this environment: run `make test-spark`, which installs it")
+
+
+def _close(data_dir: Path, engine: str) -> subprocess.Popen[str]:
+    environment = {**os.environ, "BILLING_DATA_DIR": str(data_dir), "BILLING_ENGINE": engine, "BILLING_USER": "ci"}
+    subprocess.run([str(BILLING), "demo"], env=environment, check=True, capture_output=True, text=True)
+    return subprocess.Popen(
+        [str(BILLING), "close", "--period", PERIOD],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+@pytest.fixture(scope="module")
+def warehouses(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Close the demo month on both engines at once (separate data directories, separate processes)."""
+    directories = {engine: tmp_path_factory.mktemp(f"close-{engine}") for engine in ("duckdb", "spark")}
+    started = time.monotonic()
+    closes = {engine: _close(directory, engine) for engine, directory in directories.items()}
+    for engine, process in closes.items():
+        output, _ = process.communicate()
+        print(f"\n[{engine}] close of {PERIOD} finished after {time.monotonic() - started:.0f} s")
+        assert process.returncode == 0, f"close on {engine} failed:\n{output[-4000:]}"
+        assert f"close of {PERIOD} complete" in output
+    return {engine: directory / "warehouse" / "billing.duckdb" for engine, directory in directories.items()}
+
+
+def test_every_table_model_is_equal_on_both_engines(
+    warehouses: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    tables = table_models(DBT_PROJECT_DIR / "target" / "manifest.json")
+    marts = {f"{table.schema}.{table.name}" for table in tables if table.schema == "marts"}
+    assert marts, "the manifest lists no marts"
+    # Every mart exists on both sides (no engine silently skipped one).
+    assert relations_in_schema(warehouses["duckdb"], "marts") == marts
+    assert relations_in_schema(warehouses["spark"], "marts") == marts
+
+    comparisons = compare_warehouses(warehouses["duckdb"], warehouses["spark"], tables, load_tolerated(TOLERATED))
+    with capsys.disabled():
+        print(f"\nDuckDB vs Spark, demo month {PERIOD}: {len(comparisons)} tables compared\n")
+        print(render_report(comparisons))
+    different = [comparison.table for comparison in comparisons if not comparison.equal]
+    assert not different, f"tables that differ between engines: {different}"
+    assert all(comparison.reference_rows > 0 for comparison in comparisons if comparison.table in marts)
+
+
+def test_the_spark_run_is_tagged_with_its_engine(warehouses: dict[str, Path]) -> None:
+    for engine, warehouse in warehouses.items():
+        dagster_home = warehouse.parent.parent / "dagster_home"
+        with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+            runs = instance.get_runs()
+            assert runs, f"no Dagster run recorded for {engine}"
+            assert {run.tags.get(ENGINE_TAG) for run in runs} == {engine}
+
+
+def test_spark_tables_are_read_through_views_over_parquet(warehouses: dict[str, Path]) -> None:
+    import duckdb
+
+    with duckdb.connect(str(warehouses["spark"]), read_only=True) as con:
+        kinds = dict(
+            con.execute(
+                "select table_name, table_type from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        )
+        (definition,) = con.execute(
+            "select sql from duckdb_views() where schema_name = 'marts' and view_name = 'fct_reconciliation'"
+        ).fetchone()
+    assert set(kinds.values()) == {"VIEW"}
+    assert "read_parquet" in definition and "marts.db/fct_reconciliation" in definition
