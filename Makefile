@@ -23,12 +23,13 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: help install install-dev install-spark manifest run demo close ui test test-spark lint clean
+.PHONY: help install install-dev install-spark manifest run demo close ui test test-spark bench-ingest lint clean
 
 help:
 	@echo "make run    - install, write the demo landing zone, close every demo month, print summaries"
 	@echo "make test   - install dev tools, lint, run unit and integration tests"
 	@echo "make test-spark - close a demo month on DuckDB and on Spark, compare every table row by row"
+	@echo "make bench-ingest - ingest rows/s per export format (BENCH_ROWS, default 1,000,000)"
 	@echo "make ui     - open the Dagster UI on the same warehouse and run history"
 	@echo "make lint   - ruff, ruff format and sqlfluff (sqlfluff findings are not fixed yet)"
 	@echo "make clean  - remove data/ (warehouse, landing zone, run history) and the dbt target"
@@ -66,6 +67,11 @@ run: install
 close: install
 	$(BIN)/billing close --period $(PERIOD)
 
+# Ingest throughput per export format (Parquet, CSV); BENCH_ROWS rows each. Reports figures, asserts nothing.
+BENCH_ROWS ?= 1000000
+bench-ingest: install
+	$(BIN)/billing bench-ingest --rows $(BENCH_ROWS)
+
 ui: install
 	$(BIN)/billing ui
 
@@ -81,7 +87,7 @@ test: install-dev
 
 test-spark: install-spark
 	@command -v java >/dev/null || { echo "error: Java 17 is needed for Spark (apt-get install openjdk-17-jre-headless)"; exit 1; }
-	$(BIN)/pytest tests/spark -v
+	$(BIN)/pytest tests/spark -v -s
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs

@@ -156,6 +156,21 @@ def status() -> None:
         _say("no closed months yet")
 
 
+@app.command("bench-ingest")
+def bench_ingest(
+    rows: Annotated[int, typer.Option(help="Rows per export format.", min=1)] = 1_000_000,
+) -> None:
+    """Measure ingest rows/s for a Parquet (AWS CUR 2.0) and a CSV (Azure) export; reports, never asserts."""
+    from orchestration.bench.ingest import render, run_ingest_benchmark, write_report
+
+    settings = _settings()
+    settings.duckdb_temp_dir.mkdir(parents=True, exist_ok=True)
+    _say(f"ingest benchmark: {rows:,} rows per format (scaled copies of the demo's October exports)")
+    figures = run_ingest_benchmark(rows, work_dir=settings.duckdb_temp_dir)
+    _say(render(figures))
+    _say(f"report: {write_report(figures, settings.output_dir / 'bench')}")
+
+
 @app.command()
 def ui(
     port: Annotated[int, typer.Option(help="Port for the Dagster UI.")] = 3000,

@@ -112,7 +112,7 @@ def test_close_refuses_a_month_that_has_not_ended(tmp_path: Path) -> None:
     assert (
         result.stderr.strip()
         .splitlines()[-1]
-        .startswith("error: 2099-01 cannot be closed: closable months are 2024-01 to ")
+        .startswith("error: 2099-01 cannot be closed: closable months are 2015-01 to ")
     )
 
 

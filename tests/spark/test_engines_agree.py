@@ -32,29 +32,27 @@ if importlib.util.find_spec("dbt.adapters.spark") is None:
     raise RuntimeError("dbt-spark is not installed in this environment: run `make test-spark`, which installs it")
 
 
-def _close(data_dir: Path, engine: str) -> subprocess.Popen[str]:
+def _close(data_dir: Path, engine: str) -> float:
+    """Write the demo landing zone and close the month with `billing close`; returns the close's seconds."""
     environment = {**os.environ, "BILLING_DATA_DIR": str(data_dir), "BILLING_ENGINE": engine, "BILLING_USER": "ci"}
     subprocess.run([str(BILLING), "demo"], env=environment, check=True, capture_output=True, text=True)
-    return subprocess.Popen(
-        [str(BILLING), "close", "--period", PERIOD],
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    started = time.monotonic()
+    close = subprocess.run(
+        [str(BILLING), "close", "--period", PERIOD], env=environment, capture_output=True, text=True, check=False
     )
+    seconds = time.monotonic() - started
+    output = close.stdout + close.stderr
+    assert close.returncode == 0, f"close on {engine} failed:\n{output[-4000:]}"
+    assert f"close of {PERIOD} complete" in output
+    return seconds
 
 
 @pytest.fixture(scope="module")
 def warehouses(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Close the demo month on both engines at once (separate data directories, separate processes)."""
+    """Close the demo month on each engine in turn, in separate data directories."""
     directories = {engine: tmp_path_factory.mktemp(f"close-{engine}") for engine in ("duckdb", "spark")}
-    started = time.monotonic()
-    closes = {engine: _close(directory, engine) for engine, directory in directories.items()}
-    for engine, process in closes.items():
-        output, _ = process.communicate()
-        print(f"\n[{engine}] close of {PERIOD} finished after {time.monotonic() - started:.0f} s")
-        assert process.returncode == 0, f"close on {engine} failed:\n{output[-4000:]}"
-        assert f"close of {PERIOD} complete" in output
+    seconds = {engine: _close(directory, engine) for engine, directory in directories.items()}
+    print("\n" + ", ".join(f"{engine} close of {PERIOD}: {value:.0f} s" for engine, value in seconds.items()))
     return {engine: directory / "warehouse" / "billing.duckdb" for engine, directory in directories.items()}
 
 

@@ -1,0 +1,111 @@
+"""Ingest throughput: rows per second from a Parquet export (AWS CUR 2.0) and a CSV export (Azure cost details).
+
+The exports are the demo's own October files, repeated row by row up to the requested size, so the parsers
+see real-format data of realistic width (AWS ~80 columns incl. map columns, Azure ~60). Each is ingested by
+the production path (`ingest_source`: parse, check, write raw rows with lineage, record the file) into a fresh
+warehouse. The figures are reported, never asserted: speed depends on the machine.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import resource
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from orchestration.demo import aws_cur, azure_cost
+from orchestration.demo.periods import DEMO_PERIODS
+from orchestration.ingest.landing import ingest_source
+
+
+@dataclass
+class IngestFigure:
+    source: str
+    file_format: str
+    rows: int
+    file_bytes: int
+    seconds: float
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds else 0.0
+
+
+def _scaled_parquet(sample: Path, rows: int, target: Path) -> None:
+    table = pq.read_table(sample)
+    repeats = -(-rows // table.num_rows)
+    scaled = pa.concat_tables([table] * repeats).slice(0, rows)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(scaled, target, compression="snappy")
+
+
+def _scaled_csv(sample: Path, rows: int, target: Path) -> None:
+    header, *lines = sample.read_bytes().splitlines(keepends=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("wb") as out:
+        out.write(header)
+        for index in range(rows):
+            out.write(lines[index % len(lines)])
+
+
+def _ingest(work: Path, source: str, file_format: str, relative: str) -> IngestFigure:
+    landing = work / "landing"
+    path = landing / relative
+    con = duckdb.connect(str(work / f"{source}.duckdb"))
+    try:
+        started = time.perf_counter()
+        report = ingest_source(con, source, landing, work / "quarantine")
+        seconds = time.perf_counter() - started
+    finally:
+        con.close()
+    if report.count("loaded") != 1:
+        raise RuntimeError(f"benchmark file {relative} was not loaded: {report.outcomes}")
+    return IngestFigure(source, file_format, report.rows_loaded, path.stat().st_size, seconds)
+
+
+def run_ingest_benchmark(rows: int, work_dir: Path | None = None) -> list[IngestFigure]:
+    """Write scaled exports of `rows` rows per format and time their ingest."""
+    with tempfile.TemporaryDirectory(dir=work_dir) as scratch:
+        work = Path(scratch)
+        samples = work / "samples"
+        october = DEMO_PERIODS[-1]
+        aws_sample = aws_cur.write_month(samples, 2026, october).path
+        azure_sample = azure_cost.write_month(samples, 2026, october).path
+        _scaled_parquet(aws_sample, rows, work / "landing" / "aws_cur" / "bench" / "cur2-00001.snappy.parquet")
+        _scaled_csv(azure_sample, rows, work / "landing" / "azure_cost" / "bench" / "part_0_0001.csv")
+        return [
+            _ingest(work, "aws_cur", "parquet", "aws_cur/bench/cur2-00001.snappy.parquet"),
+            _ingest(work, "azure_cost", "csv", "azure_cost/bench/part_0_0001.csv"),
+        ]
+
+
+def render(figures: list[IngestFigure]) -> str:
+    lines = [f"{'source':<11} {'format':<8} {'rows':>11} {'MB':>8} {'seconds':>8} {'rows/s':>10}"]
+    for figure in figures:
+        lines.append(
+            f"{figure.source:<11} {figure.file_format:<8} {figure.rows:>11,} {figure.file_bytes / 1e6:>8.1f} "
+            f"{figure.seconds:>8.2f} {figure.rows_per_second:>10,.0f}"
+        )
+    return "\n".join(lines)
+
+
+def write_report(figures: list[IngestFigure], output_dir: Path) -> Path:
+    output_dir.mkdir(parents=True, exist_ok=True)
+    path = output_dir / "ingest.json"
+    report = {
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"platform": platform.platform(), "python": platform.python_version()},
+        "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        "ingest_rows_per_second": {figure.file_format: round(figure.rows_per_second) for figure in figures},
+        "figures": [asdict(figure) | {"rows_per_second": round(figure.rows_per_second)} for figure in figures],
+    }
+    path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return path
