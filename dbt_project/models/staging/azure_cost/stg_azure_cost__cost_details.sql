@@ -89,11 +89,12 @@ final as (
         -- Amortized export: the cost is the amortized cost; usage covered by a reservation or savings plan,
         -- and the unused commitment, were billed through the commitment's purchase, so they bill 0.
         case
-            when cost_dataset = 'AmortizedCost'
-                and (
-                    charge_type in ('UnusedReservation', 'UnusedSavingsPlan')
-                    or (coalesce(charge_type, 'Usage') = 'Usage' and pricing_model in ('Reservation', 'SavingsPlan'))
-                )
+            when cost_dataset = 'AmortizedCost' and charge_type in ('UnusedReservation', 'UnusedSavingsPlan')
+                then cast(0 as {{ billing.money_type() }})
+            when
+                cost_dataset = 'AmortizedCost'
+                and pricing_model in ('Reservation', 'SavingsPlan')
+                and coalesce(charge_type, 'Usage') = 'Usage'
                 then cast(0 as {{ billing.money_type() }})
             else cost_in_billing_currency
         end as x_billed_cost,
