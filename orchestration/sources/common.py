@@ -62,7 +62,8 @@ def require_columns(columns: Iterable[str], required: Sequence[str], what: str) 
     present = set(columns)
     missing = [c for c in required if c not in present]
     if missing:
-        raise RejectedFile(f"missing required column(s) {', '.join(missing)} for a {what} file")
+        article = "an" if what[:1].lower() in "aeiou" else "a"
+        raise RejectedFile(f"missing required column(s) {', '.join(missing)} for {article} {what} file")
 
 
 _DATE_FORMATS = (
