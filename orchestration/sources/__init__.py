@@ -20,7 +20,7 @@ class ExportFormat:
 
 
 FORMATS: dict[str, ExportFormat] = {
-    "aws_cur": ExportFormat("aws_cur", ("aws_cur",), aws_cur.REQUIRED_COLUMNS, (".parquet",), aws_cur.parse),
+    "aws_cur": ExportFormat("aws_cur", ("aws_cur",), aws_cur.REQUIRED_COLUMNS, aws_cur.SUFFIXES, aws_cur.parse),
     "azure_cost": ExportFormat("azure_cost", ("azure_cost",), azure_cost.REQUIRED_COLUMNS, (".csv",), azure_cost.parse),
     "gcp_billing": ExportFormat(
         "gcp_billing",

@@ -45,19 +45,25 @@ def column_name(header: str) -> str:
 
 def column_names(headers: Sequence[str]) -> list[str]:
     names = [column_name(h) for h in headers]
+    check_unique(headers, names)
+    return names
+
+
+def check_unique(headers: Sequence[str], names: Sequence[str]) -> None:
+    """Refuse a header in which two delivered columns end up with the same name."""
     seen: set[str] = set()
     for header, name in zip(headers, names, strict=True):
         if name in seen:
             raise RejectedFile(f"two columns normalise to the same name {name!r} (one is {header!r})")
         seen.add(name)
-    return names
 
 
 def require_columns(columns: Iterable[str], required: Sequence[str], what: str) -> None:
     present = set(columns)
     missing = [c for c in required if c not in present]
     if missing:
-        raise RejectedFile(f"missing required column(s) {', '.join(missing)} for a {what} file")
+        article = "an" if what[:1].lower() in "aeiou" else "a"
+        raise RejectedFile(f"missing required column(s) {', '.join(missing)} for {article} {what} file")
 
 
 _DATE_FORMATS = (
@@ -169,9 +175,66 @@ def check_decimal(value: str | None, column: str, row: int) -> None:
     if value is None or value == "":
         return
     try:
-        Decimal(value.strip())
+        number = Decimal(value.strip())
     except InvalidOperation:
         raise RejectedFile(f"row {row}, column {column}: {value!r} is not a number") from None
+    if not number.is_finite():
+        raise RejectedFile(f"row {row}, column {column}: {value!r} is not a number")
+
+
+def normalise_decimals(rows: list[dict[str, str | None]], columns: Sequence[str]) -> None:
+    """Check the named number columns; scientific notation (`5.64902E-05`) becomes plain decimal text.
+
+    Plain decimal text is kept exactly as delivered (trailing zeros included). One bad value refuses the file.
+    """
+    for index, row in enumerate(rows, start=1):
+        for column in columns:
+            value = row.get(column)
+            if value is None:
+                continue
+            check_decimal(value, column, index)
+            text = value.strip()
+            if "e" in text.lower():
+                row[column] = decimal_text(Decimal(text))
+            elif text != value:
+                row[column] = text
+
+
+def require_values(rows: list[dict[str, str | None]], columns: Sequence[str], what: str) -> None:
+    """Refuse a file in which a mandatory column is empty: money is never NULL-filled silently."""
+    for column in columns:
+        empty = [index for index, row in enumerate(rows, start=1) if row.get(column) in (None, "")]
+        if empty:
+            raise RejectedFile(
+                f"column {column} is empty on {len(empty)} of {len(rows)} rows (first: row {empty[0]}); "
+                f"every {what} line carries it — re-export the file from the provider"
+            )
+
+
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+def check_currency(rows: list[dict[str, str | None]], column: str) -> None:
+    """Currency columns hold ISO 4217 alphabetic codes (`USD`, `CAD`, `NOK`)."""
+    for index, row in enumerate(rows, start=1):
+        value = row.get(column)
+        if value is not None and not _CURRENCY.match(value):
+            raise RejectedFile(f"row {index}, column {column}: {value!r} is not an ISO 4217 currency code")
+
+
+def month_of(rows: list[dict[str, str | None]], column: str, what: str) -> date:
+    """The one calendar month every (ISO-normalised) value of `column` falls in; refuses a file spanning two."""
+    months = {value[:7] for row in rows if (value := row.get(column))}
+    if not months:
+        raise RejectedFile(f"column {column} is empty on every row; cannot tell the {what}")
+    if len(months) > 1:
+        shown = ", ".join(sorted(months)[:3])
+        raise RejectedFile(
+            f"cannot derive the {what}: column {column} spans {len(months)} months ({shown}); "
+            "deliver one month per file"
+        )
+    year, month = months.pop().split("-")
+    return date(int(year), int(month), 1)
 
 
 def normalise_timestamps(rows: list[dict[str, str | None]], columns: Sequence[str]) -> None:

@@ -3,23 +3,39 @@
 from __future__ import annotations
 
 import csv
+import gzip
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import IO
 
 from orchestration.sources.common import RejectedFile, column_names
 
 
-def read_csv_rows(path: Path) -> tuple[list[str], list[dict[str, str | None]]]:
-    """Columns (normalised names, delivered order) and rows; empty strings become None."""
+def _open_text(path: Path) -> IO[str]:
+    """UTF-8 text (a BOM is dropped); `.gz` files are decompressed on the fly (AWS delivers CUR as .csv.gz)."""
+    if path.suffix.lower() == ".gz":
+        return gzip.open(path, "rt", encoding="utf-8-sig", newline="")
+    return path.open(encoding="utf-8-sig", newline="")
+
+
+def read_csv_rows(
+    path: Path, names: Callable[[Sequence[str]], list[str]] = column_names
+) -> tuple[list[str], list[dict[str, str | None]]]:
+    """Columns (normalised names, delivered order) and rows; empty strings become None.
+
+    `names` turns the delivered header into column names (default: lower-case, non-alphanumerics to `_`);
+    a format-specific one maps provider spellings onto canonical names and must refuse duplicates.
+    """
     if path.stat().st_size == 0:
         raise RejectedFile("empty file (0 bytes); ask the provider to re-deliver")
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
+        with _open_text(path) as handle:
             reader = csv.reader(handle)
             try:
                 header = next(reader)
             except StopIteration:
                 raise RejectedFile("empty file (no header); ask the provider to re-deliver") from None
-            columns = column_names(header)
+            columns = names(header)
             rows: list[dict[str, str | None]] = []
             for number, record in enumerate(reader, start=1):
                 if not record:
@@ -34,6 +50,8 @@ def read_csv_rows(path: Path) -> tuple[list[str], list[dict[str, str | None]]]:
                 )
     except UnicodeDecodeError as error:
         raise RejectedFile(f"not UTF-8 text at byte {error.start}; export as UTF-8 CSV") from None
+    except (gzip.BadGzipFile, EOFError) as error:
+        raise RejectedFile(f"not a readable gzip file (truncated or corrupt): {error}") from None
     except csv.Error as error:
         raise RejectedFile(f"not valid CSV: {error}") from None
     return columns, rows

@@ -49,9 +49,10 @@ mapped as (
             else 'Usage-Based'
         end as ChargeFrequency,
 
-        -- actual-cost export: the effective cost is what was billed (docs/raw-layer.md)
-        cost_details.cost_in_billing_currency as BilledCost,
-        cost_details.cost_in_billing_currency as EffectiveCost,
+        -- actual-cost export: the effective cost is what was billed; amortized export: the effective cost is
+        -- the amortized cost and commitment-covered usage bills 0 (staging, docs/raw-layer.md)
+        cost_details.x_billed_cost as BilledCost,
+        cost_details.x_amortized_cost as EffectiveCost,
         case
             when cost_details.payg_price > 0 and cost_details.quantity is not null
                 then {{ billing.money_multiply('cost_details.payg_price', 'cost_details.quantity') }}
@@ -75,7 +76,7 @@ mapped as (
         cost_details.unit_of_measure as PricingUnit,
         cost_details.billing_currency as PricingCurrency,
         cost_details.unit_price as PricingCurrencyContractedUnitPrice,
-        cost_details.cost_in_billing_currency as PricingCurrencyEffectiveCost,
+        cost_details.x_amortized_cost as PricingCurrencyEffectiveCost,
         cost_details.payg_price as PricingCurrencyListUnitPrice,
         cost_details.billing_currency as BillingCurrency,
         case when coalesce(cost_details.charge_type, 'Usage') = 'Usage' then cost_details.quantity end

@@ -27,6 +27,9 @@ typed as (
         bill_payer_account_id as payer_account_id,
         {{ opt(cols, 'bill_payer_account_name') }} as payer_account_name,
         {{ opt(cols, 'bill_invoice_id') }} as invoice_id,
+        -- AWS fills bill/InvoiceId only once the month's bill is final; an empty one is an estimate that a
+        -- later delivery of the same month replaces
+        case when nullif(trim({{ opt(cols, 'bill_invoice_id') }}), '') is null then false else true end as is_final,
         {{ opt(cols, 'bill_billing_entity') }} as billing_entity,
         {{ opt(cols, 'bill_invoicing_entity') }} as invoicing_entity,
         line_item_usage_account_id as usage_account_id,
@@ -56,7 +59,10 @@ typed as (
         {{ opt(cols, 'product_sku') }} as product_sku,
         {{ opt(cols, 'product_region_code') }} as region_code,
         {{ opt(cols, 'product_location') }} as region_name,
-        {{ billing.json_value(opt(cols, 'product'), "'product_name'") }} as product_name,
+        -- CUR 2.0 carries product attributes in the `product` map, CUR v1 as `product/ProductName` columns
+        coalesce(
+            {{ billing.json_value(opt(cols, 'product'), "'product_name'") }}, {{ opt(cols, 'product_product_name') }}
+        ) as product_name,
 
         -- commitments (savings plans and reserved instances)
         coalesce(

@@ -21,10 +21,18 @@ typed as (
         cast(_billing_period_start as date) as billing_period_start,
         _billing_account_id as delivery_billing_account_id,
 
-        -- billing period (Azure states the end as the inclusive last day) and accounts
-        {{ billing.to_timestamp('billingperiodstartdate') }} as billing_period_start_at,
-        {{ billing.to_date('billingperiodenddate') }} as billing_period_last_day,
-        billingaccountid as billing_account_id,
+        -- billing period (Azure states the end as the inclusive last day) and accounts. Where the export
+        -- leaves the period empty (some MCA exports) or has none (legacy pay-as-you-go), the parser derived
+        -- the calendar month from the usage dates (docs/raw-layer.md); a pay-as-you-go export's billing
+        -- account is its subscription.
+        coalesce(
+            {{ billing.to_timestamp('billingperiodstartdate') }}, cast(cast(_billing_period_start as date) as timestamp)
+        ) as billing_period_start_at,
+        coalesce(
+            {{ billing.to_date('billingperiodenddate') }},
+            {{ billing.add_days(billing.add_months('cast(_billing_period_start as date)', 1), -1) }}
+        ) as billing_period_last_day,
+        coalesce(billingaccountid, _billing_account_id) as billing_account_id,
         {{ opt(cols, 'billingaccountname') }} as billing_account_name,
         {{ opt(cols, 'invoiceid') }} as invoice_id,
         subscriptionid as subscription_id,
@@ -63,7 +71,10 @@ typed as (
         coalesce({{ opt(cols, 'benefitid') }}, {{ opt(cols, 'reservationid') }}) as benefit_id,
         coalesce({{ opt(cols, 'benefitname') }}, {{ opt(cols, 'reservationname') }}) as benefit_name,
 
-        {{ opt(cols, 'tags') }} as tags
+        {{ opt(cols, 'tags') }} as tags,
+
+        -- which cost the export carries (the parser records it; files loaded before it did are actual cost)
+        coalesce({{ opt(cols, 'x_cost_dataset') }}, 'ActualCost') as cost_dataset
 
     from source
 
@@ -74,8 +85,19 @@ final as (
     select
         source || ':' || file_sha256 || ':' || cast(source_row as {{ dbt.type_string() }}) as charge_id,
         typed.*,
-        -- actual-cost export: billed and amortized are both the cost in billing currency (docs/raw-layer.md)
-        cost_in_billing_currency as x_billed_cost,
+        -- docs/raw-layer.md. Actual-cost export: billed and amortized are both the cost in billing currency.
+        -- Amortized export: the cost is the amortized cost; usage covered by a reservation or savings plan,
+        -- and the unused commitment, were billed through the commitment's purchase, so they bill 0.
+        case
+            when cost_dataset = 'AmortizedCost' and charge_type in ('UnusedReservation', 'UnusedSavingsPlan')
+                then cast(0 as {{ billing.money_type() }})
+            when
+                cost_dataset = 'AmortizedCost'
+                and pricing_model in ('Reservation', 'SavingsPlan')
+                and coalesce(charge_type, 'Usage') = 'Usage'
+                then cast(0 as {{ billing.money_type() }})
+            else cost_in_billing_currency
+        end as x_billed_cost,
         cost_in_billing_currency as x_amortized_cost
     from typed
 

@@ -1,0 +1,317 @@
+"""Real AWS and Azure exports in, FOCUS out: per sample file, the provider's own totals equal the FOCUS totals.
+
+Each sample (tests/fixtures/third_party, provenance beside each file) is landed, ingested with the production
+ingest step and normalized with dbt (`+focus_cost_and_usage`) into a temporary warehouse. The expected totals
+are computed here, independently of the parsers and of dbt, from the sample file itself with Python's Decimal:
+
+* billed: AWS Σ `lineItem/UnblendedCost`, Azure Σ cost in billing currency; FOCUS BilledCost;
+* amortized: AWS's amortized cost by line item type, Azure's amortized export cost; FOCUS EffectiveCost.
+
+The warehouse holds money as DECIMAL(38,10), so each delivered amount counts rounded half away from zero to
+10 decimal places (what the cast from text does); the rest is exact.
+
+Refused samples are quarantined by the same ingest with one line naming the problem.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.ingest.landing import ingest_source
+from orchestration.settings import DBT_PROJECT_DIR
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "third_party"
+MONEY_STEP = Decimal("0.0000000001")
+
+AWS_LOADED = (
+    "focus_converters/sample-anonymous-aws-export-dataset.csv",
+    "koku/aws/2022-07-01-alt-columns.csv",
+    "koku/aws/2023-06-01.csv",
+    "koku/aws/2023-06-01-not-final.csv",
+)
+AZURE_LOADED = (
+    "finops-toolkit/EA_ActualCost_Small.csv",
+    "focus_converters/sample-anonymous-ea-export-dataset.csv",
+    "koku/azure/azure_camelCased.csv",
+    "koku/azure/camel_azure_version_2.csv",
+    "opencost/azure-billingexports/headersets/Enterprise.csv",
+    "opencost/azure-billingexports/headersets/PayAsYouGo.csv",
+)
+# The amortized export of the same EA account and month would supersede the actual one: its own warehouse.
+AZURE_AMORTIZED = ("finops-toolkit/EA_AmortizedCost_Small.csv",)
+REFUSED = {
+    ("aws_cur", "koku/aws/test_cur.csv"): "row 1 has 130 fields but the header has 131",
+    ("aws_cur", "fivetran-dbt_aws_cloud_cost/aws_cost_report.csv"): (
+        "column line_item_unblended_cost is empty on 20 of 20 rows"
+    ),
+    ("azure_cost", "finops-toolkit/EA_NoRows.csv"): "no data rows",
+    ("azure_cost", "koku/azure/azure_version_2.csv"): "column billingcurrency: 'MC' is not an ISO 4217 currency code",
+    ("azure_cost", "opencost/azure-billingexports/headersets/EnterpriseCamel.csv"): (
+        "missing required column(s) billingaccountid"
+    ),
+    ("azure_cost", "opencost/azure-billingexports/values/Template.csv"): "row 1 has 10 fields but the header has 11",
+    ("azure_cost", "opencost/azure-billingexports/values/VirtualMachine.csv"): (
+        "missing required column(s) billingperiodstartdate, billingperiodenddate, billingcurrency"
+    ),
+}
+
+
+def money(text: str | None) -> Decimal:
+    """A delivered amount as the warehouse holds it (DECIMAL(38,10)); empty is 0."""
+    if text is None or text.strip() == "":
+        return Decimal(0)
+    return Decimal(text.strip()).quantize(MONEY_STEP, rounding=ROUND_HALF_UP)
+
+
+def sample_rows(relative: str) -> list[dict[str, str]]:
+    with (FIXTURES / relative).open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def pick(row: dict[str, str], *names: str) -> str | None:
+    """The value of the first header spelling the sample uses (AWS v1 `lineItem/X` or snake_case)."""
+    for name in names:
+        if name in row:
+            return row[name]
+    return None
+
+
+def aws_expected(relative: str) -> tuple[Decimal, Decimal]:
+    """(billed, amortized) as AWS defines them, read straight from the CUR file."""
+    billed = amortized = Decimal(0)
+    for row in sample_rows(relative):
+        kind = pick(row, "lineItem/LineItemType", "line_item_line_item_type")
+        unblended = money(pick(row, "lineItem/UnblendedCost", "line_item_unblended_cost"))
+
+        def col(v1: str, snake: str, row: dict[str, str] = row) -> Decimal:
+            return money(pick(row, v1, snake))
+
+        # FOCUS bills covered usage through the commitment's fees (0) and drops its negation; in a complete
+        # CUR the two cancel, so this is Σ unblended cost.
+        if kind not in ("SavingsPlanCoveredUsage", "SavingsPlanNegation"):
+            billed += unblended
+        if kind == "SavingsPlanCoveredUsage":
+            amortized += col("savingsPlan/SavingsPlanEffectiveCost", "savings_plan_savings_plan_effective_cost")
+        elif kind in ("SavingsPlanNegation", "SavingsPlanUpfrontFee"):
+            pass
+        elif kind == "SavingsPlanRecurringFee":
+            amortized += col("savingsPlan/TotalCommitmentToDate", "savings_plan_total_commitment_to_date") - col(
+                "savingsPlan/UsedCommitment", "savings_plan_used_commitment"
+            )
+        elif kind == "DiscountedUsage":
+            amortized += col("reservation/EffectiveCost", "reservation_effective_cost")
+        elif kind == "RIFee":
+            amortized += col(
+                "reservation/UnusedAmortizedUpfrontFeeForBillingPeriod",
+                "reservation_unused_amortized_upfront_fee_for_billing_period",
+            ) + col("reservation/UnusedRecurringFee", "reservation_unused_recurring_fee")
+        else:
+            amortized += unblended
+    return billed, amortized
+
+
+def azure_expected(relative: str, *, amortized_export: bool) -> tuple[Decimal, Decimal]:
+    """(billed, amortized) read straight from the Azure file (cost column spelled as that export spells it)."""
+    billed = amortized = Decimal(0)
+    for row in sample_rows(relative):
+        lower = {k.lower(): v for k, v in row.items()}
+        cost = money(pick(lower, "costinbillingcurrency", "cost", "pretaxcost"))
+        amortized += cost
+        commitment_usage = lower.get("chargetype", "Usage") in ("Usage", "") and lower.get("pricingmodel") in (
+            "Reservation",
+            "SavingsPlan",
+        )
+        unused = lower.get("chargetype") in ("UnusedReservation", "UnusedSavingsPlan")
+        if not (amortized_export and (commitment_usage or unused)):
+            billed += cost
+    return billed, amortized
+
+
+@dataclass
+class Warehouse:
+    path: Path
+
+    def query(self, sql: str, params: list | None = None) -> list[tuple]:
+        with duckdb.connect(str(self.path), read_only=True) as con:
+            return con.execute(sql, params or []).fetchall()
+
+
+def build_warehouse(root: Path, samples: dict[str, tuple[str, ...]]) -> Warehouse:
+    landing = root / "landing"
+    for source, names in samples.items():
+        for name in names:
+            target = landing / source / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(FIXTURES / name, target)
+    path = root / "warehouse.duckdb"
+    with duckdb.connect(str(path)) as con:
+        for source in samples:
+            ingest_source(con, source, landing, root / "quarantine")
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("dbt")),
+            "build",
+            "--select",
+            "+focus_cost_and_usage",
+            "--indirect-selection",
+            "cautious",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(root / "dbt-target"),
+            "--log-path",
+            str(root / "dbt-logs"),
+        ],
+        env={**os.environ, "BILLING_WAREHOUSE_PATH": str(path)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    return Warehouse(path)
+
+
+@pytest.fixture(scope="module")
+def samples_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
+    refused: dict[str, list[str]] = {}
+    for source, name in REFUSED:
+        refused.setdefault(source, []).append(name)
+    yield build_warehouse(
+        tmp_path_factory.mktemp("samples"),
+        {
+            "aws_cur": AWS_LOADED + tuple(refused["aws_cur"]),
+            "azure_cost": AZURE_LOADED + tuple(refused["azure_cost"]),
+        },
+    )
+
+
+@pytest.fixture(scope="module")
+def amortized_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
+    yield build_warehouse(tmp_path_factory.mktemp("amortized"), {"azure_cost": AZURE_AMORTIZED})
+
+
+def focus_totals(warehouse: Warehouse, source: str, relative: str) -> tuple[int, Decimal, Decimal]:
+    [(rows, billed, effective)] = warehouse.query(
+        """
+        select count(*), coalesce(sum(BilledCost), 0), coalesce(sum(EffectiveCost), 0)
+        from marts.focus_cost_and_usage where x_SourceFile = ?
+        """,
+        [f"{source}/{relative}"],
+    )
+    return rows, billed, effective
+
+
+@pytest.mark.parametrize("relative", AWS_LOADED)
+def test_aws_sample_totals_are_conserved_into_focus(samples_warehouse: Warehouse, relative: str) -> None:
+    expected_billed, expected_amortized = aws_expected(relative)
+    rows, billed, effective = focus_totals(samples_warehouse, "aws_cur", relative)
+    assert rows > 0
+    assert billed == expected_billed
+    assert effective == expected_amortized
+
+
+@pytest.mark.parametrize("relative", AZURE_LOADED)
+def test_azure_actual_sample_totals_are_conserved_into_focus(samples_warehouse: Warehouse, relative: str) -> None:
+    expected_billed, expected_amortized = azure_expected(relative, amortized_export=False)
+    rows, billed, effective = focus_totals(samples_warehouse, "azure_cost", relative)
+    assert rows == len(sample_rows(relative))
+    assert billed == expected_billed
+    assert effective == expected_amortized == expected_billed
+
+
+def test_azure_amortized_export_effective_cost_is_the_amortized_cost(amortized_warehouse: Warehouse) -> None:
+    [relative] = AZURE_AMORTIZED
+    expected_billed, expected_amortized = azure_expected(relative, amortized_export=True)
+    rows, billed, effective = focus_totals(amortized_warehouse, "azure_cost", relative)
+    assert rows == 28
+    assert effective == expected_amortized
+    assert billed == expected_billed
+    # one reservation and one savings plan usage row: amortized cost, billed through the commitment
+    assert expected_amortized - expected_billed == money("0.493152") + money("0.006000000468")
+    committed = amortized_warehouse.query(
+        """
+        select CommitmentDiscountType, CommitmentDiscountStatus, BilledCost, EffectiveCost
+        from marts.focus_cost_and_usage where CommitmentDiscountId is not null order by 1
+        """
+    )
+    assert committed == [
+        ("Reservation", "Used", Decimal(0), money("0.493152")),
+        ("Savings Plan", "Used", Decimal(0), money("0.006000000468")),
+    ]
+
+
+def test_sample_totals_in_provider_currency(samples_warehouse: Warehouse) -> None:
+    """The figures quoted in the report and in docs/raw-layer.md, per file and billing currency."""
+    totals = {
+        (file, currency): (billed, effective)
+        for file, currency, billed, effective in samples_warehouse.query(
+            """
+            select x_SourceFile, BillingCurrency, sum(BilledCost), sum(EffectiveCost)
+            from marts.focus_cost_and_usage group by all
+            """
+        )
+    }
+    assert totals[("aws_cur/focus_converters/sample-anonymous-aws-export-dataset.csv", "USD")] == (
+        Decimal("1.6823086974"),
+        Decimal("1.6823086974"),
+    )
+    assert totals[("azure_cost/focus_converters/sample-anonymous-ea-export-dataset.csv", "CAD")] == (
+        Decimal("1.2613692651"),
+        Decimal("1.2613692651"),
+    )
+    assert totals[("azure_cost/finops-toolkit/EA_ActualCost_Small.csv", "USD")] == (
+        Decimal("8.5450077867"),
+        Decimal("8.5450077867"),
+    )
+
+
+def test_not_final_cur_keeps_an_empty_invoice_id_and_says_so(samples_warehouse: Warehouse) -> None:
+    finality = dict(
+        samples_warehouse.query(
+            """
+            select source_file, bool_and(is_final)
+            from staging.stg_aws_cur__line_items group by source_file
+            """
+        )
+    )
+    assert finality["aws_cur/koku/aws/2023-06-01.csv"] is True
+    assert finality["aws_cur/koku/aws/2023-06-01-not-final.csv"] is False
+    invoice_ids = samples_warehouse.query(
+        "select distinct InvoiceId from marts.focus_cost_and_usage where x_SourceFile like '%2023-06-01%' order by 1"
+    )
+    assert invoice_ids == [("987654321",), (None,)]
+
+
+def test_cur_v1_tags_and_cost_categories_become_maps(samples_warehouse: Warehouse) -> None:
+    [(cost_category,)] = samples_warehouse.query(
+        """
+        select distinct cost_category from raw.aws_cur
+        where _source_file = 'aws_cur/koku/aws/2023-06-01.csv'
+        """
+    )
+    assert cost_category == '{"cost_env":"prod","name":"compute","qe_source":"aws-single"}'
+
+
+def test_refused_samples_are_quarantined_with_their_reason(samples_warehouse: Warehouse) -> None:
+    quarantined = {
+        path: error
+        for path, error in samples_warehouse.query(
+            "select path, error from audit.ingested_files where status = 'quarantined'"
+        )
+    }
+    assert set(quarantined) == {f"{source}/{name}" for source, name in REFUSED}
+    for (source, name), message in REFUSED.items():
+        assert message in quarantined[f"{source}/{name}"]
