@@ -98,7 +98,7 @@ def parse_console(period: str, rows: int, output: str) -> ValidationResult:
     return result
 
 
-def run_validator(validator: Path, data_file: Path) -> str:
+def run_validator(validator: Path, data_file: Path, criteria: str | None = None) -> str:
     # focus-validator 2.2.1 opens focus_validator/rules/currency_codes.csv relative to the working directory
     # (utils/download_currency_codes.py): run it from its site-packages directory.
     site_packages = next((validator.parent.parent / "lib").glob("python3*/site-packages"))
@@ -112,6 +112,7 @@ def run_validator(validator: Path, data_file: Path) -> str:
             "--block-download",
             "--output-type",
             "console",
+            *(["--applicability-criteria", criteria] if criteria else []),
         ],
         cwd=site_packages,
         capture_output=True,
@@ -124,7 +125,12 @@ def run_validator(validator: Path, data_file: Path) -> str:
 
 
 def validate(
-    warehouse: Path, periods: list[date], validator: Path, allowlist: dict[str, dict[str, str]], out_dir: Path
+    warehouse: Path,
+    periods: list[date],
+    validator: Path,
+    allowlist: dict[str, dict[str, str]],
+    out_dir: Path,
+    criteria: str | None = None,
 ) -> tuple[list[ValidationResult], list[str]]:
     results: list[ValidationResult] = []
     problems: list[str] = []
@@ -135,7 +141,7 @@ def validate(
         if rows == 0:
             problems.append(f"{label}: the mart has no rows for this period")
             continue
-        output = run_validator(validator, export)
+        output = run_validator(validator, export, criteria)
         (out_dir / f"focus_validator_{label}.txt").write_text(output, encoding="utf-8")
         result = parse_console(label, rows, output)
         results.append(result)
@@ -164,6 +170,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--validator", type=Path, default=DEFAULT_VALIDATOR)
     parser.add_argument("--allowlist", type=Path, default=DEFAULT_ALLOWLIST)
     parser.add_argument("--out-dir", type=Path, default=None, help="where exports and reports go (default: temp)")
+    parser.add_argument(
+        "--applicability-criteria",
+        default=None,
+        help="passed to the validator (comma-separated, see focus-validator --show-applicability-criteria); "
+        "without it the validator skips the rules of optional provider features, and so does the allow-list",
+    )
     args = parser.parse_args(argv)
     if not args.validator.exists():
         print(f"focus-validator not installed at {args.validator}; run `make focus-validate`", file=sys.stderr)
@@ -177,7 +189,9 @@ def main(argv: list[str] | None = None) -> int:
         out_dir = args.out_dir or Path(scratch)
         out_dir.mkdir(parents=True, exist_ok=True)
         try:
-            _, problems = validate(args.warehouse, periods, args.validator, allowlist, out_dir)
+            _, problems = validate(
+                args.warehouse, periods, args.validator, allowlist, out_dir, args.applicability_criteria
+            )
         except RuntimeError as error:
             print(f"focus-validator could not validate: {error}", file=sys.stderr)
             return 2
