@@ -91,3 +91,19 @@ test-spark: install-spark
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs
+
+# FOCUS 1.2 conformance of marts.focus_cost_and_usage with the FinOps Foundation's focus-validator (Python 3.12,
+# own virtualenv in .tools/, pinned in scripts/focus_validator_requirements.txt) for every demo month; needs the
+# demo warehouse (`make run`). Failures outside expectations/focus_validator_allowlist.yml fail the target.
+FOCUS_VALIDATOR_PYTHON ?= $(firstword $(shell ls $$(pyenv root 2>/dev/null)/versions/3.12*/bin/python3.12 2>/dev/null | tail -1) $(shell command -v python3.12 2>/dev/null))
+FOCUS_VALIDATOR_VENV := .tools/focus-validator
+
+$(FOCUS_VALIDATOR_VENV)/bin/focus-validator: scripts/focus_validator_requirements.txt | $(UV_DEP)
+	@test -n "$(FOCUS_VALIDATOR_PYTHON)" || { echo "focus-validate needs Python 3.12 (set FOCUS_VALIDATOR_PYTHON)"; exit 2; }
+	$(UV) venv --allow-existing --python $(FOCUS_VALIDATOR_PYTHON) $(FOCUS_VALIDATOR_VENV)
+	$(UV) pip install --python $(FOCUS_VALIDATOR_VENV)/bin/python -r scripts/focus_validator_requirements.txt
+	@touch $@
+
+.PHONY: focus-validate
+focus-validate: install $(FOCUS_VALIDATOR_VENV)/bin/focus-validator
+	$(BIN)/python scripts/validate_focus.py $(foreach period,$(DEMO_PERIODS),--period $(period))

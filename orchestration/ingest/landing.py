@@ -3,7 +3,8 @@
 Rules (DESIGN.md §4):
 * a file whose bytes were seen before is recorded once as ``duplicate`` and loads nothing;
 * a new delivery for a source/billing account/period replaces the previous one in one transaction,
-  and the previous file stays in the manifest as ``superseded``;
+  and the previous file stays in the manifest as ``superseded``; a delivery covering several accounts (a
+  multi-account FOCUS file, key ``a,b``) replaces every delivery of the period sharing one of its accounts;
 * a file that cannot be read is moved to the quarantine folder with a ``.error.txt`` beside it and
   recorded as ``quarantined``; the other files still load and nothing stored is touched.
 Files are taken in delivery order: modification time, then path.
@@ -123,6 +124,13 @@ def _with_lineage(table: pa.Table, relative: str, sha256: str, parsed: ParsedFil
     return table
 
 
+def delivery_accounts(key: str | None) -> set[str]:
+    """The billing accounts a delivery key names: one account, or several joined by ',' (a FOCUS file that
+    carries several accounts, orchestration/sources/focus.py). A delivery supersedes every loaded delivery of
+    the same source and period that shares an account; for single-account keys that is plain equality."""
+    return {part for part in (key or "").split(",") if part}
+
+
 def _load(
     con: duckdb.DuckDBPyConnection,
     export: ExportFormat,
@@ -134,13 +142,18 @@ def _load(
     """Replace the previous delivery (if any) and load this one, atomically; returns superseded paths."""
     con.execute("begin transaction")
     try:
-        previous = con.execute(
-            """
-            select path, sha256 from audit.ingested_files
-            where source = ? and billing_account_id = ? and billing_period_start = ? and status = 'loaded'
-            """,
-            [export.source, parsed.billing_account_id, parsed.billing_period_start],
-        ).fetchall()
+        incoming_accounts = delivery_accounts(parsed.billing_account_id)
+        previous = [
+            (old_path, old_sha)
+            for old_path, old_sha, old_accounts in con.execute(
+                """
+                select path, sha256, billing_account_id from audit.ingested_files
+                where source = ? and billing_period_start = ? and status = 'loaded'
+                """,
+                [export.source, parsed.billing_period_start],
+            ).fetchall()
+            if delivery_accounts(old_accounts) & incoming_accounts
+        ]
         for old_path, old_sha in previous:
             for table in export.raw_tables:
                 con.execute(f"delete from raw.{table} where _source_file = ? and _file_sha256 = ?", [old_path, old_sha])

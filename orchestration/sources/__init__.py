@@ -29,7 +29,7 @@ FORMATS: dict[str, ExportFormat] = {
         (".jsonl", ".json", ".ndjson"),
         gcp_billing.parse,
     ),
-    "focus": ExportFormat("focus", ("focus",), focus.REQUIRED_COLUMNS, (".csv",), focus.parse),
+    "focus": ExportFormat("focus", ("focus",), focus.REQUIRED_COLUMNS, focus.SUFFIXES, focus.parse),
     "onprem": ExportFormat("onprem", ("onprem",), onprem.REQUIRED_COLUMNS, (".csv",), onprem.parse),
 }
 

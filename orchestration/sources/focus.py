@@ -1,15 +1,36 @@
-"""FOCUS 1.2 cost and usage files (CSV) from any provider, e.g. a SaaS vendor."""
+"""FOCUS cost and usage files (CSV or Parquet) from any provider, FOCUS 1.0-preview to 1.3.
+
+The raw layer keeps every delivered column under its delivered name (docs/raw-layer.md); the FOCUS version is
+detected from the columns and recorded per row in ``x_detected_focus_version``, and the older column names
+(``ALIASES``) are mapped to their FOCUS 1.2 names in dbt (stg_focus__charges), not here.
+
+Parsing normalisations specific to FOCUS: a cell holding the literal ``null`` (any case; the FOCUS
+specification's own examples and several exporters write it) is an empty cell.
+
+A file may carry several billing accounts (one consolidated export for an organisation); its delivery key is
+then the sorted, comma-separated list of its accounts (``ACCOUNT_SEPARATOR``), and a new delivery supersedes
+every earlier delivery of the same period that shares an account (orchestration/ingest/landing.py). A file must
+still cover one billing period: the close works period by period.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from orchestration.sources.common import (
     ParsedFile,
+    RejectedFile,
     check_numbers,
+    column_names,
+    compact_json,
+    decimal_text,
+    iso_utc,
     normalise_timestamps,
     period_start,
-    require_columns,
     require_rows,
     single_value,
     text_table,
@@ -18,6 +39,11 @@ from orchestration.sources.csv_reader import read_csv_rows
 
 SOURCE = "focus"
 RAW_TABLE = "focus"
+SUFFIXES = (".csv", ".parquet")
+ACCOUNT_SEPARATOR = ","
+VERSION_COLUMN = "x_detected_focus_version"
+
+# The columns the pipeline cannot do without, under their FOCUS 1.2 names (the raw table always has them).
 REQUIRED_COLUMNS = (
     "billingaccountid",
     "billingperiodstart",
@@ -29,25 +55,167 @@ REQUIRED_COLUMNS = (
     "billingcurrency",
     "chargecategory",
 )
+
+# FOCUS 1.2 name -> names earlier versions used for the same column (FOCUS 0.5 / 1.0-preview, as written by
+# focus-converter 1.0.0). Mapped in stg_focus__charges; a file carrying either satisfies a required column.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "providername": ("provider",),
+    "publishername": ("publisher",),
+    "invoiceissuername": ("invoiceissuer",),
+    "chargecategory": ("chargetype",),
+    "effectivecost": ("amortizedcost",),
+}
+
+# Columns that first appear in a version: the newest version whose columns a file carries is its version.
+VERSION_MARKERS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("1.3", frozenset({"serviceprovidername", "hostprovidername"})),
+    (
+        "1.2",
+        frozenset(
+            {
+                "invoiceid",
+                "pricingcurrency",
+                "pricingcurrencycontractedunitprice",
+                "pricingcurrencyeffectivecost",
+                "pricingcurrencylistunitprice",
+            }
+        ),
+    ),
+    (
+        "1.1",
+        frozenset(
+            {
+                "capacityreservationid",
+                "capacityreservationstatus",
+                "commitmentdiscountquantity",
+                "commitmentdiscountunit",
+                "servicesubcategory",
+                "skumeter",
+                "skupricedetails",
+            }
+        ),
+    ),
+    ("1.0-preview", frozenset({"provider", "publisher", "invoiceissuer", "chargetype", "amortizedcost"})),
+    ("1.0", frozenset({"providername", "publishername", "invoiceissuername", "chargecategory"})),
+)
+
 TIMESTAMP_COLUMNS = ("billingperiodstart", "billingperiodend", "chargeperiodstart", "chargeperiodend")
 NUMBER_COLUMNS = (
     "billedcost",
     "effectivecost",
+    "amortizedcost",
     "listcost",
     "contractedcost",
     "pricingquantity",
     "consumedquantity",
     "listunitprice",
     "contractedunitprice",
+    "commitmentdiscountquantity",
+    "pricingcurrencycontractedunitprice",
+    "pricingcurrencyeffectivecost",
+    "pricingcurrencylistunitprice",
 )
 
 
+def detect_version(columns: list[str]) -> str:
+    """The FOCUS version a file's columns denote (see VERSION_MARKERS); refuses a file that is not FOCUS."""
+    present = set(columns)
+    for version, markers in VERSION_MARKERS:
+        if present & markers:
+            return version
+    raise RejectedFile("no FOCUS column found (ProviderName, ChargeCategory, ...); not a FOCUS file")
+
+
+def _present(columns: list[str], name: str) -> bool:
+    return name in columns or any(alias in columns for alias in ALIASES.get(name, ()))
+
+
+def require_focus_columns(columns: list[str], version: str) -> None:
+    missing = [name for name in REQUIRED_COLUMNS if not _present(columns, name)]
+    if missing:
+        raise RejectedFile(f"missing required column(s) {', '.join(missing)} for a FOCUS {version} file")
+
+
+def value(row: dict[str, str | None], name: str) -> str | None:
+    """A row's value of a FOCUS 1.2 column, read through its older names."""
+    for candidate in (name, *ALIASES.get(name, ())):
+        found = row.get(candidate)
+        if found is not None:
+            return found
+    return None
+
+
+def _parquet_text(column: pa.ChunkedArray) -> list[str | None]:
+    kind = column.type
+    values = column.to_pylist()
+    if pa.types.is_timestamp(kind) or pa.types.is_date(kind):
+        return [iso_utc(v) for v in values]
+    if pa.types.is_floating(kind) or pa.types.is_decimal(kind) or pa.types.is_integer(kind):
+        return [decimal_text(v) for v in values]
+    if pa.types.is_boolean(kind):
+        return [decimal_text(v) for v in values]
+    if pa.types.is_nested(kind):
+        return [None if v is None else compact_json(_plain(v)) for v in values]
+    return [None if v is None or v == "" else _string(v) for v in values]
+
+
+def _plain(value: Any) -> Any:
+    # map columns arrive as lists of (key, value) tuples; FOCUS Tags is a key/value object
+    if isinstance(value, list) and all(isinstance(item, tuple) and len(item) == 2 for item in value):
+        return {str(k): v for k, v in value}
+    return value
+
+
+def _string(value: Any) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+def read_parquet_rows(path: Path) -> tuple[list[str], list[dict[str, str | None]]]:
+    if path.stat().st_size == 0:
+        raise RejectedFile("empty file (0 bytes); ask the provider to re-deliver")
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowException, OSError) as error:
+        first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise RejectedFile(f"not a readable Parquet file (truncated or corrupt): {first_line}") from None
+    columns = column_names(table.column_names)
+    by_name = {name: _parquet_text(table.column(i)) for i, name in enumerate(columns)}
+    return columns, [{name: by_name[name][i] for name in columns} for i in range(table.num_rows)]
+
+
+def _drop_null_literals(rows: list[dict[str, str | None]]) -> None:
+    for row in rows:
+        for name, cell in row.items():
+            if cell is not None and cell.strip().lower() == "null":
+                row[name] = None
+
+
 def parse(path: Path) -> ParsedFile:
-    columns, rows = read_csv_rows(path)
-    require_columns(columns, REQUIRED_COLUMNS, "FOCUS")
+    if path.suffix.lower() == ".parquet":
+        columns, rows = read_parquet_rows(path)
+    else:
+        columns, rows = read_csv_rows(path)
+    version = detect_version(columns)
+    require_focus_columns(columns, version)
     require_rows(rows, path)
+    _drop_null_literals(rows)
     normalise_timestamps(rows, [c for c in TIMESTAMP_COLUMNS if c in columns])
     check_numbers(rows, [c for c in NUMBER_COLUMNS if c in columns])
+    periods = {value(row, "billingperiodstart") for row in rows} - {None}
+    if len(periods) > 1:
+        shown = ", ".join(sorted(p[:10] for p in periods if p)[:3])
+        raise RejectedFile(
+            f"file spans {len(periods)} billing periods ({shown}) in BillingPeriodStart; deliver one period per file"
+        )
     period = period_start(single_value(rows, "billingperiodstart", "billing period"), "BillingPeriodStart")
-    account = single_value(rows, "billingaccountid", "billing account")
-    return ParsedFile(SOURCE, period, account, len(rows), {RAW_TABLE: text_table(rows, columns)})
+    accounts = {value(row, "billingaccountid") for row in rows}
+    if None in accounts:
+        row_number = next(i for i, row in enumerate(rows, start=1) if value(row, "billingaccountid") is None)
+        raise RejectedFile(f"row {row_number}: BillingAccountId is empty; every FOCUS charge names its account")
+    if any(ACCOUNT_SEPARATOR in account for account in accounts if account):
+        raise RejectedFile(f"a BillingAccountId contains {ACCOUNT_SEPARATOR!r}; cannot key the delivery")
+    account_key = ACCOUNT_SEPARATOR.join(sorted(a for a in accounts if a))
+    for row in rows:
+        row[VERSION_COLUMN] = version
+    table = text_table(rows, [*columns, VERSION_COLUMN])
+    return ParsedFile(SOURCE, period, account_key, len(rows), {RAW_TABLE: table})

@@ -1,6 +1,18 @@
 {%- set cols = billing.relation_column_names(source('raw', 'focus')) -%}
 {#- opt(cols, name): the raw column if delivered, else a typed null (macros/source_columns.sql) -#}
 {%- set opt = billing.optional_column -%}
+{#-
+    Older FOCUS names of a FOCUS 1.2 column (orchestration/sources/focus.py ALIASES): FOCUS 0.5 / 1.0-preview
+    files (e.g. focus-converter 1.0.0 output) say Provider, Publisher, InvoiceIssuer, ChargeType, AmortizedCost.
+    A FOCUS 1.3 file may carry only ServiceProviderName, the 1.3 successor of ProviderName.
+-#}
+{%- set aliases = {
+    'providername': ['provider', 'serviceprovidername'],
+    'publishername': ['publisher'],
+    'invoiceissuername': ['invoiceissuer'],
+    'chargecategory': ['chargetype'],
+    'effectivecost': ['amortizedcost'],
+} -%}
 
 with
 
@@ -24,16 +36,25 @@ typed as (
         -- every FOCUS column under its FOCUS name; columns the file did not carry are null
         {%- for column in billing.focus_columns() %}
         {%- set raw_name = column.name | lower %}
-        {%- set raw_value = opt(cols, raw_name) %}
-        {%- if column.kind == 'money' %}
-        {{ billing.to_money(raw_value) }} as {{ column.name }}
-        {%- elif column.kind == 'timestamp' %}
-        {{ billing.to_timestamp(raw_value) }} as {{ column.name }}
+        {%- set delivered = ([raw_name] + aliases.get(raw_name, [])) | select('in', cols) | list %}
+        {%- if delivered | length > 1 %}
+        {%- set raw_value = 'coalesce(' ~ (delivered | join(', ')) ~ ')' %}
+        {%- elif delivered | length == 1 %}
+        {%- set raw_value = delivered[0] %}
         {%- else %}
-        {{ raw_value }} as {{ column.name }}
+        {%- set raw_value = opt(cols, raw_name) %}
         {%- endif %}
-        {%- if not loop.last %},{% endif %}
+        {%- if column.kind == 'money' %}
+        {{ billing.to_money(raw_value) }} as {{ column.name }},
+        {%- elif column.kind == 'timestamp' %}
+        {{ billing.to_timestamp(raw_value) }} as {{ column.name }},
+        {%- else %}
+        {{ raw_value }} as {{ column.name }},
+        {%- endif %}
         {%- endfor %}
+
+        -- the FOCUS version the parser detected from the file's columns
+        {{ opt(cols, 'x_detected_focus_version') }} as x_FocusVersion
 
     from source
 
