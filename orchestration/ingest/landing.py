@@ -4,7 +4,8 @@ Rules (DESIGN.md §4):
 * a file whose bytes were seen before is recorded once as ``duplicate`` and loads nothing;
 * a new delivery for a source/billing account/period replaces the previous one in one transaction,
   and the previous file stays in the manifest as ``superseded``; a delivery covering several accounts (a
-  multi-account FOCUS file, key ``a,b``) replaces every delivery of the period sharing one of its accounts;
+  multi-account FOCUS file, key ``a,b``) replaces every delivery of the period whose accounts it covers, and a
+  file that would replace only part of an earlier delivery is quarantined (its other accounts would be lost);
 * a file that cannot be read is moved to the quarantine folder with a ``.error.txt`` beside it and
   recorded as ``quarantined``; the other files still load and nothing stored is touched.
 Files are taken in delivery order: modification time, then path.
@@ -127,7 +128,7 @@ def _with_lineage(table: pa.Table, relative: str, sha256: str, parsed: ParsedFil
 def delivery_accounts(key: str | None) -> set[str]:
     """The billing accounts a delivery key names: one account, or several joined by ',' (a FOCUS file that
     carries several accounts, orchestration/sources/focus.py). A delivery supersedes every loaded delivery of
-    the same source and period that shares an account; for single-account keys that is plain equality."""
+    the same source and period whose accounts it covers; for single-account keys that is plain equality."""
     return {part for part in (key or "").split(",") if part}
 
 
@@ -143,17 +144,26 @@ def _load(
     con.execute("begin transaction")
     try:
         incoming_accounts = delivery_accounts(parsed.billing_account_id)
-        previous = [
-            (old_path, old_sha)
-            for old_path, old_sha, old_accounts in con.execute(
-                """
-                select path, sha256, billing_account_id from audit.ingested_files
-                where source = ? and billing_period_start = ? and status = 'loaded'
-                """,
-                [export.source, parsed.billing_period_start],
-            ).fetchall()
-            if delivery_accounts(old_accounts) & incoming_accounts
-        ]
+        previous: list[tuple[str, str]] = []
+        for old_path, old_sha, old_key in con.execute(
+            """
+            select path, sha256, billing_account_id from audit.ingested_files
+            where source = ? and billing_period_start = ? and status = 'loaded'
+            order by path
+            """,
+            [export.source, parsed.billing_period_start],
+        ).fetchall():
+            old_accounts = delivery_accounts(old_key)
+            if not old_accounts & incoming_accounts:
+                continue
+            if not old_accounts <= incoming_accounts:
+                # Replacing that delivery would drop the accounts this file does not carry: refuse instead.
+                missing = ", ".join(sorted(old_accounts - incoming_accounts))
+                raise RejectedFile(
+                    f"it re-delivers part of {old_path} (accounts {old_key}) but not account(s) {missing}; "
+                    "a re-delivery must cover every account of the delivery it replaces"
+                )
+            previous.append((old_path, old_sha))
         for old_path, old_sha in previous:
             for table in export.raw_tables:
                 con.execute(f"delete from raw.{table} where _source_file = ? and _file_sha256 = ?", [old_path, old_sha])
@@ -246,7 +256,15 @@ def ingest_source(
                 FileOutcome(relative, "pending", parsed.billing_period_start, parsed.billing_account_id)
             )
             continue
-        superseded = _load(con, export, relative, sha256, size, parsed)
+        try:
+            superseded = _load(con, export, relative, sha256, size, parsed)
+        except RejectedFile as error:
+            reason = str(error)
+            _record(con, path=relative, source=source, sha256=sha256, size=size, status="quarantined", error=reason)
+            moved = quarantine(path, landing_dir, quarantine_dir, reason)
+            report.outcomes.append(FileOutcome(relative, "quarantined", detail=reason))
+            log(f"{relative}: quarantined to {moved} — {reason}")
+            continue
         seen[(relative, sha256)] = "loaded"
         known_shas.add(sha256)
         for old in superseded:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -107,8 +108,14 @@ def iso_utc(value: Any) -> str | None:
     elif isinstance(value, date):
         moment = datetime(value.year, value.month, value.day)
     else:
-        moment = parse_timestamp(str(value))
+        return _iso_from_text(str(value))
     return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+@lru_cache(maxsize=65_536)
+def _iso_from_text(text: str) -> str:
+    # An export repeats the same few thousand timestamps on every row; strptime over several formats is slow.
+    return parse_timestamp(text).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def decimal_text(value: Any) -> str | None:

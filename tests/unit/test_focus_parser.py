@@ -131,3 +131,23 @@ def test_multi_account_delivery_supersedes_the_deliveries_it_overlaps(tmp_path: 
     }
     rows = con.execute("select _source_file, billingaccountid from raw.focus order by 1, 2").fetchall()
     assert rows == [("focus/2-c.csv", "c"), ("focus/3-ab.csv", "a"), ("focus/3-ab.csv", "b")]
+
+
+def test_a_re_delivery_of_only_some_accounts_of_a_delivery_is_refused_and_loses_nothing(tmp_path: Path) -> None:
+    landing, quarantine = tmp_path / "landing", tmp_path / "quarantine"
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    write_csv(landing / "focus" / "1-ab.csv", [{**BASE, "BillingAccountId": "a"}, {**BASE, "BillingAccountId": "b"}])
+    ingest_source(con, "focus", landing, quarantine)
+    write_csv(landing / "focus" / "2-a.csv", [{**BASE, "BillingAccountId": "a", "BilledCost": "9.99"}])
+
+    report = ingest_source(con, "focus", landing, quarantine)
+
+    (outcome,) = report.outcomes
+    assert (outcome.path, outcome.status) == ("focus/2-a.csv", "quarantined")
+    assert outcome.detail == (
+        "it re-delivers part of focus/1-ab.csv (accounts a,b) but not account(s) b; "
+        "a re-delivery must cover every account of the delivery it replaces"
+    )
+    assert (quarantine / "focus" / "2-a.csv").exists()
+    rows = con.execute("select _source_file, billingaccountid from raw.focus order by 1, 2").fetchall()
+    assert rows == [("focus/1-ab.csv", "a"), ("focus/1-ab.csv", "b")]
