@@ -18,10 +18,6 @@ import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from orchestration.sources.common import (
     ParsedFile,
@@ -30,12 +26,12 @@ from orchestration.sources.common import (
     check_unique,
     column_name,
     compact_json,
-    decimal_text,
-    iso_utc,
     key_value_json,
     normalise_decimals,
     normalise_timestamps,
+    parquet_column_text,
     period_start,
+    read_parquet_table,
     require_columns,
     require_rows,
     require_values,
@@ -162,39 +158,10 @@ def _normalise_map_columns(columns: Sequence[str], rows: list[dict[str, str | No
                 raise RejectedFile(f"row {number}, column {column}: {error}") from None
 
 
-def _text_values(column: pa.ChunkedArray, name: str) -> list[str | None]:
-    kind = column.type
-    values = column.to_pylist()
-    if pa.types.is_timestamp(kind) or pa.types.is_date(kind):
-        return [iso_utc(v) for v in values]
-    if pa.types.is_floating(kind) or pa.types.is_decimal(kind) or pa.types.is_integer(kind):
-        return [decimal_text(v) for v in values]
-    if pa.types.is_map(kind):
-        try:
-            return [key_value_json(v) for v in values]
-        except ValueError as error:
-            raise RejectedFile(f"column {name}: {error}") from None
-    if pa.types.is_struct(kind) or pa.types.is_list(kind):
-        return [None if v is None else compact_json(v) for v in values]
-    if pa.types.is_boolean(kind):
-        return [decimal_text(v) for v in values]
-    return [None if v is None or v == "" else _string(v) for v in values]
-
-
-def _string(value: Any) -> str:
-    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
-
-
 def _read_parquet(path: Path) -> tuple[list[str], list[dict[str, str | None]]]:
-    if path.stat().st_size == 0:
-        raise RejectedFile("empty file (0 bytes); ask the provider to re-deliver")
-    try:
-        table = pq.read_table(path)
-    except (pa.ArrowException, OSError) as error:
-        first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise RejectedFile(f"not a readable Parquet file (truncated or corrupt): {first_line}") from None
+    table = read_parquet_table(path)
     columns = cur_column_names(table.column_names)
-    by_name = {name: _text_values(table.column(i), name) for i, name in enumerate(columns)}
+    by_name = {name: parquet_column_text(table.column(i), name) for i, name in enumerate(columns)}
     rows = [{name: by_name[name][i] for name in columns} for i in range(table.num_rows)]
     return columns, rows
 

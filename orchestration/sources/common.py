@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 LINEAGE_ROW = "_source_row"
 
@@ -297,3 +298,39 @@ def text_table(rows: list[dict[str, str | None]], columns: Sequence[str]) -> pa.
 def require_rows(rows: list[Any], path: Path) -> None:
     if not rows:
         raise RejectedFile("no data rows (header only or empty file); ask the provider to re-deliver")
+
+
+def read_parquet_table(path: Path) -> pa.Table:
+    """A Parquet export as an Arrow table; an empty, truncated or corrupt file is refused in one line."""
+    if path.stat().st_size == 0:
+        raise RejectedFile("empty file (0 bytes); ask the provider to re-deliver")
+    try:
+        return pq.read_table(path)
+    except (pa.ArrowException, OSError) as error:
+        first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise RejectedFile(f"not a readable Parquet file (truncated or corrupt): {first_line}") from None
+
+
+def parquet_column_text(column: pa.ChunkedArray, name: str) -> list[str | None]:
+    """One Parquet column as raw-layer text (docs/raw-layer.md): timestamps as UTC ISO text, numbers and booleans
+    as exact decimal text, maps as a JSON object, other nested values as JSON, bytes as UTF-8."""
+    kind = column.type
+    values = column.to_pylist()
+    if pa.types.is_timestamp(kind) or pa.types.is_date(kind):
+        return [iso_utc(v) for v in values]
+    if pa.types.is_floating(kind) or pa.types.is_decimal(kind) or pa.types.is_integer(kind):
+        return [decimal_text(v) for v in values]
+    if pa.types.is_boolean(kind):
+        return [decimal_text(v) for v in values]
+    if pa.types.is_map(kind):
+        try:
+            return [key_value_json(v) for v in values]
+        except ValueError as error:
+            raise RejectedFile(f"column {name}: {error}") from None
+    if pa.types.is_nested(kind):
+        return [None if v is None else compact_json(v) for v in values]
+    return [None if v is None or v == "" else _text(v) for v in values]
+
+
+def _text(value: Any) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)

@@ -16,21 +16,16 @@ still cover one billing period: the close works period by period.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from orchestration.sources.common import (
     ParsedFile,
     RejectedFile,
     check_numbers,
     column_names,
-    compact_json,
-    decimal_text,
-    iso_utc,
     normalise_timestamps,
+    parquet_column_text,
     period_start,
+    read_parquet_table,
     require_rows,
     single_value,
     text_table,
@@ -145,41 +140,10 @@ def value(row: dict[str, str | None], name: str) -> str | None:
     return None
 
 
-def _parquet_text(column: pa.ChunkedArray) -> list[str | None]:
-    kind = column.type
-    values = column.to_pylist()
-    if pa.types.is_timestamp(kind) or pa.types.is_date(kind):
-        return [iso_utc(v) for v in values]
-    if pa.types.is_floating(kind) or pa.types.is_decimal(kind) or pa.types.is_integer(kind):
-        return [decimal_text(v) for v in values]
-    if pa.types.is_boolean(kind):
-        return [decimal_text(v) for v in values]
-    if pa.types.is_nested(kind):
-        return [None if v is None else compact_json(_plain(v)) for v in values]
-    return [None if v is None or v == "" else _string(v) for v in values]
-
-
-def _plain(value: Any) -> Any:
-    # map columns arrive as lists of (key, value) tuples; FOCUS Tags is a key/value object
-    if isinstance(value, list) and all(isinstance(item, tuple) and len(item) == 2 for item in value):
-        return {str(k): v for k, v in value}
-    return value
-
-
-def _string(value: Any) -> str:
-    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
-
-
 def read_parquet_rows(path: Path) -> tuple[list[str], list[dict[str, str | None]]]:
-    if path.stat().st_size == 0:
-        raise RejectedFile("empty file (0 bytes); ask the provider to re-deliver")
-    try:
-        table = pq.read_table(path)
-    except (pa.ArrowException, OSError) as error:
-        first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise RejectedFile(f"not a readable Parquet file (truncated or corrupt): {first_line}") from None
+    table = read_parquet_table(path)
     columns = column_names(table.column_names)
-    by_name = {name: _parquet_text(table.column(i)) for i, name in enumerate(columns)}
+    by_name = {name: parquet_column_text(table.column(i), name) for i, name in enumerate(columns)}
     return columns, [{name: by_name[name][i] for name in columns} for i in range(table.num_rows)]
 
 
