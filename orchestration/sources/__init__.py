@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from orchestration.sources import aws_cur, azure_cost, focus, gcp_billing, onprem
+from orchestration.sources import aws_cur, azure_cost, focus, gcp_billing, oci_cost, onprem
 from orchestration.sources.common import ParsedFile, RejectedFile
 
 
@@ -31,6 +31,7 @@ FORMATS: dict[str, ExportFormat] = {
     ),
     "focus": ExportFormat("focus", ("focus",), focus.REQUIRED_COLUMNS, focus.SUFFIXES, focus.parse),
     "onprem": ExportFormat("onprem", ("onprem",), onprem.REQUIRED_COLUMNS, (".csv",), onprem.parse),
+    "oci_cost": ExportFormat("oci_cost", ("oci_cost",), oci_cost.REQUIRED_COLUMNS, oci_cost.SUFFIXES, oci_cost.parse),
 }
 
 # Columns each raw table has even before its first file arrives, so dbt sources always resolve.
@@ -41,6 +42,7 @@ RAW_TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "gcp_billing_credits": gcp_billing.CREDIT_COLUMNS,
     "focus": focus.REQUIRED_COLUMNS,
     "onprem": onprem.REQUIRED_COLUMNS,
+    "oci_cost": (*oci_cost.REQUIRED_COLUMNS, oci_cost.TAGS),
 }
 
 __all__ = ["FORMATS", "RAW_TABLE_COLUMNS", "ExportFormat", "ParsedFile", "RejectedFile"]
