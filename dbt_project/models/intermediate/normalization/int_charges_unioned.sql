@@ -4,6 +4,7 @@
     'int_gcp_billing_charges_normalized',
     'int_focus_charges_normalized',
     'int_onprem_charges_normalized',
+    'int_oci_cost_charges_normalized',
 ] -%}
 
 with

@@ -124,6 +124,21 @@ onprem as (
 
 ),
 
+oci_cost as (
+
+    select
+        billing_period_start,
+        source,
+        billing_account_id,
+        currency,
+        count(*) as source_row_count,
+        cast(sum(x_billed_cost) as {{ billing.money_type() }}) as source_billed_total,
+        cast(sum(x_amortized_cost) as {{ billing.money_type() }}) as source_amortized_total
+    from {{ ref('stg_oci_cost__cost_lines') }}
+    group by 1, 2, 3, 4
+
+),
+
 unioned as (
 
     select * from aws_cur
@@ -135,6 +150,8 @@ unioned as (
     select * from focus
     union all
     select * from onprem
+    union all
+    select * from oci_cost
 
 ),
 
