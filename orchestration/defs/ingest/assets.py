@@ -14,8 +14,9 @@ DESCRIPTIONS = {
     "aws_cur": "AWS CUR 2.0 / Data Exports (Parquet) rows exactly as delivered, with file and row lineage.",
     "azure_cost": "Azure cost details (EA/MCA actual cost, CSV) rows exactly as delivered, with lineage.",
     "gcp_billing": "GCP BigQuery billing export (JSON lines) rows, nested records flattened, with lineage.",
-    "focus": "FOCUS 1.2 files from any provider (e.g. SaaS vendors), rows as delivered, with lineage.",
+    "focus": "FOCUS 1.0-1.3 files (CSV or Parquet) from any provider, rows as delivered, with lineage.",
     "onprem": "On-premises VM meter rows (CSV) as delivered, with lineage.",
+    "oci_cost": "Oracle Cloud (OCI) cost report rows (CSV) as delivered, tags folded into JSON, with lineage.",
 }
 
 
