@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from orchestration.sources import aws_cur, azure_cost, focus, gcp_billing, oci_cost, onprem
+from orchestration.sources import aws_cur, azure_cost, focus, gcp_billing, kubernetes, oci_cost, onprem
 from orchestration.sources.common import ParsedFile, RejectedFile
 
 
@@ -32,6 +32,9 @@ FORMATS: dict[str, ExportFormat] = {
     "focus": ExportFormat("focus", ("focus",), focus.REQUIRED_COLUMNS, focus.SUFFIXES, focus.parse),
     "onprem": ExportFormat("onprem", ("onprem",), onprem.REQUIRED_COLUMNS, (".csv",), onprem.parse),
     "oci_cost": ExportFormat("oci_cost", ("oci_cost",), oci_cost.REQUIRED_COLUMNS, oci_cost.SUFFIXES, oci_cost.parse),
+    "kubernetes": ExportFormat(
+        "kubernetes", ("kubernetes",), kubernetes.REQUIRED_COLUMNS, kubernetes.SUFFIXES, kubernetes.parse
+    ),
 }
 
 # Columns each raw table has even before its first file arrives, so dbt sources always resolve.
@@ -43,6 +46,7 @@ RAW_TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "focus": focus.REQUIRED_COLUMNS,
     "onprem": onprem.REQUIRED_COLUMNS,
     "oci_cost": (*oci_cost.REQUIRED_COLUMNS, oci_cost.TAGS),
+    "kubernetes": kubernetes.REQUIRED_COLUMNS,
 }
 
 __all__ = ["FORMATS", "RAW_TABLE_COLUMNS", "ExportFormat", "ParsedFile", "RejectedFile"]

@@ -17,6 +17,7 @@ DESCRIPTIONS = {
     "focus": "FOCUS 1.0-1.3 files (CSV or Parquet) from any provider, rows as delivered, with lineage.",
     "onprem": "On-premises VM meter rows (CSV) as delivered, with lineage.",
     "oci_cost": "Oracle Cloud (OCI) cost report rows (CSV) as delivered, tags folded into JSON, with lineage.",
+    "kubernetes": "OpenCost allocation export rows (CSV): per-day namespace/pod cost split, a driver, not a charge.",
 }
 
 

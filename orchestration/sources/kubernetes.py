@@ -1,0 +1,93 @@
+"""Kubernetes cost allocation as OpenCost's CSV export writes it (pkg/costmodel/csv_export.go).
+
+One row per day and allocation (namespace / controller / pod / container, or OpenCost's `__idle__`
+allocation for unused node capacity), with usage averages and the cost OpenCost attributes to CPU, RAM,
+network, persistent volumes and GPUs. These amounts are a split of node and volume costs the cloud provider
+already bills: they are allocation drivers, never charges, so they are not FOCUS rows and do not enter the
+reconciliation (docs/raw-layer.md). The export names neither the cluster nor the currency: the cluster is the
+folder the file is delivered in (`kubernetes/<cluster>/...`), the currency OpenCost's configured one.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from orchestration.sources.common import (
+    ParsedFile,
+    RejectedFile,
+    check_numbers,
+    key_value_json,
+    require_columns,
+    require_rows,
+    text_table,
+)
+from orchestration.sources.csv_reader import read_csv_rows
+
+SOURCE = "kubernetes"
+RAW_TABLE = "kubernetes"
+SUFFIXES = (".csv",)
+REQUIRED_COLUMNS = ("date", "namespace", "pod", "cpucost", "ramcost", "pvcost", "totalcost")
+NUMBER_COLUMNS = (
+    "cpucoreusageaverage",
+    "cpucorerequestaverage",
+    "rambytesusageaverage",
+    "rambytesrequestaverage",
+    "networkreceivebytes",
+    "networktransferbytes",
+    "gpus",
+    "pvbytes",
+    "cpucost",
+    "ramcost",
+    "networkcost",
+    "pvcost",
+    "gpucost",
+    "totalcost",
+)
+MONEY_COLUMNS = ("cpucost", "ramcost", "pvcost", "totalcost")
+
+
+def cluster_of(path: Path) -> str:
+    """The folder directly under the landing zone's `kubernetes/` folder names the cluster."""
+    parts = path.parts
+    if SOURCE in parts[:-1]:
+        index = len(parts) - 1 - parts[::-1].index(SOURCE)
+        if index + 1 < len(parts) - 1:
+            return parts[index + 1]
+    raise RejectedFile(
+        "OpenCost exports do not name their cluster: deliver the file under kubernetes/<cluster>/ in the landing zone"
+    )
+
+
+def _usage_month(rows: list[dict[str, str | None]]) -> date:
+    months: set[date] = set()
+    for number, row in enumerate(rows, start=1):
+        text = (row.get("date") or "").strip()
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            raise RejectedFile(f"row {number}, column date: {text!r} is not a YYYY-MM-DD date") from None
+        months.add(day.replace(day=1))
+    if len(months) > 1:
+        shown = ", ".join(f"{month:%Y-%m}" for month in sorted(months))
+        raise RejectedFile(f"file spans {len(months)} months ({shown}); deliver one month per file")
+    return months.pop()
+
+
+def parse(path: Path) -> ParsedFile:
+    columns, rows = read_csv_rows(path)
+    require_columns(columns, REQUIRED_COLUMNS, "OpenCost allocation export")
+    require_rows(rows, path)
+    cluster = cluster_of(path)
+    period = _usage_month(rows)
+    for number, row in enumerate(rows, start=1):
+        for column in MONEY_COLUMNS:
+            if not (row.get(column) or "").strip():
+                raise RejectedFile(f"row {number}, column {column} is empty; OpenCost writes a number on every row")
+        if "labels" in columns:
+            try:
+                row["labels"] = key_value_json(row.get("labels"))
+            except ValueError as error:
+                raise RejectedFile(f"row {number}, column labels: {error}") from None
+    check_numbers(rows, [column for column in NUMBER_COLUMNS if column in columns])
+    return ParsedFile(SOURCE, period, cluster, len(rows), {RAW_TABLE: text_table(rows, columns)})
