@@ -6,6 +6,9 @@ Rules (DESIGN.md §4):
   and the previous file stays in the manifest as ``superseded``; a delivery covering several accounts (a
   multi-account FOCUS file, key ``a,b``) replaces every delivery of the period whose accounts it covers, and a
   file that would replace only part of an earlier delivery is quarantined (its other accounts would be lost);
+* a file spanning several billing periods (FOCUS, GCP) is one delivery per period: each period's rows are
+  loaded and superseded as a single-period delivery of that period would be, the file has one audit row per
+  period (``file_periods`` lists them all), and a period-filtered ingest leaves its other periods pending;
 * a file that cannot be read is moved to the quarantine folder with a ``.error.txt`` beside it and
   recorded as ``quarantined``; the other files still load and nothing stored is touched.
 Files are taken in delivery order: modification time, then path.
