@@ -355,3 +355,26 @@ def test_real_focus_sample_spanning_two_periods_loads_with_per_period_totals(tmp
         (date(2024, 9, 1), "loaded", expected["2024-09-01"][0]),
         (date(2024, 10, 1), "loaded", expected["2024-10-01"][0]),
     ]
+
+
+def test_a_period_that_cannot_be_replaced_refuses_the_whole_file(tmp_path: Path, warehouse) -> None:
+    landing, quarantine = tmp_path / "landing", tmp_path / "quarantine"
+    both_accounts = landing / "focus" / "oct-a1-a2.csv"
+    focus_file(landing, "oct-a1.csv", [(OCT, "5")], mtime=1_000)
+    both_accounts.write_text(
+        (landing / "focus" / "oct-a1.csv").read_text(encoding="utf-8")
+        + f"A2,{OCT},2026-11-01,{OCT},2026-10-02,3,3,USD,Usage\n",
+        encoding="utf-8",
+    )
+    (landing / "focus" / "oct-a1.csv").unlink()
+    os.utime(both_accounts, (1_000, 1_000))
+    ingest_source(warehouse, "focus", landing, quarantine)
+    focus_file(landing, "both-a1.csv", [(SEP, "1"), (OCT, "6")], mtime=2_000)
+    report = ingest_source(warehouse, "focus", landing, quarantine)
+    assert [o.status for o in report.outcomes] == ["quarantined"]
+    assert "not account(s) A2" in report.outcomes[0].detail
+    assert {row[1] for row in focus_raw(warehouse)} == {"focus/oct-a1-a2.csv"}
+    assert [row[:3] for row in focus_audit(warehouse)] == [
+        ("focus/both-a1.csv", None, "quarantined"),
+        ("focus/oct-a1-a2.csv", OCT, "loaded"),
+    ]
