@@ -47,12 +47,13 @@ def changed_landing_files(landing_dir: Path, cursor: dict[str, str]) -> tuple[li
 
 
 def affected_periods(changed: list[tuple[str, Path]]) -> tuple[set[date], list[str]]:
-    """Billing periods the changed files belong to (read from their content), and files that cannot be read."""
+    """Billing periods the changed files belong to (read from their content; every period of a file that spans
+    several), and files that cannot be read."""
     periods: set[date] = set()
     unreadable: list[str] = []
     for source, path in changed:
         try:
-            periods.add(FORMATS[source].parse(path).billing_period_start)
+            periods.update(FORMATS[source].parse(path).periods)
         except RejectedFile as error:
             unreadable.append(f"{path.name}: {error}")
     return periods, unreadable

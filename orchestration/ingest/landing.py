@@ -6,6 +6,9 @@ Rules (DESIGN.md §4):
   and the previous file stays in the manifest as ``superseded``; a delivery covering several accounts (a
   multi-account FOCUS file, key ``a,b``) replaces every delivery of the period whose accounts it covers, and a
   file that would replace only part of an earlier delivery is quarantined (its other accounts would be lost);
+* a file spanning several billing periods (FOCUS, GCP) is one delivery per period: each period's rows are
+  loaded and superseded as a single-period delivery of that period would be, the file has one audit row per
+  period (``file_periods`` lists them all), and a period-filtered ingest leaves its other periods pending;
 * a file that cannot be read is moved to the quarantine folder with a ``.error.txt`` beside it and
   recorded as ``quarantined``; the other files still load and nothing stored is touched.
 Files are taken in delivery order: modification time, then path.
@@ -89,14 +92,16 @@ def _record(
     account: str | None = None,
     rows: int | None = None,
     error: str | None = None,
+    file_periods: str | None = None,
 ) -> None:
     con.execute(
         """
         insert into audit.ingested_files
-            (path, source, billing_period_start, billing_account_id, sha256, bytes, row_count, status, error, loaded_at)
-        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            (path, source, billing_period_start, billing_account_id, sha256, bytes, row_count, status, error, loaded_at,
+             file_periods)
+        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
-        [path, source, period, account, sha256, size, rows, status, error, _now()],
+        [path, source, period, account, sha256, size, rows, status, error, _now(), file_periods],
     )
 
 
@@ -132,6 +137,12 @@ def delivery_accounts(key: str | None) -> set[str]:
     return {part for part in (key or "").split(",") if part}
 
 
+def file_periods_text(parsed: ParsedFile) -> str | None:
+    """audit.ingested_files.file_periods: the periods a multi-period file covers (`2024-09-01,2024-10-01`);
+    NULL for a single-period file."""
+    return ",".join(p.isoformat() for p in parsed.periods) if parsed.multi_period else None
+
+
 def _load(
     con: duckdb.DuckDBPyConnection,
     export: ExportFormat,
@@ -139,64 +150,93 @@ def _load(
     sha256: str,
     size: int,
     parsed: ParsedFile,
-) -> list[str]:
-    """Replace the previous delivery (if any) and load this one, atomically; returns superseded paths."""
+    periods: list[date] | None = None,
+) -> list[tuple[date, str, list[str]]]:
+    """Load the file's rows of `periods` (default: all), each period replacing the previous delivery of that
+    period exactly as a single-period delivery would, all in one transaction.
+
+    Returns (period, delivery key, superseded paths) per period loaded."""
+    loaded: list[tuple[date, str, list[str]]] = []
     con.execute("begin transaction")
     try:
-        incoming_accounts = delivery_accounts(parsed.billing_account_id)
-        previous: list[tuple[str, str]] = []
-        for old_path, old_sha, old_key in con.execute(
-            """
-            select path, sha256, billing_account_id from audit.ingested_files
-            where source = ? and billing_period_start = ? and status = 'loaded'
-            order by path
-            """,
-            [export.source, parsed.billing_period_start],
-        ).fetchall():
-            old_accounts = delivery_accounts(old_key)
-            if not old_accounts & incoming_accounts:
-                continue
-            if not old_accounts <= incoming_accounts:
-                # Replacing that delivery would drop the accounts this file does not carry: refuse instead.
-                missing = ", ".join(sorted(old_accounts - incoming_accounts))
-                raise RejectedFile(
-                    f"it re-delivers part of {old_path} (accounts {old_key}) but not account(s) {missing}; "
-                    "a re-delivery must cover every account of the delivery it replaces"
-                )
-            previous.append((old_path, old_sha))
-        for old_path, old_sha in previous:
-            for table in export.raw_tables:
-                con.execute(f"delete from raw.{table} where _source_file = ? and _file_sha256 = ?", [old_path, old_sha])
-            con.execute(
-                """
-                update audit.ingested_files set status = 'superseded', superseded_by = ?, superseded_at = ?
-                where path = ? and sha256 = ? and status = 'loaded'
-                """,
-                [relative, _now(), old_path, old_sha],
-            )
-        for table_name, table in parsed.tables.items():
-            add_missing_columns(con, table_name, [c for c in table.column_names if not c.startswith("_")])
-            incoming = _with_lineage(table, relative, sha256, parsed)
-            con.register("incoming_rows", incoming)
-            try:
-                con.execute(f"insert into raw.{table_name} by name select * from incoming_rows")
-            finally:
-                con.unregister("incoming_rows")
-        _record(
-            con,
-            path=relative,
-            source=export.source,
-            sha256=sha256,
-            size=size,
-            status="loaded",
-            period=parsed.billing_period_start,
-            account=parsed.billing_account_id,
-            rows=parsed.row_count,
-        )
+        for period in periods if periods is not None else parsed.periods:
+            part = parsed.for_period(period)
+            superseded = _load_period(con, export, relative, sha256, size, part, file_periods_text(parsed))
+            loaded.append((period, part.billing_account_id, superseded))
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
+    return loaded
+
+
+def _load_period(
+    con: duckdb.DuckDBPyConnection,
+    export: ExportFormat,
+    relative: str,
+    sha256: str,
+    size: int,
+    parsed: ParsedFile,
+    file_periods: str | None,
+) -> list[str]:
+    """Replace the previous delivery of parsed's (single) period, if any, and load this one; returns superseded
+    paths. Runs inside the caller's transaction."""
+    incoming_accounts = delivery_accounts(parsed.billing_account_id)
+    period = parsed.billing_period_start
+    previous: list[tuple[str, str]] = []
+    for old_path, old_sha, old_key in con.execute(
+        """
+        select path, sha256, billing_account_id from audit.ingested_files
+        where source = ? and billing_period_start = ? and status = 'loaded'
+        order by path
+        """,
+        [export.source, period],
+    ).fetchall():
+        old_accounts = delivery_accounts(old_key)
+        if not old_accounts & incoming_accounts:
+            continue
+        if not old_accounts <= incoming_accounts:
+            # Replacing that delivery would drop the accounts this file does not carry: refuse instead.
+            missing = ", ".join(sorted(old_accounts - incoming_accounts))
+            raise RejectedFile(
+                f"it re-delivers part of {old_path} (accounts {old_key}) but not account(s) {missing}; "
+                "a re-delivery must cover every account of the delivery it replaces"
+            )
+        previous.append((old_path, old_sha))
+    for old_path, old_sha in previous:
+        # Only that period's rows: an earlier file spanning several periods keeps its other periods.
+        for table in export.raw_tables:
+            con.execute(
+                f"delete from raw.{table} where _source_file = ? and _file_sha256 = ? and _billing_period_start = ?",
+                [old_path, old_sha, period.isoformat()],
+            )
+        con.execute(
+            """
+            update audit.ingested_files set status = 'superseded', superseded_by = ?, superseded_at = ?
+            where path = ? and sha256 = ? and billing_period_start = ? and status = 'loaded'
+            """,
+            [relative, _now(), old_path, old_sha, period],
+        )
+    for table_name, table in parsed.tables.items():
+        add_missing_columns(con, table_name, [c for c in table.column_names if not c.startswith("_")])
+        incoming = _with_lineage(table, relative, sha256, parsed)
+        con.register("incoming_rows", incoming)
+        try:
+            con.execute(f"insert into raw.{table_name} by name select * from incoming_rows")
+        finally:
+            con.unregister("incoming_rows")
+    _record(
+        con,
+        path=relative,
+        source=export.source,
+        sha256=sha256,
+        size=size,
+        status="loaded",
+        period=period,
+        account=parsed.billing_account_id,
+        rows=parsed.row_count,
+        file_periods=file_periods,
+    )
     return [p for p, _ in previous]
 
 
@@ -213,12 +253,21 @@ def ingest_source(
     export = FORMATS[source]
     ensure_warehouse(con)
     report = IngestReport(source)
-    seen = {
-        (path, sha): status
-        for path, sha, status in con.execute(
-            "select path, sha256, status from audit.ingested_files where source = ?", [source]
-        ).fetchall()
-    }
+    seen: dict[tuple[str, str], str] = {}
+    statuses: dict[tuple[str, str], set[str]] = {}
+    # (path, sha256) of a multi-period file -> the periods it covers and the periods already recorded for it
+    covers: dict[tuple[str, str], set[date]] = {}
+    recorded: dict[tuple[str, str], set[date]] = {}
+    for path_, sha, status, start, spans in con.execute(
+        "select path, sha256, status, billing_period_start, file_periods from audit.ingested_files where source = ?",
+        [source],
+    ).fetchall():
+        seen[(path_, sha)] = status
+        statuses.setdefault((path_, sha), set()).add(status)
+        if start is not None:
+            recorded.setdefault((path_, sha), set()).add(start)
+        if spans:
+            covers.setdefault((path_, sha), set()).update(date.fromisoformat(p) for p in spans.split(","))
     known_shas = {sha for (_, sha), status in seen.items() if status in ("loaded", "superseded")}
     for path in landing_files(landing_dir, export):
         relative = path.relative_to(landing_dir).as_posix()
@@ -226,11 +275,19 @@ def ingest_source(
             continue
         sha256 = sha256_of(path)
         size = path.stat().st_size
-        if (relative, sha256) in seen:
+        key = (relative, sha256)
+        # A multi-period file loaded for some of its periods only (period-filtered ingest) is read again for
+        # the others; any other file already recorded is done.
+        partial = (
+            key in seen
+            and not statuses[key] & {"duplicate", "quarantined"}
+            and bool(covers.get(key, set()) - recorded.get(key, set()))
+        )
+        if key in seen and not partial:
             continue
-        if sha256 in known_shas:
+        if sha256 in known_shas and not partial:
             _record(con, path=relative, source=source, sha256=sha256, size=size, status="duplicate")
-            seen[(relative, sha256)] = "duplicate"
+            seen[key] = "duplicate"
             report.outcomes.append(FileOutcome(relative, "duplicate", detail="same bytes already loaded"))
             log(f"{relative}: duplicate of a file already loaded, skipped")
             continue
@@ -251,13 +308,16 @@ def ingest_source(
             report.outcomes.append(FileOutcome(relative, "quarantined", detail=reason))
             log(f"{relative}: quarantined to {moved} — {reason}")
             continue
-        if period is not None and parsed.billing_period_start != period:
-            report.outcomes.append(
-                FileOutcome(relative, "pending", parsed.billing_period_start, parsed.billing_account_id)
-            )
+        done = recorded.get(key, set())
+        todo = [p for p in parsed.periods if p not in done and (period is None or p == period)]
+        waiting = [p for p in parsed.periods if p not in done and p not in todo]
+        if not todo:
+            if waiting:
+                part = parsed.for_period(waiting[0])
+                report.outcomes.append(FileOutcome(relative, "pending", waiting[0], part.billing_account_id))
             continue
         try:
-            superseded = _load(con, export, relative, sha256, size, parsed)
+            loaded = _load(con, export, relative, sha256, size, parsed, todo)
         except RejectedFile as error:
             reason = str(error)
             _record(con, path=relative, source=source, sha256=sha256, size=size, status="quarantined", error=reason)
@@ -265,15 +325,19 @@ def ingest_source(
             report.outcomes.append(FileOutcome(relative, "quarantined", detail=reason))
             log(f"{relative}: quarantined to {moved} — {reason}")
             continue
-        seen[(relative, sha256)] = "loaded"
+        seen[key] = "loaded"
         known_shas.add(sha256)
-        for old in superseded:
-            report.outcomes.append(
-                FileOutcome(old, "superseded", parsed.billing_period_start, parsed.billing_account_id)
-            )
-            log(f"{old}: superseded by {relative}")
-        report.outcomes.append(
-            FileOutcome(relative, "loaded", parsed.billing_period_start, parsed.billing_account_id, parsed.row_count)
-        )
-        log(f"{relative}: loaded {parsed.row_count} rows for {parsed.billing_period_start:%Y-%m}")
+        recorded.setdefault(key, set()).update(todo)
+        if parsed.multi_period:
+            covers[key] = set(parsed.periods)
+        for loaded_period, account, superseded in loaded:
+            part_rows = parsed.for_period(loaded_period).row_count
+            for old in superseded:
+                report.outcomes.append(FileOutcome(old, "superseded", loaded_period, account))
+                log(f"{old}: superseded by {relative}")
+            report.outcomes.append(FileOutcome(relative, "loaded", loaded_period, account, part_rows))
+            log(f"{relative}: loaded {part_rows} rows for {loaded_period:%Y-%m}")
+        if waiting:
+            part = parsed.for_period(waiting[0])
+            report.outcomes.append(FileOutcome(relative, "pending", waiting[0], part.billing_account_id))
     return report

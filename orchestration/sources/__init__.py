@@ -26,7 +26,7 @@ FORMATS: dict[str, ExportFormat] = {
         "gcp_billing",
         ("gcp_billing", "gcp_billing_credits"),
         gcp_billing.REQUIRED_COLUMNS,
-        (".jsonl", ".json", ".ndjson"),
+        gcp_billing.SUFFIXES,
         gcp_billing.parse,
     ),
     "focus": ExportFormat("focus", ("focus",), focus.REQUIRED_COLUMNS, focus.SUFFIXES, focus.parse),

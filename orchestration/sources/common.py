@@ -18,9 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 LINEAGE_ROW = "_source_row"
+# Per-row billing period (ISO date text) in the tables of a file that spans several periods (ParsedFile.periods).
+LINEAGE_PERIOD = "_billing_period_start"
 
 
 class RejectedFile(Exception):
@@ -35,6 +38,43 @@ class ParsedFile:
     row_count: int
     # raw table name -> all-text Arrow table; the main table first.
     tables: dict[str, pa.Table] = field(default_factory=dict)
+    # Every billing period the file covers, sorted; the first is billing_period_start. A file spanning several
+    # periods carries each row's period in the LINEAGE_PERIOD column of every table and each period's delivery
+    # key in period_accounts; the ingest loads and supersedes it period by period (for_period).
+    periods: list[date] = field(default_factory=list)
+    period_accounts: dict[date, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.periods:
+            self.periods = [self.billing_period_start]
+
+    @property
+    def multi_period(self) -> bool:
+        return len(self.periods) > 1
+
+    def for_period(self, period: date) -> ParsedFile:
+        """The rows of one period as a single-period ParsedFile (lineage `_source_row` kept from the file)."""
+        if period not in self.periods:
+            raise ValueError(f"{period} is not a period of this file")
+        if not self.multi_period:
+            return self
+        tables: dict[str, pa.Table] = {}
+        for name, table in self.tables.items():
+            rows = table.filter(pc.equal(table.column(LINEAGE_PERIOD), period.isoformat()))
+            tables[name] = rows.drop([LINEAGE_PERIOD])
+        main = next(iter(tables.values()))
+        return ParsedFile(
+            self.source,
+            period,
+            self.period_accounts.get(period, self.billing_account_id),
+            main.num_rows,
+            tables,
+        )
+
+
+def with_row_periods(table: pa.Table, periods: Sequence[date]) -> pa.Table:
+    """Append each row's billing period (ISO text) as LINEAGE_PERIOD, for a file spanning several periods."""
+    return table.append_column(LINEAGE_PERIOD, pa.array([p.isoformat() for p in periods], type=pa.string()))
 
 
 def column_name(header: str) -> str:

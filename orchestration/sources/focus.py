@@ -9,13 +9,19 @@ specification's own examples and several exporters write it) is an empty cell.
 
 A file may carry several billing accounts (one consolidated export for an organisation); its delivery key is
 then the sorted, comma-separated list of its accounts (``ACCOUNT_SEPARATOR``), and a new delivery supersedes
-every earlier delivery of the same period that shares an account (orchestration/ingest/landing.py). A file must
-still cover one billing period: the close works period by period.
+every earlier delivery of the same period that shares an account (orchestration/ingest/landing.py).
+
+A file may span several billing periods (one export covering September and October): every row then must name
+its BillingPeriodStart, and the ingest loads, supersedes and records the file period by period
+(``ParsedFile.periods``); each period's delivery key is the accounts of that period's rows.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
+
+import pyarrow as pa
 
 from orchestration.sources.common import (
     ParsedFile,
@@ -29,6 +35,7 @@ from orchestration.sources.common import (
     require_rows,
     single_value,
     text_table,
+    with_row_periods,
 )
 from orchestration.sources.csv_reader import read_csv_rows
 
@@ -165,13 +172,10 @@ def parse(path: Path) -> ParsedFile:
     _drop_null_literals(rows)
     normalise_timestamps(rows, [c for c in TIMESTAMP_COLUMNS if c in columns])
     check_numbers(rows, [c for c in NUMBER_COLUMNS if c in columns])
-    periods = {value(row, "billingperiodstart") for row in rows} - {None}
-    if len(periods) > 1:
-        shown = ", ".join(sorted(p[:10] for p in periods if p)[:3])
-        raise RejectedFile(
-            f"file spans {len(periods)} billing periods ({shown}) in BillingPeriodStart; deliver one period per file"
-        )
-    period = period_start(single_value(rows, "billingperiodstart", "billing period"), "BillingPeriodStart")
+    starts = {value(row, "billingperiodstart") for row in rows} - {None}
+    period = None
+    if len(starts) <= 1:
+        period = period_start(single_value(rows, "billingperiodstart", "billing period"), "BillingPeriodStart")
     accounts = {value(row, "billingaccountid") for row in rows}
     if None in accounts:
         row_number = next(i for i, row in enumerate(rows, start=1) if value(row, "billingaccountid") is None)
@@ -182,4 +186,37 @@ def parse(path: Path) -> ParsedFile:
     for row in rows:
         row[VERSION_COLUMN] = version
     table = text_table(rows, [*columns, VERSION_COLUMN])
-    return ParsedFile(SOURCE, period, account_key, len(rows), {RAW_TABLE: table})
+    if period is not None:
+        return ParsedFile(SOURCE, period, account_key, len(rows), {RAW_TABLE: table})
+    return _multi_period(rows, table, account_key)
+
+
+def _multi_period(rows: list[dict[str, str | None]], table: pa.Table, account_key: str) -> ParsedFile:
+    """A file spanning several billing periods: every row names its period, each period has its own key."""
+    by_text: dict[str, date] = {}
+    row_periods: list[date] = []
+    accounts: dict[date, set[str]] = {}
+    for number, row in enumerate(rows, start=1):
+        text = value(row, "billingperiodstart")
+        if text is None:
+            raise RejectedFile(
+                f"row {number}: BillingPeriodStart is empty in a file spanning several billing periods; "
+                "cannot tell the row's period"
+            )
+        if text not in by_text:
+            by_text[text] = period_start(text, "BillingPeriodStart")
+        period = by_text[text]
+        row_periods.append(period)
+        accounts.setdefault(period, set()).add(value(row, "billingaccountid") or "")
+    periods = sorted(accounts)
+    if len(periods) == 1:
+        return ParsedFile(SOURCE, periods[0], account_key, len(rows), {RAW_TABLE: table})
+    return ParsedFile(
+        SOURCE,
+        periods[0],
+        account_key,
+        len(rows),
+        {RAW_TABLE: with_row_periods(table, row_periods)},
+        periods=periods,
+        period_accounts={p: ACCOUNT_SEPARATOR.join(sorted(accounts[p])) for p in periods},
+    )

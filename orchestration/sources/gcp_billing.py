@@ -1,7 +1,23 @@
-"""GCP BigQuery billing export as JSON lines: nested records flattened, credits as rows of their own."""
+"""GCP BigQuery billing export, as JSON lines or flattened to CSV: nested records flattened, credits as rows of
+their own.
+
+Both forms land in the same raw tables under the same column names (docs/raw-layer.md):
+
+* JSON lines (`.jsonl`, `.json`, `.ndjson`): one BigQuery row per line; records are flattened with `_`
+  (`service.description` -> `service_description`), arrays of `{key, value}` become JSON objects.
+* CSV (`.csv`): the export flattened with dotted headers (`service.description`, `invoice.month`,
+  `project.labels`), as written by BigQuery-to-CSV jobs and by project-koku; the nested columns `credits`,
+  `labels`, `project.labels`, `system_labels`, `tags` hold JSON text or, as pandas writes them, Python literal
+  text (`[{'name': 'x', 'amount': -5e-06, 'full_name': None}]`). Both are read as data (never evaluated as code),
+  then written as compact JSON like the JSON-lines form. Numbers in scientific notation become plain decimals.
+
+The billing period is `invoice.month`. A file whose rows carry several invoice months is loaded period by period
+(ParsedFile.periods); every row must then carry its invoice month. A file carries one billing account.
+"""
 
 from __future__ import annotations
 
+import ast
 import json
 from datetime import date
 from decimal import Decimal
@@ -16,12 +32,15 @@ from orchestration.sources.common import (
     compact_json,
     decimal_text,
     key_value_json,
+    normalise_decimals,
     normalise_timestamps,
     require_columns,
     require_rows,
     single_value,
     text_table,
+    with_row_periods,
 )
+from orchestration.sources.csv_reader import read_csv_rows
 
 SOURCE = "gcp_billing"
 RAW_TABLE = "gcp_billing"
@@ -37,8 +56,12 @@ REQUIRED_COLUMNS = (
     "invoice_month",
     "cost_type",
 )
-TIMESTAMP_COLUMNS = ("usage_start_time", "usage_end_time", "export_time")
+SUFFIXES = (".jsonl", ".json", ".ndjson", ".csv")
+TIMESTAMP_COLUMNS = ("usage_start_time", "usage_end_time", "export_time", "partition_date")
 KEY_VALUE_COLUMNS = ("labels", "system_labels", "project_labels", "tags")
+NUMBER_COLUMNS = ("cost", "cost_at_list", "currency_conversion_rate", "usage_amount", "usage_amount_in_pricing_units")
+# CSV columns holding a nested value as text
+NESTED_CSV_COLUMNS = ("credits", *KEY_VALUE_COLUMNS)
 CREDIT_COLUMNS = ("credit_index", "name", "amount", "full_name", "id", "type")
 
 
@@ -59,11 +82,31 @@ def _text(name: str, value: Any) -> str | None:
     return decimal_text(value)
 
 
-def parse(path: Path) -> ParsedFile:
+Rows = list[dict[str, str | None]]
+
+
+def _credit_rows(value: Any, row_number: int, where: str) -> Rows:
+    """The elements of one row's credits array as credit rows (parent_row = the row's number)."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise RejectedFile(f"{where}: credits must be a list of records")
+    out: Rows = []
+    for index, credit in enumerate(value, start=1):
+        if not isinstance(credit, dict):
+            raise RejectedFile(f"{where}: credits must be records")
+        credit_row = {column_name(k): _text(column_name(k), v) for k, v in credit.items()}
+        credit_row["credit_index"] = str(index)
+        credit_row["parent_row"] = str(row_number)
+        out.append(credit_row)
+    return out
+
+
+def _read_json_lines(path: Path) -> tuple[list[str], Rows, Rows]:
     if path.stat().st_size == 0:
         raise RejectedFile("empty file (0 bytes); ask the provider to re-deliver")
-    rows: list[dict[str, str | None]] = []
-    credits: list[dict[str, str | None]] = []
+    rows: Rows = []
+    credits: Rows = []
     columns: dict[str, None] = {}
     with path.open(encoding="utf-8-sig") as handle:
         for line_number, line in enumerate(handle, start=1):
@@ -82,40 +125,95 @@ def parse(path: Path) -> ParsedFile:
                 row = {name: _text(name, value) for name, value in flat.items()}
             except ValueError as error:
                 raise RejectedFile(f"line {line_number}: {error}") from None
-            for index, credit in enumerate(flat.get("credits") or [], start=1):
-                if not isinstance(credit, dict):
-                    raise RejectedFile(f"line {line_number}: credits must be records")
-                credit_row = {column_name(k): _text(column_name(k), v) for k, v in credit.items()}
-                credit_row["credit_index"] = str(index)
-                credit_row["parent_row"] = str(row_number)
-                credits.append(credit_row)
+            credits.extend(_credit_rows(flat.get("credits") or [], row_number, f"line {line_number}"))
             columns.update(dict.fromkeys(row))
             rows.append(row)
+    return list(columns), rows, credits
+
+
+def nested_value(text: str) -> Any:
+    """A nested CSV cell as data: JSON, else a Python literal (pandas' repr of lists and dicts). ValueError if
+    neither; ast.literal_eval only builds literals, it never runs code."""
+    try:
+        return json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError:
+        pass
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        raise ValueError(f"not JSON or a literal list: {text[:60]!r}") from None
+
+
+def _read_csv(path: Path) -> tuple[list[str], Rows, Rows]:
+    columns, rows = read_csv_rows(path)
+    credits: Rows = []
+    nested = [c for c in NESTED_CSV_COLUMNS if c in columns]
+    for number, row in enumerate(rows, start=1):
+        for column in nested:
+            text = row.get(column)
+            if text is None:
+                continue
+            try:
+                value = nested_value(text)
+                row[column] = _text(column, value)
+            except ValueError as error:
+                raise RejectedFile(f"row {number}, column {column}: {error}") from None
+            if column == "credits":
+                credits.extend(_credit_rows(value, number, f"row {number}"))
+    return columns, rows, credits
+
+
+def parse(path: Path) -> ParsedFile:
+    if path.suffix.lower() == ".csv":
+        columns, rows, credits = _read_csv(path)
+    else:
+        columns, rows, credits = _read_json_lines(path)
     require_columns(columns, REQUIRED_COLUMNS, "GCP billing export")
     require_rows(rows, path)
     normalise_timestamps(rows, [c for c in TIMESTAMP_COLUMNS if c in columns])
-    for number, row in enumerate(rows, start=1):
-        for column in ("cost", "cost_at_list"):
-            value = row.get(column)
-            if value is not None:
-                try:
-                    Decimal(value)
-                except ArithmeticError:
-                    raise RejectedFile(f"row {number}, column {column}: {value!r} is not a number") from None
-    month = single_value(rows, "invoice_month", "invoice month")
-    if len(month) != 6 or not month.isdigit() or not 1 <= int(month[4:]) <= 12:
-        raise RejectedFile(f"column invoice.month: {month!r} is not YYYYMM")
-    period = date(int(month[:4]), int(month[4:]), 1)
+    normalise_decimals(rows, [c for c in NUMBER_COLUMNS if c in columns])
+    normalise_decimals(credits, ["amount"])
+    months = {row.get("invoice_month") for row in rows} - {None, ""}
+    row_periods: list[date] | None = None
+    if len(months) <= 1:
+        period = _month_start(single_value(rows, "invoice_month", "invoice month"))
+        periods = [period]
+    else:
+        by_month = {month: _month_start(month) for month in months if month}
+        empty = next((i for i, row in enumerate(rows, start=1) if not row.get("invoice_month")), None)
+        if empty is not None:
+            raise RejectedFile(
+                f"row {empty}: invoice.month is empty in a file spanning several invoice months; "
+                "cannot tell the row's billing period"
+            )
+        row_periods = [by_month[str(row["invoice_month"])] for row in rows]
+        periods = sorted(set(row_periods))
+        period = periods[0]
     account = single_value(rows, "billing_account_id", "billing account")
+    main = text_table(rows, list(columns))
     credit_table = text_table(credits, ["parent_row", *CREDIT_COLUMNS])
     # A credit's lineage row is its parent's row; its own position is credit_index.
     credit_table = credit_table.set_column(
         credit_table.column_names.index(LINEAGE_ROW), LINEAGE_ROW, credit_table.column("parent_row")
     ).drop(["parent_row"])
+    if row_periods is None:
+        return ParsedFile(SOURCE, period, account, len(rows), {RAW_TABLE: main, CREDITS_TABLE: credit_table})
+    credit_periods = [row_periods[int(parent) - 1] for parent in credit_table.column(LINEAGE_ROW).to_pylist()]
     return ParsedFile(
         SOURCE,
         period,
         account,
         len(rows),
-        {RAW_TABLE: text_table(rows, list(columns)), CREDITS_TABLE: credit_table},
+        {
+            RAW_TABLE: with_row_periods(main, row_periods),
+            CREDITS_TABLE: with_row_periods(credit_table, credit_periods),
+        },
+        periods=periods,
+        period_accounts=dict.fromkeys(periods, account),
     )
+
+
+def _month_start(month: str) -> date:
+    if len(month) != 6 or not month.isdigit() or not 1 <= int(month[4:]) <= 12:
+        raise RejectedFile(f"column invoice.month: {month!r} is not YYYYMM")
+    return date(int(month[:4]), int(month[4:]), 1)

@@ -60,7 +60,6 @@ REFUSED_SAMPLES = {
         FIXTURES / "focus_converters" / "converted_by_focus-converter-1.0.0" / "oci.focus.parquet",
         "missing required column(s) chargecategory",
     ),
-    "focus_sample_as_delivered.csv": (FOCUS_SAMPLE, "file spans 2 billing periods (2024-09-01, 2024-10-01)"),
     "validator_all_pass_0.5.csv": (
         FIXTURES / "focus_validator" / "all_pass_0.5.csv",
         "'2023-06-30 00:00:00' is not the start of a billing month",
@@ -118,8 +117,9 @@ def _write_spec_file(source: Path, target: Path, *, roll_hours: bool = True) -> 
 
 
 def _split_by_period(source: Path, landing: Path) -> list[Path]:
-    """focus_sample.csv spans two periods; a provider delivers one file per period, so the test splits it by
-    BillingPeriodStart, rows and bytes otherwise unchanged."""
+    """focus_sample.csv spans two periods; this test loads it as two one-period deliveries (split by
+    BillingPeriodStart, rows and bytes otherwise unchanged). The file as delivered loads too, period by period:
+    tests/unit/test_ingest.py."""
     with source.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle)
         header = next(reader)

@@ -2,13 +2,13 @@
 
 import json
 import os
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import dagster as dg
 import pytest
 
-from orchestration.defs.automation import landing_zone_sensor, monthly_close_schedule
+from orchestration.defs.automation import affected_periods, landing_zone_sensor, monthly_close_schedule
 from orchestration.settings import load_settings
 
 HEADER = "datacenter_id,billing_period_start,usage_start,usage_end,project,vm_name,cost,currency\n"
@@ -78,3 +78,16 @@ def test_close_job_schedule_and_sensor_are_in_the_code_location(settings) -> Non
     assert defs.resolve_sensor_def("landing_zone_sensor").job_name == "close_month"
     keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
     assert {"raw/aws_cur", "marts/fct_reconciliation", "audit/issued_invoices", "marts/fct_invoices"} <= keys
+
+
+def test_a_file_spanning_two_periods_affects_both(tmp_path: Path) -> None:
+    path = tmp_path / "landing" / "focus" / "both.csv"
+    path.parent.mkdir(parents=True)
+    header = "BillingAccountId,BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,"
+    header += "BilledCost,EffectiveCost,BillingCurrency,ChargeCategory\n"
+    rows = "".join(
+        f"A1,{start},{end},{start},{start},1,1,USD,Usage\n"
+        for start, end in (("2026-08-01", "2026-09-01"), ("2026-09-01", "2026-10-01"))
+    )
+    path.write_text(header + rows, encoding="utf-8")
+    assert affected_periods([("focus", path)]) == ({date(2026, 8, 1), date(2026, 9, 1)}, [])

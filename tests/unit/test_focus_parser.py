@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -84,9 +85,21 @@ def test_several_accounts_make_one_sorted_delivery_key(tmp_path: Path) -> None:
     assert delivery_accounts("a") == {"a"}
 
 
-def test_several_periods_are_refused(tmp_path: Path) -> None:
-    rows = [BASE, {**BASE, "BillingPeriodStart": "2026-10-01T00:00:00Z"}]
-    with pytest.raises(RejectedFile, match="file spans 2 billing periods"):
+def test_several_periods_make_one_file_with_a_period_per_row(tmp_path: Path) -> None:
+    october = {**BASE, "BillingPeriodStart": "2026-10-01T00:00:00Z", "BillingAccountId": "acct-2"}
+    parsed = parse(write_csv(tmp_path / "f.csv", [october, BASE, october]))
+    assert parsed.periods == [date(2026, 9, 1), date(2026, 10, 1)]
+    assert parsed.billing_period_start == date(2026, 9, 1)
+    assert parsed.billing_account_id == "acct-1,acct-2"
+    assert parsed.period_accounts == {date(2026, 9, 1): "acct-1", date(2026, 10, 1): "acct-2"}
+    part = parsed.for_period(date(2026, 10, 1))
+    assert (part.billing_account_id, part.row_count) == ("acct-2", 2)
+    assert part.tables["focus"].column("_source_row").to_pylist() == ["1", "3"]
+
+
+def test_several_periods_need_a_period_on_every_row(tmp_path: Path) -> None:
+    rows = [BASE, {**BASE, "BillingPeriodStart": "2026-10-01T00:00:00Z"}, {**BASE, "BillingPeriodStart": ""}]
+    with pytest.raises(RejectedFile, match="row 3: BillingPeriodStart is empty in a file spanning several"):
         parse(write_csv(tmp_path / "f.csv", rows))
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import os
+import shutil
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -180,3 +182,199 @@ def test_each_bad_file_kind_is_quarantined_with_its_reason(
         .startswith(f"{source}/2026-09/{name}: {reason}")
     )
     assert raw_total(warehouse) == Decimal("3.00")
+
+
+# --- deliveries spanning several billing periods (FOCUS) ---------------------------------------------------
+
+FOCUS_HEADER = (
+    "BillingAccountId,BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,"
+    "BilledCost,EffectiveCost,BillingCurrency,ChargeCategory\n"
+)
+SEP, OCT = date(2026, 9, 1), date(2026, 10, 1)
+FOCUS_SAMPLE = Path(__file__).parents[1] / "fixtures" / "third_party" / "FOCUS-Sample-Data" / "focus_sample.csv"
+
+
+def focus_file(landing: Path, name: str, rows: list[tuple[date, str]], *, mtime: int, account: str = "A1") -> Path:
+    """A FOCUS file with one charge per (period, billed cost)."""
+    path = landing / "focus" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = []
+    for period, cost in rows:
+        end = date(period.year + period.month // 12, period.month % 12 + 1, 1)
+        lines.append(f"{account},{period},{end},{period},{period.replace(day=2)},{cost},{cost},USD,Usage\n")
+    path.write_text(FOCUS_HEADER + "".join(lines), encoding="utf-8")
+    os.utime(path, (mtime, mtime))
+    return path
+
+
+def focus_raw(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str]]:
+    """(_billing_period_start, _source_file, _source_row, billedcost) of every raw.focus row."""
+    return con.execute(
+        "select _billing_period_start, _source_file, _source_row, billedcost from raw.focus order by all"
+    ).fetchall()
+
+
+def focus_audit(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return con.execute(
+        """
+        select path, billing_period_start, status, row_count, file_periods, superseded_by
+        from audit.ingested_files order by path, billing_period_start
+        """
+    ).fetchall()
+
+
+def test_two_period_file_loads_each_period_with_file_lineage(tmp_path: Path, warehouse) -> None:
+    landing, quarantine = tmp_path / "landing", tmp_path / "quarantine"
+    focus_file(landing, "both.csv", [(OCT, "5"), (SEP, "1"), (OCT, "7")], mtime=1_000)
+    report = ingest_source(warehouse, "focus", landing, quarantine)
+    assert [(o.status, o.billing_period_start, o.row_count) for o in report.outcomes] == [
+        ("loaded", SEP, 1),
+        ("loaded", OCT, 2),
+    ]
+    assert focus_raw(warehouse) == [
+        ("2026-09-01", "focus/both.csv", "2", "1"),
+        ("2026-10-01", "focus/both.csv", "1", "5"),
+        ("2026-10-01", "focus/both.csv", "3", "7"),
+    ]
+    spans = "2026-09-01,2026-10-01"
+    assert focus_audit(warehouse) == [
+        ("focus/both.csv", SEP, "loaded", 1, spans, None),
+        ("focus/both.csv", OCT, "loaded", 2, spans, None),
+    ]
+
+
+def test_single_period_file_keeps_an_empty_file_periods(tmp_path: Path, warehouse) -> None:
+    landing, quarantine = tmp_path / "landing", tmp_path / "quarantine"
+    focus_file(landing, "sep.csv", [(SEP, "1"), (SEP, "2")], mtime=1_000)
+    ingest_source(warehouse, "focus", landing, quarantine)
+    assert focus_audit(warehouse) == [("focus/sep.csv", SEP, "loaded", 2, None, None)]
+
+
+def test_redelivery_of_one_period_supersedes_only_that_periods_rows(tmp_path: Path, warehouse) -> None:
+    landing, quarantine = tmp_path / "landing", tmp_path / "quarantine"
+    focus_file(landing, "both.csv", [(SEP, "1"), (OCT, "5")], mtime=1_000)
+    ingest_source(warehouse, "focus", landing, quarantine)
+    focus_file(landing, "oct-v2.csv", [(OCT, "6")], mtime=2_000)
+    report = ingest_source(warehouse, "focus", landing, quarantine)
+    assert [(o.path, o.status, o.billing_period_start) for o in report.outcomes] == [
+        ("focus/both.csv", "superseded", OCT),
+        ("focus/oct-v2.csv", "loaded", OCT),
+    ]
+    assert focus_raw(warehouse) == [
+        ("2026-09-01", "focus/both.csv", "1", "1"),
+        ("2026-10-01", "focus/oct-v2.csv", "1", "6"),
+    ]
+    spans = "2026-09-01,2026-10-01"
+    assert focus_audit(warehouse) == [
+        ("focus/both.csv", SEP, "loaded", 1, spans, None),
+        ("focus/both.csv", OCT, "superseded", 1, spans, "focus/oct-v2.csv"),
+        ("focus/oct-v2.csv", OCT, "loaded", 1, None, None),
+    ]
+    # and a later two-period re-delivery replaces both periods, whoever delivered them
+    focus_file(landing, "both-v2.csv", [(SEP, "2"), (OCT, "8")], mtime=3_000)
+    ingest_source(warehouse, "focus", landing, quarantine)
+    assert focus_raw(warehouse) == [
+        ("2026-09-01", "focus/both-v2.csv", "1", "2"),
+        ("2026-10-01", "focus/both-v2.csv", "2", "8"),
+    ]
+
+
+def test_period_filter_loads_one_period_and_leaves_the_file_pending(tmp_path: Path, warehouse) -> None:
+    landing, quarantine = tmp_path / "landing", tmp_path / "quarantine"
+    focus_file(landing, "both.csv", [(SEP, "1"), (OCT, "5")], mtime=1_000)
+    first = ingest_source(warehouse, "focus", landing, quarantine, period=SEP)
+    assert [(o.status, o.billing_period_start) for o in first.outcomes] == [("loaded", SEP), ("pending", OCT)]
+    assert focus_raw(warehouse) == [("2026-09-01", "focus/both.csv", "1", "1")]
+    again = ingest_source(warehouse, "focus", landing, quarantine, period=SEP)
+    assert [(o.status, o.billing_period_start) for o in again.outcomes] == [("pending", OCT)]
+    assert focus_raw(warehouse) == [("2026-09-01", "focus/both.csv", "1", "1")]
+    second = ingest_source(warehouse, "focus", landing, quarantine, period=OCT)
+    assert [(o.status, o.billing_period_start) for o in second.outcomes] == [("loaded", OCT)]
+    assert ingest_source(warehouse, "focus", landing, quarantine).outcomes == []
+    assert focus_raw(warehouse) == [
+        ("2026-09-01", "focus/both.csv", "1", "1"),
+        ("2026-10-01", "focus/both.csv", "2", "5"),
+    ]
+    assert [row[:3] for row in focus_audit(warehouse)] == [
+        ("focus/both.csv", SEP, "loaded"),
+        ("focus/both.csv", OCT, "loaded"),
+    ]
+
+
+def test_ingesting_a_multi_period_file_again_changes_nothing(tmp_path: Path, warehouse) -> None:
+    landing, quarantine = tmp_path / "landing", tmp_path / "quarantine"
+    original = focus_file(landing, "both.csv", [(SEP, "1"), (OCT, "5")], mtime=1_000)
+    ingest_source(warehouse, "focus", landing, quarantine)
+    raw, audit = focus_raw(warehouse), focus_audit(warehouse)
+    assert ingest_source(warehouse, "focus", landing, quarantine).outcomes == []
+    (landing / "focus" / "copy.csv").write_bytes(original.read_bytes())
+    copy = ingest_source(warehouse, "focus", landing, quarantine)
+    assert [o.status for o in copy.outcomes] == ["duplicate"]
+    assert focus_raw(warehouse) == raw
+    assert focus_audit(warehouse)[:2] == audit
+
+
+def _sample_totals_by_period() -> dict[str, tuple[int, Decimal, Decimal]]:
+    totals: dict[str, tuple[int, Decimal, Decimal]] = {}
+    with FOCUS_SAMPLE.open(encoding="utf-8-sig", newline="") as handle:
+        for row in csv.DictReader(handle):
+            count, billed, effective = totals.get(row["BillingPeriodStart"][:10], (0, Decimal(0), Decimal(0)))
+            totals[row["BillingPeriodStart"][:10]] = (
+                count + 1,
+                billed + Decimal(row["BilledCost"] or "0"),
+                effective + Decimal(row["EffectiveCost"] or "0"),
+            )
+    return totals
+
+
+def test_real_focus_sample_spanning_two_periods_loads_with_per_period_totals(tmp_path: Path, warehouse) -> None:
+    landing, quarantine = tmp_path / "landing", tmp_path / "quarantine"
+    target = landing / "focus" / "focus_sample.csv"
+    target.parent.mkdir(parents=True)
+    shutil.copyfile(FOCUS_SAMPLE, target)
+    report = ingest_source(warehouse, "focus", landing, quarantine, period=date(2024, 10, 1))
+    assert [(o.status, o.billing_period_start) for o in report.outcomes] == [
+        ("loaded", date(2024, 10, 1)),
+        ("pending", date(2024, 9, 1)),
+    ]
+    ingest_source(warehouse, "focus", landing, quarantine)
+    expected = _sample_totals_by_period()
+    assert set(expected) == {"2024-09-01", "2024-10-01"}
+    loaded: dict[str, tuple[int, Decimal, Decimal]] = {}
+    for period, billed, effective in warehouse.execute(
+        "select _billing_period_start, billedcost, effectivecost from raw.focus"
+    ).fetchall():
+        count, b, e = loaded.get(period, (0, Decimal(0), Decimal(0)))
+        loaded[period] = (count + 1, b + Decimal(billed or "0"), e + Decimal(effective or "0"))
+    assert loaded == expected
+    [(rows, distinct_rows)] = warehouse.execute(
+        "select count(*), count(distinct cast(_source_row as integer)) from raw.focus"
+    ).fetchall()
+    assert rows == distinct_rows == 1000
+    assert [row[1:4] for row in focus_audit(warehouse)] == [
+        (date(2024, 9, 1), "loaded", expected["2024-09-01"][0]),
+        (date(2024, 10, 1), "loaded", expected["2024-10-01"][0]),
+    ]
+
+
+def test_a_period_that_cannot_be_replaced_refuses_the_whole_file(tmp_path: Path, warehouse) -> None:
+    landing, quarantine = tmp_path / "landing", tmp_path / "quarantine"
+    both_accounts = landing / "focus" / "oct-a1-a2.csv"
+    focus_file(landing, "oct-a1.csv", [(OCT, "5")], mtime=1_000)
+    both_accounts.write_text(
+        (landing / "focus" / "oct-a1.csv").read_text(encoding="utf-8")
+        + f"A2,{OCT},2026-11-01,{OCT},2026-10-02,3,3,USD,Usage\n",
+        encoding="utf-8",
+    )
+    (landing / "focus" / "oct-a1.csv").unlink()
+    os.utime(both_accounts, (1_000, 1_000))
+    ingest_source(warehouse, "focus", landing, quarantine)
+    focus_file(landing, "both-a1.csv", [(SEP, "1"), (OCT, "6")], mtime=2_000)
+    report = ingest_source(warehouse, "focus", landing, quarantine)
+    assert [o.status for o in report.outcomes] == ["quarantined"]
+    assert "not account(s) A2" in report.outcomes[0].detail
+    assert {row[1] for row in focus_raw(warehouse)} == {"focus/oct-a1-a2.csv"}
+    assert [row[:3] for row in focus_audit(warehouse)] == [
+        ("focus/both-a1.csv", None, "quarantined"),
+        ("focus/oct-a1-a2.csv", OCT, "loaded"),
+    ]
