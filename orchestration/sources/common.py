@@ -117,7 +117,7 @@ _DATE_FORMATS = (
     "%Y-%m-%dT%H:%M:%S.%f",
     "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%d %H:%M:%S.%f",
-    "%Y-%m-%dT%H:%MZ",
+    "%Y-%m-%dT%H:%M%z",  # OCI interval starts: `2023-11-13T10:00Z` (the Z is rewritten to +0000 first)
     "%Y-%m-%d",
     "%m/%d/%Y",
     "%m/%d/%Y %H:%M:%S",

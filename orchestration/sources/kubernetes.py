@@ -21,6 +21,7 @@ from orchestration.sources.common import (
     require_columns,
     require_rows,
     text_table,
+    with_row_periods,
 )
 from orchestration.sources.csv_reader import read_csv_rows
 
@@ -59,19 +60,17 @@ def cluster_of(path: Path) -> str:
     )
 
 
-def _usage_month(rows: list[dict[str, str | None]]) -> date:
-    months: set[date] = set()
+def _usage_months(rows: list[dict[str, str | None]]) -> list[date]:
+    """Each row's month: OpenCost appends every new day to the same export file, so one file spans months."""
+    months: list[date] = []
     for number, row in enumerate(rows, start=1):
         text = (row.get("date") or "").strip()
         try:
             day = date.fromisoformat(text)
         except ValueError:
             raise RejectedFile(f"row {number}, column date: {text!r} is not a YYYY-MM-DD date") from None
-        months.add(day.replace(day=1))
-    if len(months) > 1:
-        shown = ", ".join(f"{month:%Y-%m}" for month in sorted(months))
-        raise RejectedFile(f"file spans {len(months)} months ({shown}); deliver one month per file")
-    return months.pop()
+        months.append(day.replace(day=1))
+    return months
 
 
 def parse(path: Path) -> ParsedFile:
@@ -79,7 +78,8 @@ def parse(path: Path) -> ParsedFile:
     require_columns(columns, REQUIRED_COLUMNS, "OpenCost allocation export")
     require_rows(rows, path)
     cluster = cluster_of(path)
-    period = _usage_month(rows)
+    row_months = _usage_months(rows)
+    periods = sorted(set(row_months))
     for number, row in enumerate(rows, start=1):
         for column in MONEY_COLUMNS:
             if not (row.get(column) or "").strip():
@@ -90,4 +90,16 @@ def parse(path: Path) -> ParsedFile:
             except ValueError as error:
                 raise RejectedFile(f"row {number}, column labels: {error}") from None
     check_numbers(rows, [column for column in NUMBER_COLUMNS if column in columns])
-    return ParsedFile(SOURCE, period, cluster, len(rows), {RAW_TABLE: text_table(rows, columns)})
+    table = text_table(rows, columns)
+    if len(periods) == 1:
+        return ParsedFile(SOURCE, periods[0], cluster, len(rows), {RAW_TABLE: table})
+    # One delivery per month it covers (docs/raw-layer.md): each month supersedes only that month.
+    return ParsedFile(
+        SOURCE,
+        periods[0],
+        cluster,
+        len(rows),
+        {RAW_TABLE: with_row_periods(table, row_months)},
+        periods=periods,
+        period_accounts=dict.fromkeys(periods, cluster),
+    )

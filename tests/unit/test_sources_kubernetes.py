@@ -61,9 +61,15 @@ def test_the_cluster_comes_from_the_delivery_folder_or_the_file_is_refused(tmp_p
         parse(loose)
 
 
-def test_two_months_in_one_file_are_refused(tmp_path: Path) -> None:
-    with pytest.raises(RejectedFile, match=r"file spans 2 months \(2026-09, 2026-10\); deliver one month per file"):
-        parse(_landed(tmp_path, _rewritten({"Date": "2026-09-30"})))
+def test_the_cumulative_export_spanning_two_months_loads_as_one_delivery_per_month(tmp_path: Path) -> None:
+    _landed(tmp_path, _rewritten({"Date": "2026-09-30"}))
+    parsed = parse(tmp_path / "landing" / "kubernetes" / "prod-eu-1" / "opencost-export.csv")
+    assert [f"{period:%Y-%m}" for period in parsed.periods] == ["2026-09", "2026-10"]
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ingest_source(con, "kubernetes", tmp_path / "landing", tmp_path / "quarantine")
+    assert con.execute(
+        "select _billing_period_start, count(*), min(_source_row::int) from raw.kubernetes group by all order by 1"
+    ).fetchall() == [("2026-09-01", 1, 1), ("2026-10-01", 6, 2)]
 
 
 @pytest.mark.parametrize(
