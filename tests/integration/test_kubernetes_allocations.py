@@ -8,10 +8,7 @@ temporary warehouse. Totals are computed here from the CSV with Python's Decimal
 from __future__ import annotations
 
 import csv
-import os
 import shutil
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,7 +16,7 @@ import duckdb
 import pytest
 
 from orchestration.ingest.landing import ingest_source
-from orchestration.settings import DBT_PROJECT_DIR
+from tests.integration.dbt_build import dbt_build
 
 EXPORT = Path(__file__).resolve().parents[1] / "fixtures" / "opencost-format" / "kubernetes" / "prod-eu-1"
 
@@ -37,18 +34,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = root / "warehouse.duckdb"
     with duckdb.connect(str(path)) as con:
         ingest_source(con, "kubernetes", root / "landing", root / "quarantine")
-    dbt = Path(sys.executable).with_name("dbt")
-    command = [str(dbt), "build", "--select", "stg_kubernetes__allocations"]
-    command += ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
-    command += ["--target-path", str(root / "dbt-target"), "--log-path", str(root / "dbt-logs")]
-    result = subprocess.run(
-        command,
-        env={**os.environ, "BILLING_WAREHOUSE_PATH": str(path), "BILLING_ENGINE": "duckdb"},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    dbt_build(path, "stg_kubernetes__allocations", root)
     return path
 
 

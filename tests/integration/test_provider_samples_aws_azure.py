@@ -16,10 +16,7 @@ Refused samples are quarantined by the same ingest with one line naming the prob
 from __future__ import annotations
 
 import csv
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -29,7 +26,7 @@ import duckdb
 import pytest
 
 from orchestration.ingest.landing import ingest_source
-from orchestration.settings import DBT_PROJECT_DIR
+from tests.integration.dbt_build import dbt_build
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "third_party"
 MONEY_STEP = Decimal("0.0000000001")
@@ -158,29 +155,7 @@ def build_warehouse(root: Path, samples: dict[str, tuple[str, ...]]) -> Warehous
     with duckdb.connect(str(path)) as con:
         for source in samples:
             ingest_source(con, source, landing, root / "quarantine")
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("dbt")),
-            "build",
-            "--select",
-            "+focus_cost_and_usage",
-            "--indirect-selection",
-            "cautious",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(root / "dbt-target"),
-            "--log-path",
-            str(root / "dbt-logs"),
-        ],
-        env={**os.environ, "BILLING_WAREHOUSE_PATH": str(path)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    dbt_build(path, "+focus_cost_and_usage", root)
     return Warehouse(path)
 
 

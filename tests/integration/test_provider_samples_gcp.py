@@ -16,11 +16,8 @@ The warehouse holds money as DECIMAL(38,10), so each delivered amount counts rou
 from __future__ import annotations
 
 import csv
-import os
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -31,7 +28,7 @@ import duckdb
 import pytest
 
 from orchestration.ingest.landing import ingest_source
-from orchestration.settings import DBT_PROJECT_DIR
+from tests.integration.dbt_build import dbt_build
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "third_party"
 
@@ -104,29 +101,7 @@ def build_warehouse(root: Path, samples: tuple[str, ...]) -> Warehouse:
     with duckdb.connect(str(path)) as con:
         report = ingest_source(con, "gcp_billing", landing, root / "quarantine")
     assert report.count("quarantined") == 0, report.outcomes
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("dbt")),
-            "build",
-            "--select",
-            "+focus_cost_and_usage",
-            "--indirect-selection",
-            "cautious",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(root / "dbt-target"),
-            "--log-path",
-            str(root / "dbt-logs"),
-        ],
-        env={**os.environ, "BILLING_WAREHOUSE_PATH": str(path)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    dbt_build(path, "+focus_cost_and_usage", root)
     return Warehouse(path)
 
 

@@ -13,10 +13,7 @@ The warehouse holds money as DECIMAL(38,10), so each delivered amount counts rou
 from __future__ import annotations
 
 import csv
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -27,7 +24,7 @@ import duckdb
 import pytest
 
 from orchestration.ingest.landing import ingest_source
-from orchestration.settings import DBT_PROJECT_DIR
+from tests.integration.dbt_build import dbt_build
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "third_party"
 SAMPLE = "focus_converters/reports_cost-csv_0000000030000269.csv"
@@ -71,29 +68,7 @@ def oci_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehous
     path = root / "warehouse.duckdb"
     with duckdb.connect(str(path)) as con:
         ingest_source(con, "oci_cost", landing, root / "quarantine")
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("dbt")),
-            "build",
-            "--select",
-            "+fct_reconciliation",
-            "--indirect-selection",
-            "cautious",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(root / "dbt-target"),
-            "--log-path",
-            str(root / "dbt-logs"),
-        ],
-        env={**os.environ, "BILLING_WAREHOUSE_PATH": str(path)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    dbt_build(path, "+fct_reconciliation", root)
     yield Warehouse(path)
 
 
