@@ -85,6 +85,12 @@ def close(
         for failure in outcome.failures:
             _say(f"  {failure}")
         failed_gates = [g for g in summary.gates if not g.success]
+        if not summary.sources and any(g.expectation == "expect_table_row_count_to_be_between" for g in failed_gates):
+            refused = f" ({len(summary.quarantined)} file(s) quarantined, listed above)" if summary.quarantined else ""
+            raise UserError(
+                f"close of {month:%Y-%m} stopped: no provider delivery for {month:%Y-%m} was loaded{refused}; "
+                "land this month's exports and close it again; invoices were not finalized"
+            )
         if failed_gates:
             first = failed_gates[0]
             raise UserError(

@@ -116,6 +116,29 @@ def test_close_refuses_a_month_that_has_not_ended(tmp_path: Path) -> None:
     )
 
 
+def test_a_2018_month_closes_through_the_gates_and_says_why_nothing_was_invoiced(tmp_path: Path) -> None:
+    # The only public 2018-06 export (koku's test CUR) has one field fewer on every row than its header: it is
+    # refused, never read misaligned, and the close of that old month says plainly that nothing was loaded.
+    sample = Path(__file__).resolve().parents[1] / "fixtures" / "third_party" / "koku" / "aws" / "test_cur.csv"
+    landed = tmp_path / "data" / "landing" / "aws_cur" / "koku" / "test_cur.csv"
+    landed.parent.mkdir(parents=True)
+    landed.write_bytes(sample.read_bytes())
+
+    result = billing(tmp_path / "data", "close", "--period", "2018-06")
+
+    assert result.returncode == 1, result.stdout
+    assert "Traceback" not in result.stderr + result.stdout
+    assert (
+        "quarantined aws_cur/koku/test_cur.csv: row 1 has 130 fields but the header has 131 "
+        "(truncated or malformed file)"
+    ) in result.stdout
+    assert result.stderr.strip().splitlines()[-1] == (
+        "error: close of 2018-06 stopped: no provider delivery for 2018-06 was loaded (1 file(s) quarantined, "
+        "listed above); land this month's exports and close it again; invoices were not finalized"
+    )
+    assert (tmp_path / "data" / "quarantine" / "aws_cur" / "koku" / "test_cur.csv").exists()
+
+
 def test_red_gate_stops_invoices_and_names_the_row_then_a_corrected_delivery_closes(tmp_path: Path) -> None:
     data = tmp_path / "data"
     settings = use_data_dir(data)
