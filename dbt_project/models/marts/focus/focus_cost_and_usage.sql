@@ -4,35 +4,25 @@
       * Tax rows carry no PricingQuantity / PricingUnit (PricingQuantity-C-004-C: null when ChargeCategory
         is Tax; PricingUnit follows its quantity);
       * provider unit names that are not FOCUS UnitFormat become the FOCUS unit of the same quantity, never
-        rescaling a quantity (PricingUnit-C-003-O, ConsumedUnit-C-003-O): AWS Hrs / GB-Mo / Lambda-GB-Second,
-        Azure 1 GB/Month and 1/Month (Microsoft's own FOCUS mapping, finops-toolkit PricingUnits.csv), GCP
-        byte-seconds, a leading 10K -> 10000;
+        rescaling a quantity (PricingUnit-C-003-O, ConsumedUnit-C-003-O), through the reference seed
+        unit_of_measure_mappings (Microsoft's PricingUnits.csv for Azure; AWS Hrs / GB-Mo / Lambda-GB-Second;
+        GCP byte-seconds), and a leading 10K -> 10000 for units the seed does not list;
       * a PricingQuantity delivered without a unit is a count: PricingUnit Units (PricingUnit-C-006-C: not
         null when PricingQuantity is not null), Microsoft's FOCUS unit for a bare count.
 -#}
-{#- provider unit name -> FOCUS UnitFormat name of the same unit (no rescaling) -#}
-{%- set unit_names = {
-    'Hrs': 'Hours',
-    'GB-Mo': 'GB-Months',
-    'Lambda-GB-Second': 'GB-Seconds',
-    '1 GB/Month': 'GB/Month',
-    '1/Month': 'Units/Month',
-    'byte-seconds': 'B-Seconds',
-} -%}
-{%- set unit_cases -%}
-    {%- for provider_name, focus_name in unit_names.items() %}
-            when {column} = '{{ provider_name }}' then '{{ focus_name }}'
-    {%- endfor %}
-            when {column} like '10K %' then '10000 ' || substr({column}, 5)
+{#- a provider unit the reference seed does not list keeps its name, except a leading 10K -> 10000 -#}
+{%- set unit_cases %}
+            when {alias}.focus_unit is not null then {alias}.focus_unit
+            when charges.{column} like '10K %' then '10000 ' || substr(charges.{column}, 5)
 {%- endset -%}
 {%- set fixed = {
     'PricingQuantity': "case when charges.ChargeCategory = 'Tax' then null else charges.PricingQuantity end",
     'PricingUnit': "case
-            when charges.ChargeCategory = 'Tax' then null" ~ unit_cases.replace('{column}', 'charges.PricingUnit') ~ "
+            when charges.ChargeCategory = 'Tax' then null" ~ unit_cases.replace('{alias}', 'pricing_units').replace('{column}', 'PricingUnit') ~ "
             when charges.PricingUnit is null and charges.PricingQuantity is not null then 'Units'
             else charges.PricingUnit
         end",
-    'ConsumedUnit': "case" ~ unit_cases.replace('{column}', 'charges.ConsumedUnit') ~ "
+    'ConsumedUnit': "case" ~ unit_cases.replace('{alias}', 'consumed_units').replace('{column}', 'ConsumedUnit') ~ "
             else charges.ConsumedUnit
         end",
 } -%}
@@ -51,6 +41,12 @@ mapped as (
 
 ),
 
+units as (
+
+    select * from {{ ref('stg_reference__unit_of_measure_mappings') }}
+
+),
+
 final as (
 
     select
@@ -65,6 +61,10 @@ final as (
     from charges
     inner join mapped
         on charges.x_ChargeId = mapped.charge_id
+    left join units as pricing_units
+        on trim(charges.PricingUnit) = pricing_units.provider_unit
+    left join units as consumed_units
+        on trim(charges.ConsumedUnit) = consumed_units.provider_unit
 
 )
 
