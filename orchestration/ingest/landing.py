@@ -151,18 +151,18 @@ def _load(
     size: int,
     parsed: ParsedFile,
     periods: list[date] | None = None,
-) -> list[tuple[date, str, list[str]]]:
+) -> list[tuple[date, str, int, list[str]]]:
     """Load the file's rows of `periods` (default: all), each period replacing the previous delivery of that
     period exactly as a single-period delivery would, all in one transaction.
 
-    Returns (period, delivery key, superseded paths) per period loaded."""
-    loaded: list[tuple[date, str, list[str]]] = []
+    Returns (period, delivery key, rows, superseded paths) per period loaded."""
+    loaded: list[tuple[date, str, int, list[str]]] = []
     con.execute("begin transaction")
     try:
         for period in periods if periods is not None else parsed.periods:
             part = parsed.for_period(period)
             superseded = _load_period(con, export, relative, sha256, size, part, file_periods_text(parsed))
-            loaded.append((period, part.billing_account_id, superseded))
+            loaded.append((period, part.billing_account_id, part.row_count, superseded))
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -253,7 +253,6 @@ def ingest_source(
     export = FORMATS[source]
     ensure_warehouse(con)
     report = IngestReport(source)
-    seen: dict[tuple[str, str], str] = {}
     statuses: dict[tuple[str, str], set[str]] = {}
     # (path, sha256) of a multi-period file -> the periods it covers and the periods already recorded for it
     covers: dict[tuple[str, str], set[date]] = {}
@@ -262,13 +261,19 @@ def ingest_source(
         "select path, sha256, status, billing_period_start, file_periods from audit.ingested_files where source = ?",
         [source],
     ).fetchall():
-        seen[(path_, sha)] = status
         statuses.setdefault((path_, sha), set()).add(status)
         if start is not None:
             recorded.setdefault((path_, sha), set()).add(start)
         if spans:
             covers.setdefault((path_, sha), set()).update(date.fromisoformat(p) for p in spans.split(","))
-    known_shas = {sha for (_, sha), status in seen.items() if status in ("loaded", "superseded")}
+    known_shas = {sha for (_, sha), status in statuses.items() if status & {"loaded", "superseded"}}
+
+    def refuse(path: Path, relative: str, sha256: str, size: int, reason: str) -> None:
+        _record(con, path=relative, source=source, sha256=sha256, size=size, status="quarantined", error=reason)
+        moved = quarantine(path, landing_dir, quarantine_dir, reason)
+        report.outcomes.append(FileOutcome(relative, "quarantined", detail=reason))
+        log(f"{relative}: quarantined to {moved} — {reason}")
+
     for path in landing_files(landing_dir, export):
         relative = path.relative_to(landing_dir).as_posix()
         if path.name.endswith(ERROR_SUFFIX):
@@ -279,15 +284,15 @@ def ingest_source(
         # A multi-period file loaded for some of its periods only (period-filtered ingest) is read again for
         # the others; any other file already recorded is done.
         partial = (
-            key in seen
+            key in statuses
             and not statuses[key] & {"duplicate", "quarantined"}
             and bool(covers.get(key, set()) - recorded.get(key, set()))
         )
-        if key in seen and not partial:
+        if key in statuses and not partial:
             continue
         if sha256 in known_shas and not partial:
             _record(con, path=relative, source=source, sha256=sha256, size=size, status="duplicate")
-            seen[key] = "duplicate"
+            statuses.setdefault(key, set()).add("duplicate")
             report.outcomes.append(FileOutcome(relative, "duplicate", detail="same bytes already loaded"))
             log(f"{relative}: duplicate of a file already loaded, skipped")
             continue
@@ -303,10 +308,7 @@ def ingest_source(
             except RejectedFile as error:
                 parsed, reason = None, str(error)
         if parsed is None:
-            _record(con, path=relative, source=source, sha256=sha256, size=size, status="quarantined", error=reason)
-            moved = quarantine(path, landing_dir, quarantine_dir, reason)
-            report.outcomes.append(FileOutcome(relative, "quarantined", detail=reason))
-            log(f"{relative}: quarantined to {moved} — {reason}")
+            refuse(path, relative, sha256, size, reason)
             continue
         done = recorded.get(key, set())
         todo = [p for p in parsed.periods if p not in done and (period is None or p == period)]
@@ -319,19 +321,14 @@ def ingest_source(
         try:
             loaded = _load(con, export, relative, sha256, size, parsed, todo)
         except RejectedFile as error:
-            reason = str(error)
-            _record(con, path=relative, source=source, sha256=sha256, size=size, status="quarantined", error=reason)
-            moved = quarantine(path, landing_dir, quarantine_dir, reason)
-            report.outcomes.append(FileOutcome(relative, "quarantined", detail=reason))
-            log(f"{relative}: quarantined to {moved} — {reason}")
+            refuse(path, relative, sha256, size, str(error))
             continue
-        seen[key] = "loaded"
+        statuses.setdefault(key, set()).add("loaded")
         known_shas.add(sha256)
         recorded.setdefault(key, set()).update(todo)
         if parsed.multi_period:
             covers[key] = set(parsed.periods)
-        for loaded_period, account, superseded in loaded:
-            part_rows = parsed.for_period(loaded_period).row_count
+        for loaded_period, account, part_rows, superseded in loaded:
             for old in superseded:
                 report.outcomes.append(FileOutcome(old, "superseded", loaded_period, account))
                 log(f"{old}: superseded by {relative}")

@@ -20,7 +20,6 @@ Parsing rules (all documented in docs/raw-layer.md):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -77,8 +76,6 @@ TAGS = "tags"
 _TAG_PREFIX = "tags/"
 # A tag column is held under "tags/<key>" until it is folded (never a valid raw column name).
 _FOLD = "/"
-# `2023-11-13T10:00Z`: hours and minutes, no seconds; the shared timestamp reader wants the seconds.
-_NO_SECONDS = re.compile(r"^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2})(Z|[+-]\d{2}:?\d{2})?$")
 
 
 def oci_column_name(header: str) -> str:
@@ -114,14 +111,6 @@ def _fold_tag_columns(columns: list[str], rows: list[dict[str, str | None]]) -> 
     return [*kept, TAGS]
 
 
-def _add_missing_seconds(rows: list[dict[str, str | None]], columns: Sequence[str]) -> None:
-    for row in rows:
-        for column in columns:
-            value = row.get(column)
-            if value is not None:
-                row[column] = _NO_SECONDS.sub(r"\1:00\2", value.strip())
-
-
 def _next_month(period: date) -> str:
     year, month = (period.year + 1, 1) if period.month == 12 else (period.year, period.month + 1)
     return f"{year:04d}-{month:02d}-01 00:00:00"
@@ -148,7 +137,6 @@ def parse(path: Path) -> ParsedFile:
     require_rows(rows, path)
     require_values(rows, REQUIRED_VALUES, "OCI cost report")
     normalise_decimals(rows, [c for c in NUMBER_COLUMNS if c in columns])
-    _add_missing_seconds(rows, TIMESTAMP_COLUMNS)
     normalise_timestamps(rows, TIMESTAMP_COLUMNS)
     check_currency(rows, CURRENCY)
     # No billing-period column: OCI bills calendar months (UTC), so the period is the month of the usage.
