@@ -65,7 +65,7 @@ def close(
     user: Annotated[str | None, typer.Option("--as", help="Acting user recorded on the run (or BILLING_USER).")] = None,
 ) -> None:
     """Close one billing month through Dagster and print what came in, where it went and what was invoiced."""
-    from orchestration.reporting import summarize_period
+    from orchestration.reporting import summarize_period, write_restatement_report
     from orchestration.runner import CloseError, run_close
 
     settings = _settings()
@@ -80,6 +80,8 @@ def close(
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         summary = summarize_period(con, month)
     _print_summary(summary)
+    if summary.restatements:
+        _print_restatements(summary, write_restatement_report(summary, settings.output_dir / "restatements"))
     _say(f"dagster run {outcome.run_id} (see it with `make ui`)")
     if not outcome.success:
         for failure in outcome.failures:
@@ -131,6 +133,23 @@ def _print_summary(summary) -> None:  # type: ignore[no-untyped-def]
         _say(f"gate {gate.suite}: {gate.expectation}: {mark}")
     for path, error in summary.quarantined:
         _say(f"quarantined {path}: {error}")
+
+
+def _print_restatements(summary, report: Path) -> None:  # type: ignore[no-untyped-def]
+    from orchestration.reporting import money
+
+    first = summary.restatements[0]
+    _say("")
+    _say(
+        f"RESTATEMENT: {summary.period:%Y-%m} was closed on {first.closed_at}; its closed totals are kept, "
+        f"and allocated cost now differs for {len(summary.restatements)} cost center(s):"
+    )
+    for line in summary.restatements:
+        _say(
+            f"  {line.cost_center_id:<12} {line.owner:<12} {line.currency} closed {money(line.closed):>14} "
+            f"now {money(line.restated):>14} difference {money(line.difference, 10):>20}"
+        )
+    _say(f"restatement report: {report}")
 
 
 @app.command()

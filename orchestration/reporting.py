@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 
@@ -43,12 +45,38 @@ class GateLine:
 
 
 @dataclass(frozen=True)
+class RestatementLine:
+    """A cost center whose allocated cost differs from what the period's first close froze."""
+
+    cost_center_id: str
+    owner: str
+    currency: str
+    closed: Decimal
+    restated: Decimal
+    difference: Decimal
+    closed_at: str
+
+
+RESTATEMENT_HEADER = (
+    "billing_period_start",
+    "cost_center_id",
+    "owner",
+    "billing_currency",
+    "closed_effective_cost",
+    "restated_effective_cost",
+    "effective_cost_difference",
+    "closed_at",
+)
+
+
+@dataclass(frozen=True)
 class PeriodSummary:
     period: date
     sources: list[SourceLine]
     invoices: list[InvoiceLine]
     gates: list[GateLine]
     quarantined: list[tuple[str, str]]
+    restatements: list[RestatementLine]
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
@@ -122,7 +150,45 @@ def summarize_period(con: duckdb.DuckDBPyConnection, period: date) -> PeriodSumm
         quarantined = con.execute(
             "select path, error from audit.ingested_files where status = 'quarantined' order by loaded_at, path"
         ).fetchall()
-    return PeriodSummary(period, sources, invoices, gates, quarantined)
+    restatements: list[RestatementLine] = []
+    if _table_exists(con, "marts", "fct_allocation_restatements"):
+        restatements = [
+            RestatementLine(*row)
+            for row in con.execute(
+                """
+                select cost_center_id, coalesce(department_id, client_id, cost_center_owner_type, ''),
+                       billing_currency, closed_effective_cost, restated_effective_cost, effective_cost_difference,
+                       strftime(closed_at, '%Y-%m-%d %H:%M:%S UTC')
+                from marts.fct_allocation_restatements where billing_period_start = ?
+                order by billing_currency, cost_center_id
+                """,
+                [period],
+            ).fetchall()
+        ]
+    return PeriodSummary(period, sources, invoices, gates, quarantined, restatements)
+
+
+def write_restatement_report(summary: PeriodSummary, directory: Path) -> Path:
+    """The period's restatement lines as CSV (exact decimals), for finance to review."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{summary.period:%Y-%m}.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(RESTATEMENT_HEADER)
+        for line in summary.restatements:
+            writer.writerow(
+                (
+                    summary.period.isoformat(),
+                    line.cost_center_id,
+                    line.owner,
+                    line.currency,
+                    line.closed,
+                    line.restated,
+                    line.difference,
+                    line.closed_at,
+                )
+            )
+    return path
 
 
 def money(value: Decimal | None, places: int = 2) -> str:

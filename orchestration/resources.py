@@ -76,6 +76,16 @@ class LandingZoneResource(dg.ConfigurableResource):
     quarantine_dir: str
 
 
+class DocumentsResource(dg.ConfigurableResource):
+    """Where documents for people (statements, reports) are written."""
+
+    output_dir: str
+
+    @property
+    def path(self) -> Path:
+        return Path(self.output_dir)
+
+
 def dbt_project() -> DbtProject:
     # No target here: the manifest is the same for every engine; the dbt resource names the target to run on.
     return DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -100,6 +110,7 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
         "landing": LandingZoneResource(
             landing_dir=str(settings.landing_dir), quarantine_dir=str(settings.quarantine_dir)
         ),
+        "documents": DocumentsResource(output_dir=str(settings.output_dir)),
         # The venv's own dbt, so `.venv/bin/billing` works without an activated venv.
         "dbt": DbtCliResource(
             project_dir=dbt_project(),

@@ -49,7 +49,8 @@ class MappingRule:
     valid_to: str | None = None
 
 
-# Department-owned cost centers plus the client's (seeds/cost_centers.csv without UNALLOCATED).
+# Department-owned cost centers, the client's and the shared cost pools that allocation rules spread
+# (seeds/cost_centers.csv without UNALLOCATED and IDLE).
 COST_CENTER_IDS: tuple[str, ...] = (
     "CC-1100",
     "CC-1200",
@@ -64,6 +65,13 @@ COST_CENTER_IDS: tuple[str, ...] = (
     "CC-3200",
     "CC-3210",
     "CC-9100",
+    "CC-S100",
+    "CC-S200",
+    "CC-S300",
+    "CC-S400",
+    "CC-P100",
+    "CC-P200",
+    "CC-B100",
 )
 
 # Project ids are lower-case slugs of 6-30 characters so they are also valid GCP project ids.
@@ -74,12 +82,12 @@ PROJECTS: tuple[Project, ...] = (
     Project("payroll-engine", "Payroll engine", "CC-1200"),
     Project("hr-portal", "Employee HR portal", "CC-1200"),
     Project("talent-analytics", "Talent analytics", "CC-1200"),
-    Project("k8s-platform", "Shared Kubernetes platform", "CC-1300"),
-    Project("ci-pipelines", "CI/CD pipelines", "CC-1300"),
-    Project("network-core", "Core network management", "CC-1300"),
-    Project("backup-vault", "Enterprise backup vault", "CC-1300"),
-    Project("siem-pipeline", "SIEM log pipeline", "CC-1310"),
-    Project("iam-gateway", "Identity and access gateway", "CC-1310"),
+    Project("k8s-platform", "Shared Kubernetes platform", "CC-P100"),
+    Project("ci-pipelines", "CI/CD pipelines", "CC-B100"),
+    Project("network-core", "Core network management", "CC-S400"),
+    Project("backup-vault", "Enterprise backup vault", "CC-P200"),
+    Project("siem-pipeline", "SIEM log pipeline", "CC-S200"),
+    Project("iam-gateway", "Identity and access gateway", "CC-S100"),
     Project("teller-desktop", "Teller desktop", "CC-2100"),
     Project("branch-queue", "Branch queue management", "CC-2100"),
     Project("atm-monitoring", "ATM fleet monitoring", "CC-2100"),
@@ -104,13 +112,14 @@ PROJECTS: tuple[Project, ...] = (
     Project("globex-analytics", "Globex analytics platform (managed service)", "CC-9100"),
 )
 
-# AWS: one payer (management) account and its linked accounts. Payer and shared-services stay unmapped.
+# AWS: one payer (management) account and its linked accounts. The payer stays unmapped; shared-services is a
+# shared cost pool.
 AWS_PAYER = Account("111122223333", "examplebank-management", None)
 AWS_PAYMENTS = Account("210987654321", "payments-prod", "CC-2200")
 AWS_DIGITAL = Account("222233334444", "digital-channels-prod", "CC-3100")
 AWS_DATA = Account("333344445555", "data-analytics-prod", "CC-3200")
 AWS_CORPORATE = Account("444455556666", "corporate-apps-prod", "CC-1100")
-AWS_SHARED = Account("555566667777", "shared-services", None)
+AWS_SHARED = Account("555566667777", "shared-services", "CC-S300")
 AWS_GLOBEX = Account("666677778888", "globex-managed-services", "CC-9100")
 AWS_SECURITY = Account("777788889999", "security-tooling", "CC-1310")
 AWS_LINKED_ACCOUNTS: tuple[Account, ...] = (

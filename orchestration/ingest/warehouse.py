@@ -81,11 +81,31 @@ create table if not exists audit.gate_results (
 """
 
 
+CLOSED_ALLOCATIONS_DDL = """
+create table if not exists audit.closed_allocations (
+    billing_period_start date not null,
+    cost_center_id varchar not null,
+    billing_currency varchar not null,
+    allocated_effective_cost decimal(38, 10) not null,
+    allocated_billed_cost decimal(38, 10) not null,
+    allocation_rows bigint not null,
+    closed_at timestamp not null,
+    closed_by varchar not null
+)
+"""
+
+
 def ensure_warehouse(con: duckdb.DuckDBPyConnection) -> None:
     """Create the raw and audit schemas and tables if absent; safe to call on every run."""
     con.execute("create schema if not exists raw")
     con.execute("create schema if not exists audit")
-    for ddl in (INGESTED_FILES_DDL, ISSUED_INVOICES_DDL, ISSUED_INVOICE_LINES_DDL, GATE_RESULTS_DDL):
+    for ddl in (
+        INGESTED_FILES_DDL,
+        ISSUED_INVOICES_DDL,
+        ISSUED_INVOICE_LINES_DDL,
+        GATE_RESULTS_DDL,
+        CLOSED_ALLOCATIONS_DDL,
+    ):
         con.execute(ddl)
     # Added with multi-period deliveries; a warehouse created before has the table without it.
     con.execute("alter table audit.ingested_files add column if not exists file_periods varchar")

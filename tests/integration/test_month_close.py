@@ -76,13 +76,80 @@ def test_money_is_decimal_everywhere(closed_demo: ClosedDemo) -> None:
 def test_allocation_follows_the_mapping_rules_with_unallocated_explicit(closed_demo: ClosedDemo) -> None:
     rows = closed_demo.query(
         """
-        select cast(billing_period_start as varchar), cost_center_id, billing_currency,
+        select cast(billing_period_start as varchar), origin_cost_center_id, billing_currency,
                sum(allocated_effective_cost)
         from marts.fct_cost_allocations group by all
         """
     )
     assert {row[:3]: row[3] for row in rows} == closed_demo.manifest.allocation
     assert any(key[1] == "UNALLOCATED" and value != 0 for key, value in closed_demo.manifest.allocation.items())
+
+
+def test_shared_costs_cascade_to_departments_by_their_rules(closed_demo: ClosedDemo) -> None:
+    """The generator's direct totals, pushed through the period's shares step by step in exact Decimal
+    arithmetic, give every cost center's total to within the 10^-10 units largest remainder moves per row."""
+    shares: dict[tuple[str, str], list[tuple[int, str, str, Decimal]]] = defaultdict(list)
+    for period, currency, step, pool, target, share in closed_demo.query(
+        """
+        select cast(billing_period_start as varchar), billing_currency, cascade_step, pool_cost_center_id,
+               target_cost_center_id, share_ratio
+        from intermediate.int_allocation_shares order by all
+        """
+    ):
+        shares[(period, currency)].append((step, pool, target, share))
+    expected: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
+    for (period, cost_center, currency), amount in closed_demo.manifest.allocation.items():
+        expected[(period, cost_center, currency)] += amount
+    for (period, currency), period_shares in shares.items():
+        for step in (1, 2, 3):
+            for pool in sorted({p for s, p, _, _ in period_shares if s == step}):
+                held = expected.pop((period, pool, currency), Decimal(0))
+                for _, _, target, share in (x for x in period_shares if x[0] == step and x[1] == pool):
+                    expected[(period, target, currency)] += held * share
+    found = {
+        row[:3]: (row[3], row[4])
+        for row in closed_demo.query(
+            """
+            select cast(billing_period_start as varchar), cost_center_id, billing_currency,
+                   sum(allocated_effective_cost), count(*)
+            from marts.fct_cost_allocations group by all
+            """
+        )
+    }
+    assert {key for key, value in expected.items() if value != 0} == set(found)
+    for key, (amount, rows) in found.items():
+        assert abs(amount - expected[key]) <= rows * 3 * Decimal("1e-10"), key
+    owners = {
+        row[0]
+        for row in closed_demo.query("select distinct cost_center_owner_type from intermediate.int_charges_allocated")
+    }
+    assert owners == {"department", "client", "unallocated", "idle"}  # every pool drained, idle explicit
+    methods = {row[0] for row in closed_demo.query("select distinct allocation_method from marts.fct_cost_allocations")}
+    assert {"even_split", "fixed_percent", "proportional_spend", "driver", "direct_tag", "unallocated"} <= methods
+
+
+def test_allocation_shares_follow_the_seeds_in_force(closed_demo: ClosedDemo) -> None:
+    """Security monitoring's split changed on 2026-10-01 (rule version 2); identity follows headcount, which
+    for CC-2100 dropped from 160 to 148 on the same day."""
+    rows = closed_demo.query(
+        """
+        select cast(billing_period_start as varchar), rule_id, rule_version, target_cost_center_id, share_ratio,
+               driver_quantity
+        from intermediate.int_allocation_shares where billing_currency = 'USD' order by all
+        """
+    )
+    secmon = {(r[0], r[3]): (r[2], r[4]) for r in rows if r[1] == "AR-SECMON"}
+    assert secmon[("2026-09-01", "CC-P100")] == (1, Decimal("0.4"))
+    assert secmon[("2026-10-01", "CC-P100")] == (2, Decimal("0.35"))
+    assert secmon[("2026-10-01", "CC-2210")] == (2, Decimal("0.1"))
+    assert ("2026-09-01", "CC-2210") not in secmon
+    for period, branch_headcount in (("2026-09-01", 160), ("2026-10-01", 148)):
+        identity = {r[3]: (r[4], r[5]) for r in rows if r[1] == "AR-IDENTITY" and r[0] == period}
+        assert identity["CC-2100"][1] == branch_headcount
+        total = sum(quantity for _, quantity in identity.values())
+        assert sum(share for share, _ in identity.values()) == 1
+        for share, quantity in identity.values():
+            assert abs(share - quantity / total) <= Decimal("1e-10")
 
 
 def test_chargeback_recovers_department_cost_rounded_once(closed_demo: ClosedDemo) -> None:
@@ -92,16 +159,16 @@ def test_chargeback_recovers_department_cost_rounded_once(closed_demo: ClosedDem
         from marts.fct_chargeback_lines group by all
         """
     )
-    department_centers = {
-        row[0]
+    # Department cost after the shared-cost cascade (checked against the generator's truth above).
+    cost = {
+        (row[0], row[1]): row[2]
         for row in closed_demo.query(
-            "select cost_center_id from reference.cost_centers where owner_type = 'department'"
+            """
+            select cast(billing_period_start as varchar), billing_currency, sum(allocated_effective_cost)
+            from marts.fct_cost_allocations where department_id is not null group by all
+            """
         )
     }
-    cost: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    for (period, cost_center, currency), amount in closed_demo.manifest.allocation.items():
-        if cost_center in department_centers:
-            cost[(period, currency)] += amount
     assert {row[:2]: row[2] for row in charged} == {
         key: value.quantize(CENT, ROUND_HALF_UP) for key, value in cost.items()
     }
@@ -182,3 +249,24 @@ def test_status_lists_every_closed_month(closed_demo: ClosedDemo) -> None:
     ]
     october_usd = lines[-1].split()
     assert october_usd[2] == "4/4" and october_usd[-2:] == ["1,312.15", "1"]
+
+
+def test_every_department_gets_a_statement_in_its_mode(closed_demo: ClosedDemo) -> None:
+    import csv
+
+    lines = closed_demo.query(
+        """
+        select department_id, mode, billing_currency, sum(amount) from marts.fct_chargeback_lines
+        where billing_period_start = date '2026-10-01' group by all
+        """
+    )
+    directory = closed_demo.settings.output_dir / "statements" / "2026-10"
+    assert sorted(p.name for p in directory.glob("*.pdf")) == sorted(f"{d}.pdf" for d in {r[0] for r in lines})
+    modes = {r[0]: r[1] for r in lines}
+    assert {d for d, m in modes.items() if m == "showback"} == {"D-HR", "D-ITOPS"}
+    for department, _mode, currency, total in lines:
+        with (directory / f"{department}.csv").open(encoding="utf-8") as handle:
+            rows = [r for r in csv.DictReader(handle) if r["billing_currency"] == currency]
+        assert sum(Decimal(r["amount"]) for r in rows) == total, department
+        assert {r["mode"] for r in rows} == {modes[department]}
+        assert (directory / f"{department}.pdf").read_bytes().startswith(b"%PDF-")

@@ -474,8 +474,11 @@ def test_seed_mappings_are_consistent() -> None:
         seen.add(key)
     assert len({r["mapping_id"] for r in mappings}) == len(mappings)
     assert {r["match_value"] for r in mappings if r["match_dimension"] == "billing_account"} == {"DC-NJ1"}
-    unmapped = {PAYER, "74418329", "01A2B3-C4D5E6-F7A8B9", "555566667777"}
+    unmapped = {PAYER, "74418329", "01A2B3-C4D5E6-F7A8B9"}
     assert not unmapped & {r["match_value"] for r in mappings}
+    # The AWS shared-services account is a shared cost pool, spread by an allocation rule.
+    shared_services = [r for r in mappings if r["match_value"] == "555566667777"]
+    assert [r["cost_center_id"] for r in shared_services] == ["CC-S300"]
 
 
 def test_rule_precedence() -> None:

@@ -11,6 +11,7 @@ from orchestration.resources import WarehouseResource
 
 ISSUED_INVOICES = dg.AssetKey(["audit", "issued_invoices"])
 ISSUED_INVOICE_LINES = dg.AssetKey(["audit", "issued_invoice_lines"])
+CLOSED_ALLOCATIONS = dg.AssetKey(["audit", "closed_allocations"])
 
 
 @dg.multi_asset(
@@ -30,13 +31,24 @@ ISSUED_INVOICE_LINES = dg.AssetKey(["audit", "issued_invoice_lines"])
             description="Lines of finalized invoices, frozen at issue; append-only.",
             deps=[DRAFT_INVOICE_LINES_KEY],
         ),
+        dg.AssetSpec(
+            CLOSED_ALLOCATIONS,
+            group_name="allocation",
+            kinds={"duckdb", "python"},
+            description=(
+                "Cost-center totals of each period as its first green close left them; never rewritten, the "
+                "baseline of marts.fct_allocation_restatements."
+            ),
+            deps=[RECONCILIATION_KEY, dg.AssetKey(["marts", "fct_cost_allocations"])],
+        ),
     ],
     partitions_def=billing_period,
 )
 def finalize_invoices(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> Iterator[dg.MaterializeResult]:
-    """Issue the period's draft invoices once both gates passed: number them and freeze a copy."""
+    """Close the period's books once both gates passed: number and freeze the draft invoices, and freeze the
+    cost-center totals at the period's first green close."""
     period = period_of(context.partition_key)
     with warehouse.connect() as con:
         try:
@@ -53,6 +65,8 @@ def finalize_invoices(
         "invoices_issued": len(result.issued),
         "invoices_already_final": result.already_final,
         "invoice_numbers": ", ".join(n for _, n in result.issued) or "none",
+        "allocation_totals_frozen": result.allocations_frozen,
     }
     yield dg.MaterializeResult(asset_key=ISSUED_INVOICES, metadata=metadata)
     yield dg.MaterializeResult(asset_key=ISSUED_INVOICE_LINES, metadata=metadata)
+    yield dg.MaterializeResult(asset_key=CLOSED_ALLOCATIONS, metadata=metadata)

@@ -1,4 +1,5 @@
-"""Freeze the period's draft invoices once every gate is green: gapless numbers, immutable copies."""
+"""Close the books once every gate is green: invoices get gapless numbers and immutable copies, and the
+period's cost-center totals are frozen at its first close (the baseline restatements are measured against)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ class GatesNotPassed(Exception):
 class Finalization:
     issued: list[tuple[str, str]]  # (invoice_id, invoice_number)
     already_final: int
+    allocations_frozen: int  # cost-center totals frozen by this close; 0 when the period was closed before
 
 
 def failing_gates(con: duckdb.DuckDBPyConnection, period: date) -> list[str]:
@@ -101,8 +103,36 @@ def finalize_period(con: duckdb.DuckDBPyConnection, period: date, issued_by: str
                 [invoice_id],
             )
             issued.append((invoice_id, number))
+        frozen = _freeze_allocations(con, period, issued_at, issued_by)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
-    return Finalization(issued, already)
+    return Finalization(issued, already, frozen)
+
+
+def _freeze_allocations(con: duckdb.DuckDBPyConnection, period: date, closed_at: datetime, closed_by: str) -> int:
+    """At the period's first green close, keep its cost-center totals as closed; later closes never touch them.
+
+    marts.fct_allocation_restatements compares every later close with this copy, so a back-dated rule or a
+    restated delivery shows up as a restatement report instead of silently rewriting a closed month.
+    """
+    closed = con.execute(
+        "select count(*) from audit.closed_allocations where billing_period_start = ?", [period]
+    ).fetchone()[0]
+    if closed:
+        return 0
+    con.execute(
+        """
+        insert into audit.closed_allocations
+        select billing_period_start, cost_center_id, billing_currency,
+               sum(allocated_effective_cost), sum(allocated_billed_cost), count(*), ?, ?
+        from marts.fct_cost_allocations
+        where billing_period_start = ?
+        group by billing_period_start, cost_center_id, billing_currency
+        """,
+        [closed_at, closed_by, period],
+    )
+    return con.execute(
+        "select count(*) from audit.closed_allocations where billing_period_start = ?", [period]
+    ).fetchone()[0]

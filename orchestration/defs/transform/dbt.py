@@ -16,8 +16,9 @@ from orchestration.engines.lake import sync_lake
 from orchestration.engines.spark import expose_spark_tables, table_models
 from orchestration.resources import EngineResource, WarehouseResource, dbt_project
 
-# Everything that reads the frozen invoices runs after finalization, in its own dbt invocation.
-INVOICE_MARTS = "path:models/staging/audit fct_invoices fct_invoice_lines"
+# Everything that reads what finalization froze (invoices, closed allocation totals) runs after it, in its
+# own dbt invocation.
+FINALIZED_MODELS = "path:models/staging/audit fct_invoices fct_invoice_lines fct_allocation_restatements"
 
 
 class BillingDbtTranslator(DagsterDbtTranslator):
@@ -69,7 +70,7 @@ TRANSLATOR = BillingDbtTranslator()
 @dbt_assets(
     manifest=dbt_project().manifest_path,
     project=dbt_project(),
-    exclude=INVOICE_MARTS,
+    exclude=FINALIZED_MODELS,
     partitions_def=billing_period,
     dagster_dbt_translator=TRANSLATOR,
     name="billing_models",
@@ -85,7 +86,7 @@ def billing_models(
 @dbt_assets(
     manifest=dbt_project().manifest_path,
     project=dbt_project(),
-    select=INVOICE_MARTS,
+    select=FINALIZED_MODELS,
     partitions_def=billing_period,
     dagster_dbt_translator=TRANSLATOR,
     name="invoice_marts",
@@ -93,5 +94,6 @@ def billing_models(
 def invoice_marts(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource, engine: EngineResource
 ) -> Iterator[Any]:
-    """Invoice marts: finalized invoices from the frozen audit copies, everything else as drafts."""
+    """Invoice marts (finalized invoices from the frozen audit copies, everything else as drafts) and the
+    allocation restatement report against the closed cost-center totals."""
     yield from _build(context, dbt, warehouse, engine)

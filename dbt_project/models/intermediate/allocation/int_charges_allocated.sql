@@ -1,8 +1,27 @@
 {#-
-    One row per charge x receiving cost center with the amounts it receives. Today every rule is direct
-    (share_ratio 1, no driver), so each charge appears once with its whole cost; shared-cost rules will
-    add rows per receiving cost center whose shares sum to 1.
+    Charge x receiving cost center: every charge's effective and billed cost, carried from the cost center it
+    is directly mapped to (int_charges_mapped_to_cost_centers) through the allocation cascade.
+
+    Cascade (seeds/allocation_rules.csv): step 1 spreads the shared services, step 2 the platforms, step 3 the
+    business services. At each step every piece of a charge held by a pool with a rule in force at that step
+    is split over the rule's targets by the period's shares (int_allocation_shares); pieces held elsewhere pass
+    unchanged. A target may be a pool of a later step (security monitoring -> container platform -> developer
+    tooling -> departments), never of the same or an earlier one (assert_allocation_cascade_flows_forward).
+
+    Exactness: effective cost, billed cost and the cumulative share of the origin charge are each split in
+    whole units of 10^-10 (macros/exact_split.sql, largest remainder per piece, ties by target cost center),
+    so at every step the pieces of a charge sum exactly to the charge and its shares to exactly 1. Credits
+    (negative costs) split by the same shares. Cost left in a pool (no rule in force), in UNALLOCATED or in
+    IDLE stays visible as a row of that center: nothing vanishes.
 -#}
+
+{%- set steps = [1, 2, 3] -%}
+{%- set piece_columns = [
+    'charge_id', 'billing_period_start', 'billing_currency', 'piece_id', 'cost_center_id', 'effective_units',
+    'billed_units', 'cumulative_units', 'allocation_path', 'allocation_rule_id', 'allocation_rule_version',
+    'allocation_method', 'allocation_step', 'driver_type', 'driver_quantity', 'is_fallback', 'step_share_ratio',
+    'origin_cost_center_id', 'direct_rule_id', 'direct_method'
+] -%}
 
 with
 
@@ -18,6 +37,13 @@ mapped as (
 
 ),
 
+shares as (
+
+    select * from {{ ref('int_allocation_shares') }}
+    where share_units > 0
+
+),
+
 cost_centers as (
 
     select * from {{ ref('stg_reference__cost_centers') }}
@@ -30,33 +56,161 @@ departments as (
 
 ),
 
+level_0 as (
+
+    select
+        charges.x_ChargeId as charge_id,
+        charges.x_BillingPeriodStartDate as billing_period_start,
+        charges.BillingCurrency as billing_currency,
+        charges.x_ChargeId as piece_id,
+        mapped.cost_center_id,
+        {{ billing.to_units('charges.EffectiveCost') }} as effective_units,
+        {{ billing.to_units('charges.BilledCost') }} as billed_units,
+        cast(10000000000 as decimal(38,0)) as cumulative_units,
+        mapped.cost_center_id as allocation_path,
+        mapped.allocation_rule_id,
+        cast(null as integer) as allocation_rule_version,
+        mapped.allocation_method,
+        0 as allocation_step,
+        cast(null as {{ dbt.type_string() }}) as driver_type,
+        cast(null as {{ billing.money_type() }}) as driver_quantity,
+        false as is_fallback,
+        cast(1 as {{ billing.money_type() }}) as step_share_ratio,
+        mapped.cost_center_id as origin_cost_center_id,
+        mapped.allocation_rule_id as direct_rule_id,
+        mapped.allocation_method as direct_method
+    from charges
+    inner join mapped
+        on charges.x_ChargeId = mapped.charge_id
+
+),
+
+{% for step in steps %}
+step_{{ step }}_pools as (
+
+    select distinct billing_period_start, billing_currency, pool_cost_center_id
+    from shares
+    where cascade_step = {{ step }}
+
+),
+
+step_{{ step }}_joined as (
+
+    select
+        held.charge_id,
+        held.billing_period_start,
+        held.billing_currency,
+        held.piece_id as parent_piece_id,
+        held.piece_id || '>' || shares.target_cost_center_id as piece_id,
+        shares.target_cost_center_id as cost_center_id,
+        held.effective_units,
+        held.billed_units,
+        held.cumulative_units,
+        shares.share_units,
+        held.allocation_path || '>' || shares.target_cost_center_id as allocation_path,
+        shares.rule_id as allocation_rule_id,
+        shares.rule_version as allocation_rule_version,
+        shares.applied_method as allocation_method,
+        shares.cascade_step as allocation_step,
+        shares.driver_type,
+        shares.driver_quantity,
+        shares.is_fallback,
+        shares.share_ratio as step_share_ratio,
+        held.origin_cost_center_id,
+        held.direct_rule_id,
+        held.direct_method
+    from level_{{ step - 1 }} as held
+    inner join shares
+        on held.billing_period_start = shares.billing_period_start
+        and held.billing_currency = shares.billing_currency
+        and held.cost_center_id = shares.pool_cost_center_id
+        and shares.cascade_step = {{ step }}
+
+),
+
+step_{{ step }}_effective_split as (
+
+    {{ billing.split_units('step_' ~ step ~ '_joined', 'effective', 'parent_piece_id', 'cost_center_id asc') }}
+
+),
+
+step_{{ step }}_billed_split as (
+
+    {{ billing.split_units('step_' ~ step ~ '_effective_split', 'billed', 'parent_piece_id', 'cost_center_id asc') }}
+
+),
+
+step_{{ step }}_cumulative_split as (
+
+    {{ billing.split_units('step_' ~ step ~ '_billed_split', 'cumulative', 'parent_piece_id', 'cost_center_id asc') }}
+
+),
+
+level_{{ step }} as (
+
+    select
+        {%- for column in piece_columns %}
+        {% if column in ['effective_units', 'billed_units', 'cumulative_units'] -%}
+        {{ column | replace('_units', '_split_units') }} as {{ column }}
+        {%- else -%}
+        {{ column }}
+        {%- endif %}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from step_{{ step }}_cumulative_split
+
+    union all
+
+    select
+        {%- for column in piece_columns %}
+        held.{{ column }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from level_{{ step - 1 }} as held
+    left join step_{{ step }}_pools as pools
+        on held.billing_period_start = pools.billing_period_start
+        and held.billing_currency = pools.billing_currency
+        and held.cost_center_id = pools.pool_cost_center_id
+    where pools.pool_cost_center_id is null
+
+),
+
+{% endfor %}
 final as (
 
     select
         charges.x_BillingPeriodStartDate as billing_period_start,
         charges.x_ChargeId as charge_id,
+        pieces.piece_id as allocation_id,
         charges.x_Source as source,
         charges.BillingAccountId as billing_account_id,
         charges.SubAccountId as sub_account_id,
         charges.ServiceName as service_name,
         charges.ServiceCategory as service_category,
-        mapped.cost_center_id,
+        pieces.cost_center_id,
         cost_centers.owner_type as cost_center_owner_type,
         cost_centers.department_id,
         departments.business_unit_id,
         cost_centers.client_id,
-        cast(charges.EffectiveCost as {{ billing.money_type() }}) as allocated_effective_cost,
-        cast(charges.BilledCost as {{ billing.money_type() }}) as allocated_billed_cost,
+        {{ billing.from_units('pieces.effective_units') }} as allocated_effective_cost,
+        {{ billing.from_units('pieces.billed_units') }} as allocated_billed_cost,
         charges.BillingCurrency as billing_currency,
-        mapped.allocation_rule_id,
-        mapped.allocation_method,
-        cast(null as {{ billing.money_type() }}) as driver_quantity,
-        cast(1 as {{ billing.money_type() }}) as share_ratio
-    from charges
-    inner join mapped
-        on charges.x_ChargeId = mapped.charge_id
+        pieces.allocation_rule_id,
+        cast(pieces.allocation_rule_version as integer) as allocation_rule_version,
+        pieces.allocation_method,
+        cast(pieces.allocation_step as integer) as allocation_step,
+        pieces.is_fallback,
+        pieces.driver_type,
+        pieces.driver_quantity,
+        {{ billing.from_units('pieces.cumulative_units') }} as share_ratio,
+        pieces.step_share_ratio,
+        pieces.origin_cost_center_id,
+        pieces.direct_rule_id,
+        pieces.direct_method,
+        pieces.allocation_path
+    from level_{{ steps | last }} as pieces
+    inner join charges
+        on pieces.charge_id = charges.x_ChargeId
     left join cost_centers
-        on mapped.cost_center_id = cost_centers.cost_center_id
+        on pieces.cost_center_id = cost_centers.cost_center_id
     left join departments
         on cost_centers.department_id = departments.department_id
 

@@ -10,6 +10,7 @@ final as (
 
     select
         billing_period_start,
+        allocation_id,
         charge_id,
         source,
         billing_account_id,
@@ -24,9 +25,17 @@ final as (
         allocated_billed_cost,
         billing_currency,
         allocation_rule_id,
+        allocation_rule_version,
         allocation_method,
+        allocation_step,
+        is_fallback,
+        driver_type,
         driver_quantity,
-        share_ratio
+        share_ratio,
+        step_share_ratio,
+        origin_cost_center_id,
+        direct_rule_id,
+        allocation_path
     from allocations
 
 )

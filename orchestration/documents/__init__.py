@@ -1,0 +1,1 @@
+"""Documents rendered from the marts for people: department statements (and, later, invoices)."""
