@@ -13,13 +13,17 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- A money value (scale 10) as a whole number of 10^-10 units, and back. -#}
+{#-
+    A money value (scale 10) as a whole number of 10^-10 units, and back. Operands are narrowed so that the
+    product's precision stays within 38 (20 + 11 + 1 = 32): beyond it Spark cuts the scale to as little as 6
+    (shared/PORTABILITY.md trap 4), so 0.3333333334 would come back as 0.33333333. Amounts up to 10^10.
+-#}
 {% macro to_units(money_expr) -%}
-    cast(cast({{ money_expr }} as decimal(28,10)) * cast(10000000000 as decimal(11,0)) as decimal(38,0))
+    cast(cast({{ money_expr }} as decimal(20,10)) * cast(10000000000 as decimal(11,0)) as decimal(38,0))
 {%- endmacro %}
 
 {% macro from_units(units_expr) -%}
-    cast(cast({{ units_expr }} as decimal(28,0)) * cast(0.0000000001 as decimal(11,10)) as {{ billing.money_type() }})
+    cast(cast({{ units_expr }} as decimal(20,0)) * cast(0.0000000001 as decimal(11,10)) as {{ billing.money_type() }})
 {%- endmacro %}
 
 {#-
