@@ -83,13 +83,12 @@ def load_statements(con: duckdb.DuckDBPyConnection, period: date) -> list[Depart
     """One statement per department with chargeback lines in `period`, lines in a stable order."""
     rows = con.execute(
         """
-        select lines.department_id, coalesce(departments.department_name, lines.department_id),
+        select lines.department_id, coalesce(lines.department_name, lines.department_id),
                coalesce(lines.business_unit_id, ''), lines.mode, lines.cost_center_id,
                coalesce(lines.service_category, ''), coalesce(lines.service_id, ''), lines.billing_currency,
                lines.quantity, lines.unit_rate, lines.amount, coalesce(lines.rate_card_version, ''),
                lines.charge_count
         from marts.fct_chargeback_lines as lines
-        left join reference.departments as departments on departments.department_id = lines.department_id
         where lines.billing_period_start = ?
         order by lines.department_id, lines.billing_currency, lines.cost_center_id, lines.service_category,
                  lines.service_id

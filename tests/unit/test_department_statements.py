@@ -18,17 +18,13 @@ PERIOD = date(2026, 10, 1)
 
 def _warehouse() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
-    con.execute("create schema marts; create schema reference")
-    con.execute(
-        """
-        create table reference.departments as
-        select * from (values ('D-FIN', 'Finance'), ('D-HR', 'People and HR')) as t(department_id, department_name)
-        """
-    )
+    con.execute("create schema marts")
     con.execute(
         """
         create table marts.fct_chargeback_lines as
-        select cast(p as date) as billing_period_start, d as department_id, 'BU-CORP' as business_unit_id,
+        select cast(p as date) as billing_period_start, d as department_id,
+               case d when 'D-FIN' then 'Finance' else 'People and HR' end as department_name,
+               'BU-CORP' as business_unit_id,
                cc as cost_center_id, s as service_id, cat as service_category, 'cost_recovery' as rate_item,
                cast(q as decimal(38,10)) as quantity, cur || ' of effective cost' as unit,
                cast(1 as decimal(38,10)) as unit_rate, cast(a as decimal(38,10)) as amount,

@@ -80,6 +80,7 @@ priced as (
 
     select
         lines.*,
+        departments.department_name,
         departments.chargeback_mode as mode,
         period_policies.rate_card_version,
         period_policies.recovery_rate as unit_rate,
@@ -116,6 +117,7 @@ final as (
     select
         billing_period_start,
         department_id,
+        department_name,
         business_unit_id,
         cost_center_id,
         service_id,
