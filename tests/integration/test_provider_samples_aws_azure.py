@@ -253,6 +253,38 @@ def test_sample_totals_in_provider_currency(samples_warehouse: Warehouse) -> Non
     )
 
 
+@pytest.mark.parametrize(
+    ("source_file", "row", "region_id", "region_name"),
+    [
+        # Azure locations in three spellings map to one region through Microsoft's Regions.csv: `US East`,
+        # `eastus` (meterRegion `US East`), `EastUS2` (MeterRegion `Virginia`, which is not a region name)
+        ("azure_cost/opencost/azure-billingexports/headersets/PayAsYouGo.csv", 1, "eastus", "East US"),
+        ("azure_cost/koku/azure/camel_azure_version_2.csv", 1, "eastus", "East US"),
+        ("azure_cost/finops-toolkit/EA_ActualCost_Small.csv", 2, "eastus2", "East US 2"),
+        # CUR v1 codes delivered only as product/region (`us-east-1` without any product/location, `us-west-1`
+        # with an empty product/regionCode): the code is the id, the name comes from the seed
+        ("aws_cur/koku/aws/2022-07-01-alt-columns.csv", 1, "us-east-1", "US East (N. Virginia)"),
+        ("aws_cur/koku/aws/2023-06-01.csv", 1, "us-west-1", "US West (N. California)"),
+    ],
+)
+def test_regions_map_to_focus_region_id_and_name(
+    samples_warehouse: Warehouse, source_file: str, row: int, region_id: str, region_name: str
+) -> None:
+    located = samples_warehouse.query(
+        "select RegionId, RegionName from marts.focus_cost_and_usage where x_SourceFile = ? and x_SourceRow = ?",
+        [source_file, row],
+    )
+    assert located == [(region_id, region_name)]
+
+
+def test_a_row_without_a_location_keeps_no_region(samples_warehouse: Warehouse) -> None:
+    # EA_ActualCost_Small.csv row 7 (the reservation purchase) has neither ResourceLocation nor MeterRegion
+    assert samples_warehouse.query(
+        "select RegionId, RegionName from marts.focus_cost_and_usage where x_SourceFile = ? and x_SourceRow = 7",
+        ["azure_cost/finops-toolkit/EA_ActualCost_Small.csv"],
+    ) == [(None, None)]
+
+
 def test_not_final_cur_keeps_an_empty_invoice_id_and_says_so(samples_warehouse: Warehouse) -> None:
     finality = dict(
         samples_warehouse.query(

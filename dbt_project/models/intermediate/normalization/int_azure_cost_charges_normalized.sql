@@ -13,6 +13,13 @@ services as (
 
 ),
 
+regions as (
+
+    select * from {{ ref('stg_reference__region_mappings') }}
+    where provider = 'azure'
+
+),
+
 mapped as (
 
     select
@@ -96,8 +103,11 @@ mapped as (
         cost_details.resource_id as ResourceId,
         cost_details.resource_name as ResourceName,
         cast(null as {{ dbt.type_string() }}) as ResourceType,
-        lower(cost_details.resource_location) as RegionId,
-        cost_details.meter_region as RegionName,
+        -- resource location (any spelling: EastUS, US East, eastus) -> FOCUS id and name through
+        -- seeds/region_mappings.csv (Microsoft's Regions.csv); an unlisted location keeps its own value, and the
+        -- meter region names the row only when no location is delivered
+        coalesce(regions.region_id, lower(cost_details.resource_location)) as RegionId,
+        coalesce(regions.region_name, cost_details.resource_location, cost_details.meter_region) as RegionName,
         cost_details.availability_zone as AvailabilityZone,
 
         case when cost_details.pricing_model in ('Reservation', 'SavingsPlan') then cost_details.benefit_id end
@@ -135,6 +145,8 @@ mapped as (
     from cost_details
     left join services
         on cost_details.meter_category = services.service_key
+    left join regions
+        on lower(trim(cost_details.resource_location)) = regions.provider_region
 
 ),
 

@@ -19,6 +19,13 @@ services as (
 
 ),
 
+regions as (
+
+    select * from {{ ref('stg_reference__region_mappings') }}
+    where provider = 'gcp'
+
+),
+
 cost_charges as (
 
     select
@@ -71,8 +78,9 @@ cost_charges as (
         coalesce(costs.resource_global_name, costs.resource_name) as ResourceId,
         costs.resource_name as ResourceName,
         cast(null as {{ dbt.type_string() }}) as ResourceType,
-        costs.region as RegionId,
-        costs.region as RegionName,
+        -- region -> FOCUS id and name through seeds/region_mappings.csv; an unlisted region keeps its own value
+        coalesce(regions.region_id, costs.region) as RegionId,
+        coalesce(regions.region_name, costs.region) as RegionName,
         costs.zone as AvailabilityZone,
         cast(null as {{ dbt.type_string() }}) as CommitmentDiscountId,
         cast(null as {{ dbt.type_string() }}) as CommitmentDiscountName,
@@ -97,6 +105,8 @@ cost_charges as (
     from costs
     left join services
         on costs.service_description = services.service_key
+    left join regions
+        on lower(trim(costs.region)) = regions.provider_region
 
 ),
 

@@ -13,6 +13,13 @@ services as (
 
 ),
 
+regions as (
+
+    select * from {{ ref('stg_reference__region_mappings') }}
+    where provider = 'oci'
+
+),
+
 mapped as (
 
     select
@@ -69,8 +76,9 @@ mapped as (
         cost_lines.resource_id as ResourceId,
         cast(null as {{ dbt.type_string() }}) as ResourceName,
         cast(null as {{ dbt.type_string() }}) as ResourceType,
-        cost_lines.region as RegionId,
-        cost_lines.region as RegionName,
+        -- region identifier -> FOCUS id and name through seeds/region_mappings.csv; an unlisted one keeps its value
+        coalesce(regions.region_id, cost_lines.region) as RegionId,
+        coalesce(regions.region_name, cost_lines.region) as RegionName,
         cost_lines.availability_domain as AvailabilityZone,
         cast(null as {{ dbt.type_string() }}) as CommitmentDiscountId,
         cast(null as {{ dbt.type_string() }}) as CommitmentDiscountName,
@@ -95,6 +103,8 @@ mapped as (
     from cost_lines
     left join services
         on cost_lines.service_key = services.service_key
+    left join regions
+        on lower(trim(cost_lines.region)) = regions.provider_region
 
 ),
 

@@ -57,7 +57,8 @@ typed as (
         {{ opt(cols, 'pricing_term') }} as pricing_term,
         {{ opt(cols, 'pricing_rate_code') }} as pricing_rate_code,
         {{ opt(cols, 'product_sku') }} as product_sku,
-        {{ opt(cols, 'product_region_code') }} as region_code,
+        -- CUR 2.0 and Athena: product_region_code; CUR v1 may carry the same code only as product/region
+        coalesce({{ opt(cols, 'product_region_code') }}, {{ opt(cols, 'product_region') }}) as region_code,
         {{ opt(cols, 'product_location') }} as region_name,
         -- CUR 2.0 carries product attributes in the `product` map, CUR v1 as `product/ProductName` columns
         coalesce(
