@@ -140,7 +140,8 @@ mapped as (
         cost_details.source_file as x_SourceFile,
         cost_details.source_row as x_SourceRow,
         {{ billing.json_value('cost_details.tags', "'" ~ var('project_tag_key') ~ "'") }} as x_ProjectId,
-        cost_details.billing_period_start as x_BillingPeriodStartDate
+        cost_details.billing_period_start as x_BillingPeriodStartDate,
+        cost_details.x_unmapped_columns as x_UnmappedColumns
 
     from cost_details
     left join services

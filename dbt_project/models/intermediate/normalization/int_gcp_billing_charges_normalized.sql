@@ -100,7 +100,8 @@ cost_charges as (
         costs.source_file as x_SourceFile,
         costs.source_row as x_SourceRow,
         costs.project_id as x_ProjectId,
-        costs.billing_period_start as x_BillingPeriodStartDate
+        costs.billing_period_start as x_BillingPeriodStartDate,
+        costs.x_unmapped_columns as x_UnmappedColumns
 
     from costs
     left join services
@@ -186,7 +187,8 @@ credit_charges as (
         credits.source_file as x_SourceFile,
         credits.source_row as x_SourceRow,
         parent.x_ProjectId,
-        credits.billing_period_start as x_BillingPeriodStartDate
+        credits.billing_period_start as x_BillingPeriodStartDate,
+        credits.x_unmapped_columns as x_UnmappedColumns
 
     from credits
     inner join cost_charges as parent

@@ -98,7 +98,8 @@ mapped as (
         cost_lines.source_file as x_SourceFile,
         cost_lines.source_row as x_SourceRow,
         {{ billing.json_value('cost_lines.tags', "'" ~ var('project_tag_key') ~ "'") }} as x_ProjectId,
-        cost_lines.billing_period_start as x_BillingPeriodStartDate
+        cost_lines.billing_period_start as x_BillingPeriodStartDate,
+        cost_lines.x_unmapped_columns as x_UnmappedColumns
 
     from cost_lines
     left join services

@@ -26,21 +26,21 @@ typed as (
         -- the calendar month from the usage dates (docs/raw-layer.md); a pay-as-you-go export's billing
         -- account is its subscription.
         coalesce(
-            {{ billing.to_timestamp('billingperiodstartdate') }}, cast(cast(_billing_period_start as date) as timestamp)
+            {{ billing.to_timestamp(opt(cols, 'billingperiodstartdate')) }}, cast(cast(_billing_period_start as date) as timestamp)
         ) as billing_period_start_at,
         coalesce(
-            {{ billing.to_date('billingperiodenddate') }},
+            {{ billing.to_date(opt(cols, 'billingperiodenddate')) }},
             {{ billing.add_days(billing.add_months('cast(_billing_period_start as date)', 1), -1) }}
         ) as billing_period_last_day,
-        coalesce(billingaccountid, _billing_account_id) as billing_account_id,
+        coalesce({{ opt(cols, 'billingaccountid') }}, _billing_account_id) as billing_account_id,
         {{ opt(cols, 'billingaccountname') }} as billing_account_name,
         {{ opt(cols, 'invoiceid') }} as invoice_id,
-        subscriptionid as subscription_id,
+        {{ opt(cols, 'subscriptionid') }} as subscription_id,
         {{ opt(cols, 'subscriptionname') }} as subscription_name,
         {{ opt(cols, 'resourcegroup') }} as resource_group,
 
         -- charge
-        {{ billing.to_date('date') }} as usage_date,
+        {{ billing.to_date(opt(cols, 'date')) }} as usage_date,
         {{ opt(cols, 'chargetype') }} as charge_type,
         {{ opt(cols, 'frequency') }} as frequency,
         {{ opt(cols, 'pricingmodel') }} as pricing_model,
@@ -58,8 +58,8 @@ typed as (
         {{ billing.to_money(opt(cols, 'effectiveprice')) }} as effective_price,
         {{ billing.to_money(opt(cols, 'unitprice')) }} as unit_price,
         {{ billing.to_money(opt(cols, 'paygprice')) }} as payg_price,
-        {{ billing.to_money('costinbillingcurrency') }} as cost_in_billing_currency,
-        billingcurrency as billing_currency,
+        {{ billing.to_money(opt(cols, 'costinbillingcurrency')) }} as cost_in_billing_currency,
+        {{ opt(cols, 'billingcurrency') }} as billing_currency,
 
         -- resource
         {{ opt(cols, 'resourceid') }} as resource_id,
@@ -74,7 +74,10 @@ typed as (
         {{ opt(cols, 'tags') }} as tags,
 
         -- which cost the export carries (the parser records it; files loaded before it did are actual cost)
-        coalesce({{ opt(cols, 'x_cost_dataset') }}, 'ActualCost') as cost_dataset
+        coalesce({{ opt(cols, 'x_cost_dataset') }}, 'ActualCost') as cost_dataset,
+
+        -- every other delivered column with a value (docs/raw-layer.md)
+        {{ billing.unmapped_columns_json(cols) }} as x_unmapped_columns
 
     from source
 
