@@ -3,7 +3,9 @@
 Rules (DESIGN.md §4):
 * a file whose bytes were seen before is recorded once as ``duplicate`` and loads nothing;
 * a new delivery for a source/billing account/period replaces the previous one in one transaction,
-  and the previous file stays in the manifest as ``superseded``; a delivery covering several accounts (a
+  and the previous file stays in the manifest as ``superseded``; where a source has several datasets for one
+  account and period (Azure actual and amortized exports, ``ParsedFile.dataset``), only a delivery of the same
+  dataset is replaced; a delivery covering several accounts (a
   multi-account FOCUS file, key ``a,b``) replaces every delivery of the period whose accounts it covers, and a
   file that would replace only part of an earlier delivery is quarantined (its other accounts would be lost);
 * a file spanning several billing periods (FOCUS, GCP) is one delivery per period: each period's rows are
@@ -101,13 +103,14 @@ def _record(
     file_periods: str | None = None,
     columns: list[str] | None = None,
     new_columns: list[str] | None = None,
+    dataset: str | None = None,
 ) -> None:
     con.execute(
         """
         insert into audit.ingested_files
             (path, source, billing_period_start, billing_account_id, sha256, bytes, row_count, status, error, loaded_at,
-             file_periods, delivered_columns, new_columns)
-        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             file_periods, delivered_columns, new_columns, dataset)
+        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
         [
             path,
@@ -123,6 +126,7 @@ def _record(
             file_periods,
             ",".join(columns) if columns is not None else None,
             ",".join(new_columns) if new_columns else None,
+            dataset,
         ],
     )
 
@@ -251,14 +255,18 @@ def _load_period(
     incoming_accounts = delivery_accounts(parsed.billing_account_id)
     period = parsed.billing_period_start
     previous: list[tuple[str, str]] = []
-    for old_path, old_sha, old_key in con.execute(
+    for old_path, old_sha, old_key, old_dataset in con.execute(
         """
-        select path, sha256, billing_account_id from audit.ingested_files
+        select path, sha256, billing_account_id, dataset from audit.ingested_files
         where source = ? and billing_period_start = ? and status = 'loaded'
         order by path
         """,
         [export.source, period],
     ).fetchall():
+        if old_dataset is not None and old_dataset != parsed.dataset:
+            # Another dataset of the same account and period (Azure actual vs amortized): it complements this
+            # delivery, it is not replaced by it. A delivery recorded before datasets were (NULL) is replaced.
+            continue
         old_accounts = delivery_accounts(old_key)
         if not old_accounts & incoming_accounts:
             continue
@@ -305,6 +313,7 @@ def _load_period(
         file_periods=file_periods,
         columns=columns,
         new_columns=new_columns,
+        dataset=parsed.dataset,
     )
     return [p for p, _ in previous]
 

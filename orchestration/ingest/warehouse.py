@@ -24,7 +24,8 @@ create table if not exists audit.ingested_files (
     superseded_at timestamp,
     file_periods varchar,
     delivered_columns varchar,
-    new_columns varchar
+    new_columns varchar,
+    dataset varchar
 )
 """
 
@@ -89,9 +90,9 @@ def ensure_warehouse(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create schema if not exists audit")
     for ddl in (INGESTED_FILES_DDL, ISSUED_INVOICES_DDL, ISSUED_INVOICE_LINES_DDL, GATE_RESULTS_DDL):
         con.execute(ddl)
-    # Added with multi-period deliveries and with schema-drift records; a warehouse created before has the table
-    # without them.
-    for column in ("file_periods", "delivered_columns", "new_columns"):
+    # Added with multi-period deliveries, schema-drift records and export datasets; a warehouse created before has
+    # the table without them.
+    for column in ("file_periods", "delivered_columns", "new_columns", "dataset"):
         con.execute(f"alter table audit.ingested_files add column if not exists {column} varchar")
     for table, columns in RAW_TABLE_COLUMNS.items():
         all_columns = [*columns, *LINEAGE_COLUMNS]

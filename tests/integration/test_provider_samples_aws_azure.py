@@ -53,6 +53,12 @@ CONSTRUCTED = FIXTURES.parent / "constructed"
 # Schema drift: a real MCA export, then its re-delivery with one more column (constructed, PROVENANCE.md).
 DRIFT_ORIGINAL = "azure_cost/mca/camel_azure_version_2.csv"
 DRIFT_REDELIVERY = "azure_cost/mca/camel_azure_version_2_new_column.csv"
+# Actual and amortized exports of one EA account and month (constructed, PROVENANCE.md), delivered in this order:
+# the actual export, the amortized one, then the actual export again (complete).
+PAIR_FIXTURES = CONSTRUCTED / "azure_cost"
+PAIR_ACTUAL_1 = "azure_cost/ea-8611537/2023-10/ActualCost_delivery1.csv"
+PAIR_AMORTIZED = "azure_cost/ea-8611537/2023-10/AmortizedCost.csv"
+PAIR_ACTUAL_2 = "azure_cost/ea-8611537/2023-10/ActualCost_delivery2.csv"
 REFUSED = {
     ("aws_cur", "koku/aws/test_cur.csv"): "row 1 has 130 fields but the header has 131",
     ("aws_cur", "fivetran-dbt_aws_cloud_cost/aws_cost_report.csv"): (
@@ -193,13 +199,17 @@ def samples_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ware
 @pytest.fixture(scope="module")
 def azure_scenarios(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
     """Azure deliveries whose order matters, in one warehouse and one dbt build: the amortized EA sample alone;
-    a real MCA export re-delivered with a new column."""
+    a real MCA export re-delivered with a new column; an actual + amortized pair whose actual export is
+    re-delivered."""
     yield build_warehouse(
         tmp_path_factory.mktemp("azure-scenarios"),
         {"azure_cost": AZURE_AMORTIZED},
         (
             (DRIFT_ORIGINAL, FIXTURES / "koku" / "azure" / "camel_azure_version_2.csv"),
             (DRIFT_REDELIVERY, CONSTRUCTED / "azure_cost" / "camel_azure_version_2_new_column.csv"),
+            (PAIR_ACTUAL_1, PAIR_FIXTURES / "ea_2023-10_actual_delivery1.csv"),
+            (PAIR_AMORTIZED, PAIR_FIXTURES / "ea_2023-10_amortized.csv"),
+            (PAIR_ACTUAL_2, PAIR_FIXTURES / "ea_2023-10_actual_delivery2.csv"),
         ),
     )
 
@@ -291,6 +301,78 @@ def test_a_new_column_is_kept_reported_and_carried_into_focus(azure_scenarios: W
     assert (rows, billed, effective) == (4, expected_billed, expected_amortized)
 
 
+def constructed_total(name: str) -> Decimal:
+    with (PAIR_FIXTURES / name).open(encoding="utf-8-sig", newline="") as handle:
+        return sum((money(row["Cost"]) for row in csv.DictReader(handle)), Decimal(0))
+
+
+def test_a_redelivered_actual_export_supersedes_only_the_actual_export(azure_scenarios: Warehouse) -> None:
+    audit = azure_scenarios.query(
+        """
+        select path, status, dataset, superseded_by from audit.ingested_files
+        where path like 'azure_cost/ea-8611537/2023-10/%' order by loaded_at
+        """
+    )
+    assert audit == [
+        (PAIR_ACTUAL_1, "superseded", "ActualCost", PAIR_ACTUAL_2),
+        (PAIR_AMORTIZED, "loaded", "AmortizedCost", None),
+        (PAIR_ACTUAL_2, "loaded", "ActualCost", None),
+    ]
+
+
+def test_paired_exports_bill_the_actual_total_and_amortize_the_amortized_total(azure_scenarios: Warehouse) -> None:
+    """Both exports of October 2023: FOCUS takes every charge of the amortized export plus the commitment purchases
+    and refunds only the actual export carries; Σ BilledCost = the actual export's total, Σ EffectiveCost = the
+    amortized export's total, exactly, and the provider totals the reconciliation compares with are the same."""
+    billed, amortized = (
+        constructed_total("ea_2023-10_actual_delivery2.csv"),
+        constructed_total("ea_2023-10_amortized.csv"),
+    )
+    assert (billed, amortized) == (Decimal("8.31108368"), Decimal("8.81108368"))
+    focus = azure_scenarios.query(
+        """
+        select count(*), sum(BilledCost), sum(EffectiveCost) from marts.focus_cost_and_usage
+        where x_Source = 'azure_cost' and BillingAccountId = '8611537' and x_BillingPeriodStartDate = '2023-10-01'
+        """
+    )
+    assert focus == [(10, billed, amortized)]  # 7 amortized rows + 3 commitment purchases and refunds
+    provider = azure_scenarios.query(
+        """
+        select sum(x_billed_cost), sum(x_amortized_cost), bool_and(is_paired_export)
+        from staging.stg_azure_cost__cost_details where billing_period_start = '2023-10-01'
+        """
+    )
+    assert provider == [(billed, amortized, True)]
+    commitments = azure_scenarios.query(
+        """
+        select x_SourceFile, ChargeCategory, CommitmentDiscountType, CommitmentDiscountStatus, BilledCost,
+               EffectiveCost
+        from marts.focus_cost_and_usage
+        where x_BillingPeriodStartDate = '2023-10-01' and CommitmentDiscountId is not null
+        order by x_SourceFile, BilledCost, EffectiveCost
+        """
+    )
+    zero = Decimal(0)
+    assert commitments == [
+        # the purchases and the refund, billed as the actual export bills them; amortized: 0 (FOCUS)
+        (PAIR_ACTUAL_2, "Credit", "Reservation", None, money("-0.5"), zero),
+        (PAIR_ACTUAL_2, "Purchase", "Savings Plan", None, money("0.75"), zero),
+        (PAIR_ACTUAL_2, "Purchase", "Reservation", None, money("3.25"), zero),
+        # covered usage and unused commitment at amortized cost, billed through the purchases
+        (PAIR_AMORTIZED, "Usage", "Savings Plan", "Unused", zero, money("0.044")),
+        (PAIR_AMORTIZED, "Usage", "Reservation", "Unused", zero, money("0.291096")),
+        (PAIR_AMORTIZED, "Usage", "Savings Plan", "Used", zero, money("0.706")),
+        (PAIR_AMORTIZED, "Usage", "Reservation", "Used", zero, money("2.958904")),
+    ]
+    on_demand = azure_scenarios.query(
+        """
+        select distinct x_SourceFile from marts.focus_cost_and_usage
+        where x_BillingPeriodStartDate = '2023-10-01' and CommitmentDiscountId is null
+        """
+    )
+    assert on_demand == [(PAIR_AMORTIZED,)]  # the same charges in the actual export are not counted twice
+
+
 def test_sample_totals_in_provider_currency(samples_warehouse: Warehouse) -> None:
     """The figures quoted in the report and in docs/raw-layer.md, per file and billing currency."""
     totals = {
@@ -341,7 +423,7 @@ def test_regions_map_to_focus_region_id_and_name(
 
 
 def test_a_row_without_a_location_keeps_no_region(samples_warehouse: Warehouse) -> None:
-    # EA_ActualCost_Small.csv row 7 (the reservation purchase) has neither ResourceLocation nor MeterRegion
+    # EA_ActualCost_Small.csv row 7 (Advanced Threat Protection) has neither ResourceLocation nor MeterRegion
     assert samples_warehouse.query(
         "select RegionId, RegionName from marts.focus_cost_and_usage where x_SourceFile = ? and x_SourceRow = 7",
         ["azure_cost/finops-toolkit/EA_ActualCost_Small.csv"],

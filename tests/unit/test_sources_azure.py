@@ -58,6 +58,7 @@ def test_amortized_export_is_told_by_its_file_name() -> None:
     parsed, table = parse("finops-toolkit/EA_AmortizedCost_Small.csv")
     assert parsed.billing_period_start == date(2023, 9, 1)
     assert set(table["x_cost_dataset"]) == {"AmortizedCost"}
+    assert parsed.dataset == "AmortizedCost"  # the delivery's identity: it never replaces an actual-cost export
     assert total(table) == Decimal("16.29693213663664462748541900")
 
 

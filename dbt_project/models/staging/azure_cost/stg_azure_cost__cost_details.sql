@@ -83,15 +83,35 @@ typed as (
 
 ),
 
+-- The actual and the amortized export of one billing account and period are two deliveries that complement
+-- each other (docs/raw-layer.md): when both are loaded, the provider's billed total is the actual export's and
+-- its amortized total the amortized export's.
+paired as (
+
+    select
+        typed.*,
+        max(case when cost_dataset = 'ActualCost' then 1 else 0 end)
+            over (partition by billing_period_start, delivery_billing_account_id) = 1
+        and max(case when cost_dataset = 'AmortizedCost' then 1 else 0 end)
+            over (partition by billing_period_start, delivery_billing_account_id) = 1
+            as is_paired_export
+    from typed
+
+),
+
 final as (
 
     select
         source || ':' || file_sha256 || ':' || cast(source_row as {{ dbt.type_string() }}) as charge_id,
-        typed.*,
-        -- docs/raw-layer.md. Actual-cost export: billed and amortized are both the cost in billing currency.
-        -- Amortized export: the cost is the amortized cost; usage covered by a reservation or savings plan,
-        -- and the unused commitment, were billed through the commitment's purchase, so they bill 0.
+        paired.*,
+        -- The row's share of the provider's own totals (docs/raw-layer.md), which the reconciliation sums.
+        -- Both exports loaded: billed = the actual export's cost, amortized = the amortized export's cost.
+        -- One export alone: actual-cost export, billed and amortized are both the cost in billing currency;
+        -- amortized export, the cost is the amortized cost, and usage covered by a reservation or savings plan
+        -- and the unused commitment were billed through the commitment's purchase, so they bill 0.
         case
+            when is_paired_export and cost_dataset = 'ActualCost' then cost_in_billing_currency
+            when is_paired_export then cast(0 as {{ billing.money_type() }})
             when cost_dataset = 'AmortizedCost' and charge_type in ('UnusedReservation', 'UnusedSavingsPlan')
                 then cast(0 as {{ billing.money_type() }})
             when
@@ -101,8 +121,11 @@ final as (
                 then cast(0 as {{ billing.money_type() }})
             else cost_in_billing_currency
         end as x_billed_cost,
-        cost_in_billing_currency as x_amortized_cost
-    from typed
+        case
+            when is_paired_export and cost_dataset = 'ActualCost' then cast(0 as {{ billing.money_type() }})
+            else cost_in_billing_currency
+        end as x_amortized_cost
+    from paired
 
 )
 
