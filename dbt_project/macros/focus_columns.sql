@@ -89,6 +89,7 @@
         {'name': 'x_SourceRow', 'type': 'bigint'},
         {'name': 'x_ProjectId', 'type': dbt.type_string()},
         {'name': 'x_BillingPeriodStartDate', 'type': 'date'},
+        {'name': 'x_UnmappedColumns', 'type': dbt.type_string()},
     ]) }}
 {%- endmacro %}
 

@@ -18,3 +18,24 @@
 {% macro spark__json_value(json_expr, key_expr) -%}
     get_json_object({{ json_expr }}, concat('$[''', {{ key_expr }}, ''']'))
 {%- endmacro %}
+
+{#-
+    A JSON object text {column name: value} of the given text columns, keys in the given order, null values
+    left out; null when every value is null. Both engines' JSON writers escape the same way (quotes,
+    backslashes, control characters as \n or \u001F), so the text is identical on DuckDB and Spark.
+-#}
+{% macro json_object_of_text_columns(column_names) -%}
+    {{ return(adapter.dispatch('json_object_of_text_columns', 'billing')(column_names)) }}
+{%- endmacro %}
+
+{% macro default__json_object_of_text_columns(column_names) -%}
+    nullif(to_json(map_from_entries(list_filter([
+        {%- for name in column_names %}{'k': '{{ name }}', 'v': {{ adapter.quote(name) }}}{% if not loop.last %}, {% endif %}{% endfor -%}
+    ], lambda e: e.v is not null))), '{}')
+{%- endmacro %}
+
+{% macro spark__json_object_of_text_columns(column_names) -%}
+    nullif(to_json(map_filter(map(
+        {%- for name in column_names %}'{{ name }}', {{ adapter.quote(name) }}{% if not loop.last %}, {% endif %}{% endfor -%}
+    ), (k, v) -> v is not null)), '{}')
+{%- endmacro %}

@@ -3,14 +3,20 @@
 Rules (DESIGN.md §4):
 * a file whose bytes were seen before is recorded once as ``duplicate`` and loads nothing;
 * a new delivery for a source/billing account/period replaces the previous one in one transaction,
-  and the previous file stays in the manifest as ``superseded``; a delivery covering several accounts (a
+  and the previous file stays in the manifest as ``superseded``; where a source has several datasets for one
+  account and period (Azure actual and amortized exports, ``ParsedFile.dataset``), only a delivery of the same
+  dataset is replaced; a delivery covering several accounts (a
   multi-account FOCUS file, key ``a,b``) replaces every delivery of the period whose accounts it covers, and a
   file that would replace only part of an earlier delivery is quarantined (its other accounts would be lost);
 * a file spanning several billing periods (FOCUS, GCP) is one delivery per period: each period's rows are
   loaded and superseded as a single-period delivery of that period would be, the file has one audit row per
   period (``file_periods`` lists them all), and a period-filtered ingest leaves its other periods pending;
 * a file that cannot be read is moved to the quarantine folder with a ``.error.txt`` beside it and
-  recorded as ``quarantined``; the other files still load and nothing stored is touched.
+  recorded as ``quarantined``; the other files still load and nothing stored is touched;
+* schema drift: every loaded file's columns are recorded (``delivered_columns``); a column the previous delivery
+  of the same source and billing account did not have (for an account's first delivery: no earlier delivery of
+  the source had) is recorded in ``new_columns``, reported on the file's outcome and logged; the column itself is
+  added to the raw table as text, so nothing delivered is dropped.
 Files are taken in delivery order: modification time, then path.
 """
 
@@ -18,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -40,6 +46,8 @@ class FileOutcome:
     billing_account_id: str | None = None
     row_count: int = 0
     detail: str = ""
+    # a loaded file: the columns the source's previous delivery did not have (schema drift); detail says so
+    new_columns: tuple[str, ...] = ()
 
 
 @dataclass
@@ -93,15 +101,33 @@ def _record(
     rows: int | None = None,
     error: str | None = None,
     file_periods: str | None = None,
+    columns: list[str] | None = None,
+    new_columns: list[str] | None = None,
+    dataset: str | None = None,
 ) -> None:
     con.execute(
         """
         insert into audit.ingested_files
             (path, source, billing_period_start, billing_account_id, sha256, bytes, row_count, status, error, loaded_at,
-             file_periods)
-        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             file_periods, delivered_columns, new_columns, dataset)
+        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
-        [path, source, period, account, sha256, size, rows, status, error, _now(), file_periods],
+        [
+            path,
+            source,
+            period,
+            account,
+            sha256,
+            size,
+            rows,
+            status,
+            error,
+            _now(),
+            file_periods,
+            ",".join(columns) if columns is not None else None,
+            ",".join(new_columns) if new_columns else None,
+            dataset,
+        ],
     )
 
 
@@ -143,6 +169,43 @@ def file_periods_text(parsed: ParsedFile) -> str | None:
     return ",".join(p.isoformat() for p in parsed.periods) if parsed.multi_period else None
 
 
+def delivered_columns(parsed: ParsedFile) -> list[str]:
+    """The columns of a file's main raw table, in delivered order, without the lineage columns."""
+    main = next(iter(parsed.tables.values()))
+    return [name for name in main.column_names if not name.startswith("_")]
+
+
+def drift_baseline(con: duckdb.DuckDBPyConnection, export: ExportFormat, key: str) -> tuple[str, set[str]] | None:
+    """What a new delivery's columns are compared with (schema drift): (what it is, its columns).
+
+    The previous delivery of the same source and delivery key (billing account): the file of that key loaded
+    last, loaded or since superseded. For a key delivered for the first time, every column an earlier delivery of
+    the source brought (the raw table's columns). None for the source's first delivery: nothing to compare with.
+    """
+    previous = con.execute(
+        """
+        select path, delivered_columns from audit.ingested_files
+        where source = ? and billing_account_id = ? and status in ('loaded', 'superseded')
+        order by loaded_at desc, path desc
+        limit 1
+        """,
+        [export.source, key],
+    ).fetchone()
+    if previous is not None and previous[1] is not None:
+        return f"the previous delivery {previous[0]}", set(previous[1].split(","))
+    delivered_before = con.execute(
+        "select count(*) from audit.ingested_files where source = ? and status in ('loaded', 'superseded')",
+        [export.source],
+    ).fetchone()
+    if previous is None and not delivered_before[0]:
+        return None
+    existing = con.execute(
+        "select column_name from information_schema.columns where table_schema = 'raw' and table_name = ?",
+        [export.raw_tables[0]],
+    ).fetchall()
+    return f"any earlier {export.source} delivery", {name for (name,) in existing if not name.startswith("_")}
+
+
 def _load(
     con: duckdb.DuckDBPyConnection,
     export: ExportFormat,
@@ -151,23 +214,29 @@ def _load(
     size: int,
     parsed: ParsedFile,
     periods: list[date] | None = None,
-) -> list[tuple[date, str, int, list[str]]]:
+) -> tuple[list[tuple[date, str, int, list[str]]], list[str], str]:
     """Load the file's rows of `periods` (default: all), each period replacing the previous delivery of that
     period exactly as a single-period delivery would, all in one transaction.
 
-    Returns (period, delivery key, rows, superseded paths) per period loaded."""
+    Returns (period, delivery key, rows, superseded paths) per period loaded, the file's columns its drift
+    baseline did not have (in delivered order), and what that baseline was."""
     loaded: list[tuple[date, str, int, list[str]]] = []
+    columns = delivered_columns(parsed)
     con.execute("begin transaction")
     try:
+        baseline = drift_baseline(con, export, parsed.billing_account_id)
+        new = [c for c in columns if baseline is not None and c not in baseline[1]]
         for period in periods if periods is not None else parsed.periods:
             part = parsed.for_period(period)
-            superseded = _load_period(con, export, relative, sha256, size, part, file_periods_text(parsed))
+            superseded = _load_period(
+                con, export, relative, sha256, size, part, file_periods_text(parsed), columns, new
+            )
             loaded.append((period, part.billing_account_id, part.row_count, superseded))
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
-    return loaded
+    return loaded, new, (baseline[0] if baseline is not None else "")
 
 
 def _load_period(
@@ -178,20 +247,26 @@ def _load_period(
     size: int,
     parsed: ParsedFile,
     file_periods: str | None,
+    columns: list[str],
+    new_columns: list[str],
 ) -> list[str]:
     """Replace the previous delivery of parsed's (single) period, if any, and load this one; returns superseded
     paths. Runs inside the caller's transaction."""
     incoming_accounts = delivery_accounts(parsed.billing_account_id)
     period = parsed.billing_period_start
     previous: list[tuple[str, str]] = []
-    for old_path, old_sha, old_key in con.execute(
+    for old_path, old_sha, old_key, old_dataset in con.execute(
         """
-        select path, sha256, billing_account_id from audit.ingested_files
+        select path, sha256, billing_account_id, dataset from audit.ingested_files
         where source = ? and billing_period_start = ? and status = 'loaded'
         order by path
         """,
         [export.source, period],
     ).fetchall():
+        if old_dataset is not None and old_dataset != parsed.dataset:
+            # Another dataset of the same account and period (Azure actual vs amortized): it complements this
+            # delivery, it is not replaced by it. A delivery recorded before datasets were (NULL) is replaced.
+            continue
         old_accounts = delivery_accounts(old_key)
         if not old_accounts & incoming_accounts:
             continue
@@ -236,8 +311,19 @@ def _load_period(
         account=parsed.billing_account_id,
         rows=parsed.row_count,
         file_periods=file_periods,
+        columns=columns,
+        new_columns=new_columns,
+        dataset=parsed.dataset,
     )
     return [p for p, _ in previous]
+
+
+def new_columns_message(path: str, columns: Sequence[str], baseline: str, table: str) -> str:
+    """The one line that reports schema drift for a loaded file."""
+    return (
+        f"{path}: new column(s) {', '.join(columns)} not in {baseline}; kept as text in raw.{table} and, where "
+        "staging does not map them, in FOCUS x_UnmappedColumns"
+    )
 
 
 def ingest_source(
@@ -319,7 +405,7 @@ def ingest_source(
                 report.outcomes.append(FileOutcome(relative, "pending", waiting[0], part.billing_account_id))
             continue
         try:
-            loaded = _load(con, export, relative, sha256, size, parsed, todo)
+            loaded, new_columns, baseline = _load(con, export, relative, sha256, size, parsed, todo)
         except RejectedFile as error:
             refuse(path, relative, sha256, size, str(error))
             continue
@@ -328,12 +414,17 @@ def ingest_source(
         recorded.setdefault(key, set()).update(todo)
         if parsed.multi_period:
             covers[key] = set(parsed.periods)
+        drift = new_columns_message(relative, new_columns, baseline, export.raw_tables[0]) if new_columns else ""
         for loaded_period, account, part_rows, superseded in loaded:
             for old in superseded:
                 report.outcomes.append(FileOutcome(old, "superseded", loaded_period, account))
                 log(f"{old}: superseded by {relative}")
-            report.outcomes.append(FileOutcome(relative, "loaded", loaded_period, account, part_rows))
+            report.outcomes.append(
+                FileOutcome(relative, "loaded", loaded_period, account, part_rows, drift, tuple(new_columns))
+            )
             log(f"{relative}: loaded {part_rows} rows for {loaded_period:%Y-%m}")
+        if drift:
+            log(drift)
         if waiting:
             part = parsed.for_period(waiting[0])
             report.outcomes.append(FileOutcome(relative, "pending", waiting[0], part.billing_account_id))

@@ -22,7 +22,10 @@ create table if not exists audit.ingested_files (
     loaded_at timestamp not null,
     superseded_by varchar,
     superseded_at timestamp,
-    file_periods varchar
+    file_periods varchar,
+    delivered_columns varchar,
+    new_columns varchar,
+    dataset varchar
 )
 """
 
@@ -107,8 +110,10 @@ def ensure_warehouse(con: duckdb.DuckDBPyConnection) -> None:
         CLOSED_ALLOCATIONS_DDL,
     ):
         con.execute(ddl)
-    # Added with multi-period deliveries; a warehouse created before has the table without it.
-    con.execute("alter table audit.ingested_files add column if not exists file_periods varchar")
+    # Added with multi-period deliveries, schema-drift records and export datasets; a warehouse created before has
+    # the table without them.
+    for column in ("file_periods", "delivered_columns", "new_columns", "dataset"):
+        con.execute(f"alter table audit.ingested_files add column if not exists {column} varchar")
     for table, columns in RAW_TABLE_COLUMNS.items():
         all_columns = [*columns, *LINEAGE_COLUMNS]
         body = ", ".join(f"{name} varchar" for name in all_columns)

@@ -6,7 +6,9 @@ names of the same facts (`ALIASES`). Dates arrive as MM/DD/YYYY or ISO. Tags are
 
 Which cost a file carries is the export's dataset, which Azure does not write into the file: a file whose name
 contains `amortized` (case-insensitive; Azure names export files after the export) is an AmortizedCost export,
-any other file an ActualCost export. The parser records it in the derived column `x_cost_dataset`.
+any other file an ActualCost export. The parser records it in the derived column `x_cost_dataset` and as the
+delivery's dataset: the actual and the amortized export of one billing account and period are two deliveries that
+complement each other (dbt pairs them), and each is replaced only by a newer delivery of the same dataset.
 """
 
 from __future__ import annotations
@@ -150,4 +152,4 @@ def parse(path: Path) -> ParsedFile:
         account = single_value(rows, "subscriptionid", "subscription (the billing account of a pay-as-you-go export)")
     else:
         account = single_value(rows, "billingaccountid", "billing account")
-    return ParsedFile(SOURCE, period, account, len(rows), {RAW_TABLE: text_table(rows, columns)})
+    return ParsedFile(SOURCE, period, account, len(rows), {RAW_TABLE: text_table(rows, columns)}, dataset=dataset)

@@ -43,6 +43,9 @@ class ParsedFile:
     # key in period_accounts; the ingest loads and supersedes it period by period (for_period).
     periods: list[date] = field(default_factory=list)
     period_accounts: dict[date, str] = field(default_factory=dict)
+    # The export dataset, where one billing account and period has several deliveries that complement each other
+    # (Azure ActualCost / AmortizedCost); a delivery replaces only earlier deliveries of its own dataset.
+    dataset: str | None = None
 
     def __post_init__(self) -> None:
         if not self.periods:
@@ -69,6 +72,7 @@ class ParsedFile:
             self.period_accounts.get(period, self.billing_account_id),
             main.num_rows,
             tables,
+            dataset=self.dataset,
         )
 
 

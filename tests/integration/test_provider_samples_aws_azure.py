@@ -16,9 +16,10 @@ Refused samples are quarantined by the same ingest with one line naming the prob
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -45,8 +46,19 @@ AZURE_LOADED = (
     "opencost/azure-billingexports/headersets/Enterprise.csv",
     "opencost/azure-billingexports/headersets/PayAsYouGo.csv",
 )
-# The amortized export of the same EA account and month would supersede the actual one: its own warehouse.
+# The amortized export of the same EA account and month as EA_ActualCost_Small.csv would pair with it (an
+# inconsistent pair: two unrelated samples): it loads alone, into the Azure scenarios warehouse.
 AZURE_AMORTIZED = ("finops-toolkit/EA_AmortizedCost_Small.csv",)
+CONSTRUCTED = FIXTURES.parent / "constructed"
+# Schema drift: a real MCA export, then its re-delivery with one more column (constructed, PROVENANCE.md).
+DRIFT_ORIGINAL = "azure_cost/mca/camel_azure_version_2.csv"
+DRIFT_REDELIVERY = "azure_cost/mca/camel_azure_version_2_new_column.csv"
+# Actual and amortized exports of one EA account and month (constructed, PROVENANCE.md), delivered in this order:
+# the actual export, the amortized one, then the actual export again (complete).
+PAIR_FIXTURES = CONSTRUCTED / "azure_cost"
+PAIR_ACTUAL_1 = "azure_cost/ea-8611537/2023-10/ActualCost_delivery1.csv"
+PAIR_AMORTIZED = "azure_cost/ea-8611537/2023-10/AmortizedCost.csv"
+PAIR_ACTUAL_2 = "azure_cost/ea-8611537/2023-10/ActualCost_delivery2.csv"
 REFUSED = {
     ("aws_cur", "koku/aws/test_cur.csv"): "row 1 has 130 fields but the header has 131",
     ("aws_cur", "fivetran-dbt_aws_cloud_cost/aws_cost_report.csv"): (
@@ -138,25 +150,36 @@ def azure_expected(relative: str, *, amortized_export: bool) -> tuple[Decimal, D
 @dataclass
 class Warehouse:
     path: Path
+    log: list[str] = field(default_factory=list)  # the ingest's log lines
 
     def query(self, sql: str, params: list | None = None) -> list[tuple]:
         with duckdb.connect(str(self.path), read_only=True) as con:
             return con.execute(sql, params or []).fetchall()
 
 
-def build_warehouse(root: Path, samples: dict[str, tuple[str, ...]]) -> Warehouse:
+def build_warehouse(
+    root: Path, samples: dict[str, tuple[str, ...]], deliveries: tuple[tuple[str, Path], ...] = ()
+) -> Warehouse:
+    """Land the samples (under <source>/<fixture path>) and `deliveries` ((landing path, file), in delivery order),
+    ingest every source, build FOCUS with dbt."""
     landing = root / "landing"
     for source, names in samples.items():
         for name in names:
             target = landing / source / name
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(FIXTURES / name, target)
+    for order, (relative, fixture) in enumerate(deliveries, start=1):
+        target = landing / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(fixture, target)
+        os.utime(target, (1_000_000 + order, 1_000_000 + order))  # in this order, before the copied samples
     path = root / "warehouse.duckdb"
+    warehouse = Warehouse(path)
     with duckdb.connect(str(path)) as con:
-        for source in samples:
-            ingest_source(con, source, landing, root / "quarantine")
+        for source in {*samples, *(relative.split("/")[0] for relative, _ in deliveries)}:
+            ingest_source(con, source, landing, root / "quarantine", log=warehouse.log.append)
     dbt_build(path, "+focus_cost_and_usage", root)
-    return Warehouse(path)
+    return warehouse
 
 
 @pytest.fixture(scope="module")
@@ -174,8 +197,21 @@ def samples_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ware
 
 
 @pytest.fixture(scope="module")
-def amortized_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
-    yield build_warehouse(tmp_path_factory.mktemp("amortized"), {"azure_cost": AZURE_AMORTIZED})
+def azure_scenarios(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
+    """Azure deliveries whose order matters, in one warehouse and one dbt build: the amortized EA sample alone;
+    a real MCA export re-delivered with a new column; an actual + amortized pair whose actual export is
+    re-delivered."""
+    yield build_warehouse(
+        tmp_path_factory.mktemp("azure-scenarios"),
+        {"azure_cost": AZURE_AMORTIZED},
+        (
+            (DRIFT_ORIGINAL, FIXTURES / "koku" / "azure" / "camel_azure_version_2.csv"),
+            (DRIFT_REDELIVERY, CONSTRUCTED / "azure_cost" / "camel_azure_version_2_new_column.csv"),
+            (PAIR_ACTUAL_1, PAIR_FIXTURES / "ea_2023-10_actual_delivery1.csv"),
+            (PAIR_AMORTIZED, PAIR_FIXTURES / "ea_2023-10_amortized.csv"),
+            (PAIR_ACTUAL_2, PAIR_FIXTURES / "ea_2023-10_actual_delivery2.csv"),
+        ),
+    )
 
 
 def focus_totals(warehouse: Warehouse, source: str, relative: str) -> tuple[int, Decimal, Decimal]:
@@ -207,25 +243,134 @@ def test_azure_actual_sample_totals_are_conserved_into_focus(samples_warehouse: 
     assert effective == expected_amortized == expected_billed
 
 
-def test_azure_amortized_export_effective_cost_is_the_amortized_cost(amortized_warehouse: Warehouse) -> None:
+def test_azure_amortized_export_effective_cost_is_the_amortized_cost(azure_scenarios: Warehouse) -> None:
     [relative] = AZURE_AMORTIZED
     expected_billed, expected_amortized = azure_expected(relative, amortized_export=True)
-    rows, billed, effective = focus_totals(amortized_warehouse, "azure_cost", relative)
+    rows, billed, effective = focus_totals(azure_scenarios, "azure_cost", relative)
     assert rows == 28
     assert effective == expected_amortized
     assert billed == expected_billed
     # one reservation and one savings plan usage row: amortized cost, billed through the commitment
     assert expected_amortized - expected_billed == money("0.493152") + money("0.006000000468")
-    committed = amortized_warehouse.query(
+    committed = azure_scenarios.query(
         """
         select CommitmentDiscountType, CommitmentDiscountStatus, BilledCost, EffectiveCost
-        from marts.focus_cost_and_usage where CommitmentDiscountId is not null order by 1
-        """
+        from marts.focus_cost_and_usage where CommitmentDiscountId is not null and x_SourceFile = ? order by 1
+        """,
+        [f"azure_cost/{relative}"],
     )
     assert committed == [
         ("Reservation", "Used", Decimal(0), money("0.493152")),
         ("Savings Plan", "Used", Decimal(0), money("0.006000000468")),
     ]
+
+
+def test_a_new_column_is_kept_reported_and_carried_into_focus(azure_scenarios: Warehouse) -> None:
+    """A re-delivery bringing a column the previous delivery did not have: the ingest says so in one line and
+    records it; the re-delivery supersedes the original as usual; the value reaches FOCUS x_UnmappedColumns, and
+    the money is unchanged."""
+    assert (
+        f"{DRIFT_REDELIVERY}: new column(s) emissionskgco2e not in the previous delivery {DRIFT_ORIGINAL}; kept as "
+        "text in raw.azure_cost and, where staging does not map them, in FOCUS x_UnmappedColumns"
+    ) in azure_scenarios.log
+    audit = azure_scenarios.query(
+        "select path, status, new_columns from audit.ingested_files where path like 'azure_cost/mca/%' order by path"
+    )
+    assert audit == [
+        (DRIFT_ORIGINAL, "superseded", None),
+        (DRIFT_REDELIVERY, "loaded", "emissionskgco2e"),
+    ]
+    unmapped = azure_scenarios.query(
+        """
+        select x_SourceRow, json_extract_string(x_UnmappedColumns, '$.emissionskgco2e'),
+               json_extract_string(x_UnmappedColumns, '$.location')
+        from marts.focus_cost_and_usage where x_SourceFile = ? order by x_SourceRow
+        """,
+        [DRIFT_REDELIVERY],
+    )
+    # row 2 delivered no value: no key (the sample's own unmapped Location column is there on every row)
+    assert unmapped == [
+        (1, "0.0125", "US East"),
+        (2, None, "US East"),
+        (3, "0.0031", "US East"),
+        (4, "0.00042", "US East 2"),
+    ]
+    original = "koku/azure/camel_azure_version_2.csv"
+    expected_billed, expected_amortized = azure_expected(original, amortized_export=False)
+    rows, billed, effective = focus_totals(azure_scenarios, "azure_cost", DRIFT_REDELIVERY.removeprefix("azure_cost/"))
+    assert (rows, billed, effective) == (4, expected_billed, expected_amortized)
+
+
+def constructed_total(name: str) -> Decimal:
+    with (PAIR_FIXTURES / name).open(encoding="utf-8-sig", newline="") as handle:
+        return sum((money(row["Cost"]) for row in csv.DictReader(handle)), Decimal(0))
+
+
+def test_a_redelivered_actual_export_supersedes_only_the_actual_export(azure_scenarios: Warehouse) -> None:
+    audit = azure_scenarios.query(
+        """
+        select path, status, dataset, superseded_by from audit.ingested_files
+        where path like 'azure_cost/ea-8611537/2023-10/%' order by loaded_at
+        """
+    )
+    assert audit == [
+        (PAIR_ACTUAL_1, "superseded", "ActualCost", PAIR_ACTUAL_2),
+        (PAIR_AMORTIZED, "loaded", "AmortizedCost", None),
+        (PAIR_ACTUAL_2, "loaded", "ActualCost", None),
+    ]
+
+
+def test_paired_exports_bill_the_actual_total_and_amortize_the_amortized_total(azure_scenarios: Warehouse) -> None:
+    """Both exports of October 2023: FOCUS takes every charge of the amortized export plus the commitment purchases
+    and refunds only the actual export carries; Σ BilledCost = the actual export's total, Σ EffectiveCost = the
+    amortized export's total, exactly, and the provider totals the reconciliation compares with are the same."""
+    billed, amortized = (
+        constructed_total("ea_2023-10_actual_delivery2.csv"),
+        constructed_total("ea_2023-10_amortized.csv"),
+    )
+    assert (billed, amortized) == (Decimal("8.31108368"), Decimal("8.81108368"))
+    focus = azure_scenarios.query(
+        """
+        select count(*), sum(BilledCost), sum(EffectiveCost) from marts.focus_cost_and_usage
+        where x_Source = 'azure_cost' and BillingAccountId = '8611537' and x_BillingPeriodStartDate = '2023-10-01'
+        """
+    )
+    assert focus == [(10, billed, amortized)]  # 7 amortized rows + 3 commitment purchases and refunds
+    provider = azure_scenarios.query(
+        """
+        select sum(x_billed_cost), sum(x_amortized_cost), bool_and(is_paired_export)
+        from staging.stg_azure_cost__cost_details where billing_period_start = '2023-10-01'
+        """
+    )
+    assert provider == [(billed, amortized, True)]
+    commitments = azure_scenarios.query(
+        """
+        select x_SourceFile, ChargeCategory, CommitmentDiscountType, CommitmentDiscountStatus, BilledCost,
+               EffectiveCost
+        from marts.focus_cost_and_usage
+        where x_BillingPeriodStartDate = '2023-10-01' and CommitmentDiscountId is not null
+        order by x_SourceFile, BilledCost, EffectiveCost
+        """
+    )
+    zero = Decimal(0)
+    assert commitments == [
+        # the purchases and the refund, billed as the actual export bills them; amortized: 0 (FOCUS)
+        (PAIR_ACTUAL_2, "Credit", "Reservation", None, money("-0.5"), zero),
+        (PAIR_ACTUAL_2, "Purchase", "Savings Plan", None, money("0.75"), zero),
+        (PAIR_ACTUAL_2, "Purchase", "Reservation", None, money("3.25"), zero),
+        # covered usage and unused commitment at amortized cost, billed through the purchases
+        (PAIR_AMORTIZED, "Usage", "Savings Plan", "Unused", zero, money("0.044")),
+        (PAIR_AMORTIZED, "Usage", "Reservation", "Unused", zero, money("0.291096")),
+        (PAIR_AMORTIZED, "Usage", "Savings Plan", "Used", zero, money("0.706")),
+        (PAIR_AMORTIZED, "Usage", "Reservation", "Used", zero, money("2.958904")),
+    ]
+    on_demand = azure_scenarios.query(
+        """
+        select distinct x_SourceFile from marts.focus_cost_and_usage
+        where x_BillingPeriodStartDate = '2023-10-01' and CommitmentDiscountId is null
+        """
+    )
+    assert on_demand == [(PAIR_AMORTIZED,)]  # the same charges in the actual export are not counted twice
 
 
 def test_sample_totals_in_provider_currency(samples_warehouse: Warehouse) -> None:
@@ -251,6 +396,38 @@ def test_sample_totals_in_provider_currency(samples_warehouse: Warehouse) -> Non
         Decimal("8.5450077867"),
         Decimal("8.5450077867"),
     )
+
+
+@pytest.mark.parametrize(
+    ("source_file", "row", "region_id", "region_name"),
+    [
+        # Azure locations in three spellings map to one region through Microsoft's Regions.csv: `US East`,
+        # `eastus` (meterRegion `US East`), `EastUS2` (MeterRegion `Virginia`, which is not a region name)
+        ("azure_cost/opencost/azure-billingexports/headersets/PayAsYouGo.csv", 1, "eastus", "East US"),
+        ("azure_cost/koku/azure/camel_azure_version_2.csv", 1, "eastus", "East US"),
+        ("azure_cost/finops-toolkit/EA_ActualCost_Small.csv", 2, "eastus2", "East US 2"),
+        # CUR v1 codes delivered only as product/region (`us-east-1` without any product/location, `us-west-1`
+        # with an empty product/regionCode): the code is the id, the name comes from the seed
+        ("aws_cur/koku/aws/2022-07-01-alt-columns.csv", 1, "us-east-1", "US East (N. Virginia)"),
+        ("aws_cur/koku/aws/2023-06-01.csv", 1, "us-west-1", "US West (N. California)"),
+    ],
+)
+def test_regions_map_to_focus_region_id_and_name(
+    samples_warehouse: Warehouse, source_file: str, row: int, region_id: str, region_name: str
+) -> None:
+    located = samples_warehouse.query(
+        "select RegionId, RegionName from marts.focus_cost_and_usage where x_SourceFile = ? and x_SourceRow = ?",
+        [source_file, row],
+    )
+    assert located == [(region_id, region_name)]
+
+
+def test_a_row_without_a_location_keeps_no_region(samples_warehouse: Warehouse) -> None:
+    # EA_ActualCost_Small.csv row 7 (Advanced Threat Protection) has neither ResourceLocation nor MeterRegion
+    assert samples_warehouse.query(
+        "select RegionId, RegionName from marts.focus_cost_and_usage where x_SourceFile = ? and x_SourceRow = 7",
+        ["azure_cost/finops-toolkit/EA_ActualCost_Small.csv"],
+    ) == [(None, None)]
 
 
 def test_not_final_cur_keeps_an_empty_invoice_id_and_says_so(samples_warehouse: Warehouse) -> None:

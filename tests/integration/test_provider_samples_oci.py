@@ -118,7 +118,7 @@ def test_focus_columns_of_an_oci_line(oci_warehouse: Warehouse) -> None:
         "Databases",
         "Relational Databases",
         "us-sanjose-1",
-        "us-sanjose-1",
+        "US West (San Jose)",  # seeds/region_mappings.csv
         "sj-1",
         "B92911",
         "USD",

@@ -66,6 +66,12 @@ def test_missing_mandatory_column_is_named(tmp_path: Path) -> None:
         parse(write_csv(tmp_path / "f.csv", [row]))
 
 
+def test_text_in_a_money_column_is_refused_naming_row_and_column(tmp_path: Path) -> None:
+    rows = [dict(BASE), {**BASE, "EffectiveCost": "1,25 EUR"}]
+    with pytest.raises(RejectedFile, match=r"row 2, column effectivecost: '1,25 EUR' is not a number"):
+        parse(write_csv(tmp_path / "f.csv", rows))
+
+
 def test_not_a_focus_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(RejectedFile, match="not a FOCUS file"):
         parse(write_csv(tmp_path / "f.csv", [{"x_foo": "1"}]))

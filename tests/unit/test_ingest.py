@@ -87,6 +87,48 @@ def test_redelivery_supersedes_the_previous_delivery(tmp_path: Path, warehouse) 
     ).fetchone() == ("onprem/2026-09/delivery-2/meters.csv",)
 
 
+def test_a_column_the_previous_delivery_did_not_have_is_kept_recorded_and_logged(tmp_path: Path, warehouse) -> None:
+    landing, quarantine = tmp_path / "landing", tmp_path / "quarantine"
+    meter_file(landing, "2026-09/delivery-1/meters.csv", "2026-09", ["10.10"], mtime=1_000)
+    first: list[str] = []
+    ingest_source(warehouse, "onprem", landing, quarantine, log=first.append)
+    # the next delivery of the same datacenter brings a column the first one did not have
+    drifted = landing / "onprem" / "2026-09" / "delivery-2" / "meters.csv"
+    drifted.parent.mkdir(parents=True)
+    drifted.write_text(
+        HEADER.rstrip("\n") + ",power_kwh\n"
+        "DC-LON1,2026-09-01,2026-09-02T00:00:00Z,2026-09-03T00:00:00Z,PRJ-001,vm-1,10.20,USD,41.5\n",
+        encoding="utf-8",
+    )
+    os.utime(drifted, (2_000, 2_000))
+    second: list[str] = []
+    report = ingest_source(warehouse, "onprem", landing, quarantine, log=second.append)
+
+    [loaded] = [o for o in report.outcomes if o.status == "loaded"]
+    message = (
+        "onprem/2026-09/delivery-2/meters.csv: new column(s) power_kwh not in the previous delivery "
+        "onprem/2026-09/delivery-1/meters.csv; kept as text in raw.onprem and, where staging does not map them, "
+        "in FOCUS x_UnmappedColumns"
+    )
+    assert (loaded.new_columns, loaded.detail) == (("power_kwh",), message)
+    assert message in second
+    assert not any("new column" in line for line in first)  # the source's first delivery: nothing to compare
+    assert warehouse.execute("select power_kwh from raw.onprem").fetchall() == [("41.5",)]
+    recorded = warehouse.execute(
+        "select path, status, new_columns, delivered_columns from audit.ingested_files order by loaded_at"
+    ).fetchall()
+    columns = "datacenter_id,billing_period_start,usage_start,usage_end,project,vm_name,cost,currency"
+    assert recorded == [
+        ("onprem/2026-09/delivery-1/meters.csv", "superseded", None, columns),
+        ("onprem/2026-09/delivery-2/meters.csv", "loaded", "power_kwh", columns + ",power_kwh"),
+    ]
+
+    # another datacenter's first delivery is compared with every earlier delivery of the source
+    meter_file(landing, "2026-09/other-dc.csv", "2026-09", ["1.00"], mtime=3_000, dc="DC-FRA1")
+    [other] = ingest_source(warehouse, "onprem", landing, quarantine).outcomes
+    assert (other.status, other.new_columns) == ("loaded", ())
+
+
 def test_bad_file_is_quarantined_and_nothing_stored_is_lost(tmp_path: Path, warehouse) -> None:
     landing, quarantine = tmp_path / "landing", tmp_path / "quarantine"
     meter_file(landing, "2026-08/meters.csv", "2026-08", ["5.00"], mtime=1_000)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from datetime import date
 from decimal import Decimal
@@ -57,6 +58,7 @@ def test_amortized_export_is_told_by_its_file_name() -> None:
     parsed, table = parse("finops-toolkit/EA_AmortizedCost_Small.csv")
     assert parsed.billing_period_start == date(2023, 9, 1)
     assert set(table["x_cost_dataset"]) == {"AmortizedCost"}
+    assert parsed.dataset == "AmortizedCost"  # the delivery's identity: it never replaces an actual-cost export
     assert total(table) == Decimal("16.29693213663664462748541900")
 
 
@@ -138,6 +140,18 @@ def test_one_row_enterprise_headerset_loads() -> None:
 def test_unusable_samples_are_refused_with_one_clear_line(relative: str, message: str) -> None:
     with pytest.raises(RejectedFile, match=message):
         parse(relative)
+
+
+def test_text_in_a_money_column_is_refused_naming_row_and_column(tmp_path: Path) -> None:
+    # a real export whose cost column changed type on one row: EA_ActualCost_Small.csv, row 3's Cost replaced
+    with (THIRD_PARTY / "finops-toolkit/EA_ActualCost_Small.csv").open(encoding="utf-8-sig", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    rows[2][header.index("Cost")] = "n/a"
+    path = tmp_path / "EA_ActualCost_Small.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([header, *rows])
+    with pytest.raises(RejectedFile, match="row 3, column costinbillingcurrency: 'n/a' is not a number"):
+        parse(path)
 
 
 def test_empty_cost_is_refused_not_null_filled(tmp_path: Path) -> None:

@@ -59,10 +59,16 @@ def _ingest_asset(export: ExportFormat) -> dg.AssetsDefinition:
             "files_quarantined": report.count("quarantined"),
             "files_pending_other_periods": report.count("pending"),
             "rows_loaded": report.rows_loaded,
+            "files_with_new_columns": len({o.path for o in report.outcomes if o.new_columns}),
         }
+        drifted: set[str] = set()
         for outcome in report.outcomes:
             if outcome.status == "quarantined":
                 context.log.warning(f"quarantined {outcome.path}: {outcome.detail}")
+            if outcome.new_columns and outcome.path not in drifted:
+                # schema drift: the same line the ingest logged, at warning level (audit.ingested_files.new_columns)
+                drifted.add(outcome.path)
+                context.log.warning(outcome.detail)
         for spec in specs:
             yield dg.MaterializeResult(asset_key=spec.key, metadata=metadata)
 

@@ -13,6 +13,13 @@ services as (
 
 ),
 
+regions as (
+
+    select * from {{ ref('stg_reference__region_mappings') }}
+    where provider = 'aws'
+
+),
+
 -- SavingsPlanNegation lines are not FOCUS charges: they cancel the on-demand cost of covered usage, which
 -- FOCUS expresses by billing covered usage at 0 instead (docs/raw-layer.md).
 charges as (
@@ -136,8 +143,9 @@ mapped as (
         charges.resource_id as ResourceId,
         cast(null as {{ dbt.type_string() }}) as ResourceName,
         cast(null as {{ dbt.type_string() }}) as ResourceType,
-        charges.region_code as RegionId,
-        charges.region_name as RegionName,
+        -- region code -> FOCUS id and name through seeds/region_mappings.csv; an unlisted code keeps AWS's values
+        coalesce(regions.region_id, charges.region_code) as RegionId,
+        coalesce(regions.region_name, charges.region_name) as RegionName,
         charges.availability_zone as AvailabilityZone,
 
         case
@@ -176,11 +184,14 @@ mapped as (
         charges.source_file as x_SourceFile,
         charges.source_row as x_SourceRow,
         {{ billing.json_value('charges.tags', "'" ~ var('project_tag_key') ~ "'") }} as x_ProjectId,
-        charges.billing_period_start as x_BillingPeriodStartDate
+        charges.billing_period_start as x_BillingPeriodStartDate,
+        charges.x_unmapped_columns as x_UnmappedColumns
 
     from charges
     left join services
         on charges.product_code = services.service_key
+    left join regions
+        on lower(trim(charges.region_code)) = regions.provider_region
 
 ),
 

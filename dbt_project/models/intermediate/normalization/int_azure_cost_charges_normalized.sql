@@ -1,8 +1,59 @@
 with
 
-cost_details as (
+staged as (
 
     select * from {{ ref('stg_azure_cost__cost_details') }}
+
+),
+
+-- One export of an account and period alone: every row is a charge. Both exports loaded (is_paired_export,
+-- docs/raw-layer.md): the amortized export carries every charge except the reservation and savings-plan
+-- purchases and refunds, which only the actual export carries; so the charges are every amortized row plus the
+-- actual export's commitment purchases and refunds, and the actual export's other rows (the same charges at
+-- actual cost) are left out.
+charges as (
+
+    select
+        staged.*,
+        coalesce(
+            staged.pricing_model in ('Reservation', 'SavingsPlan') and staged.charge_type in ('Purchase', 'Refund'),
+            false
+        ) as is_commitment_purchase
+    from staged
+    where
+        not staged.is_paired_export
+        or staged.cost_dataset = 'AmortizedCost'
+        or (staged.pricing_model in ('Reservation', 'SavingsPlan') and staged.charge_type in ('Purchase', 'Refund'))
+
+),
+
+-- FOCUS billed and effective cost of each charge
+cost_details as (
+
+    select
+        charges.*,
+        case
+            -- an actual-cost row: what was billed (alone, or a commitment purchase or refund of a pair)
+            when charges.cost_dataset = 'ActualCost' then charges.cost_in_billing_currency
+            -- amortized rows: covered usage and unused commitment were billed through the purchase ...
+            when charges.charge_type in ('UnusedReservation', 'UnusedSavingsPlan')
+                then cast(0 as {{ billing.money_type() }})
+            when
+                charges.pricing_model in ('Reservation', 'SavingsPlan')
+                and coalesce(charges.charge_type, 'Usage') = 'Usage'
+                then cast(0 as {{ billing.money_type() }})
+            -- ... which, in a pair, the actual export's row bills
+            when charges.is_paired_export and charges.is_commitment_purchase
+                then cast(0 as {{ billing.money_type() }})
+            else charges.cost_in_billing_currency
+        end as billed_cost,
+        case
+            -- FOCUS: an amortized commitment purchase has EffectiveCost 0 (its cost is in the covered usage)
+            when charges.is_paired_export and charges.cost_dataset = 'ActualCost'
+                then cast(0 as {{ billing.money_type() }})
+            else charges.cost_in_billing_currency
+        end as effective_cost
+    from charges
 
 ),
 
@@ -10,6 +61,13 @@ services as (
 
     select * from {{ ref('stg_reference__service_categories') }}
     where source = 'azure_cost'
+
+),
+
+regions as (
+
+    select * from {{ ref('stg_reference__region_mappings') }}
+    where provider = 'azure'
 
 ),
 
@@ -49,10 +107,8 @@ mapped as (
             else 'Usage-Based'
         end as ChargeFrequency,
 
-        -- actual-cost export: the effective cost is what was billed; amortized export: the effective cost is
-        -- the amortized cost and commitment-covered usage bills 0 (staging, docs/raw-layer.md)
-        cost_details.x_billed_cost as BilledCost,
-        cost_details.x_amortized_cost as EffectiveCost,
+        cost_details.billed_cost as BilledCost,
+        cost_details.effective_cost as EffectiveCost,
         case
             when cost_details.payg_price > 0 and cost_details.quantity is not null
                 then {{ billing.money_multiply('cost_details.payg_price', 'cost_details.quantity') }}
@@ -76,7 +132,7 @@ mapped as (
         cost_details.unit_of_measure as PricingUnit,
         cost_details.billing_currency as PricingCurrency,
         cost_details.unit_price as PricingCurrencyContractedUnitPrice,
-        cost_details.x_amortized_cost as PricingCurrencyEffectiveCost,
+        cost_details.effective_cost as PricingCurrencyEffectiveCost,
         cost_details.payg_price as PricingCurrencyListUnitPrice,
         cost_details.billing_currency as BillingCurrency,
         case when coalesce(cost_details.charge_type, 'Usage') = 'Usage' then cost_details.quantity end
@@ -96,8 +152,11 @@ mapped as (
         cost_details.resource_id as ResourceId,
         cost_details.resource_name as ResourceName,
         cast(null as {{ dbt.type_string() }}) as ResourceType,
-        lower(cost_details.resource_location) as RegionId,
-        cost_details.meter_region as RegionName,
+        -- resource location (any spelling: EastUS, US East, eastus) -> FOCUS id and name through
+        -- seeds/region_mappings.csv (Microsoft's Regions.csv); an unlisted location keeps its own value, and the
+        -- meter region names the row only when no location is delivered
+        coalesce(regions.region_id, lower(cost_details.resource_location)) as RegionId,
+        coalesce(regions.region_name, cost_details.resource_location, cost_details.meter_region) as RegionName,
         cost_details.availability_zone as AvailabilityZone,
 
         case when cost_details.pricing_model in ('Reservation', 'SavingsPlan') then cost_details.benefit_id end
@@ -130,11 +189,14 @@ mapped as (
         cost_details.source_file as x_SourceFile,
         cost_details.source_row as x_SourceRow,
         {{ billing.json_value('cost_details.tags', "'" ~ var('project_tag_key') ~ "'") }} as x_ProjectId,
-        cost_details.billing_period_start as x_BillingPeriodStartDate
+        cost_details.billing_period_start as x_BillingPeriodStartDate,
+        cost_details.x_unmapped_columns as x_UnmappedColumns
 
     from cost_details
     left join services
         on cost_details.meter_category = services.service_key
+    left join regions
+        on lower(trim(cost_details.resource_location)) = regions.provider_region
 
 ),
 

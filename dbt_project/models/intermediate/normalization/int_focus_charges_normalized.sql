@@ -27,7 +27,8 @@ mapped as (
         charges.source_file as x_SourceFile,
         charges.source_row as x_SourceRow,
         {{ billing.json_value('charges.Tags', "'" ~ var('project_tag_key') ~ "'") }} as x_ProjectId,
-        charges.billing_period_start as x_BillingPeriodStartDate
+        charges.billing_period_start as x_BillingPeriodStartDate,
+        charges.x_unmapped_columns as x_UnmappedColumns
 
     from charges
 

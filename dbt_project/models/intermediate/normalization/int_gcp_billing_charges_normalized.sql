@@ -19,6 +19,13 @@ services as (
 
 ),
 
+regions as (
+
+    select * from {{ ref('stg_reference__region_mappings') }}
+    where provider = 'gcp'
+
+),
+
 cost_charges as (
 
     select
@@ -71,8 +78,9 @@ cost_charges as (
         coalesce(costs.resource_global_name, costs.resource_name) as ResourceId,
         costs.resource_name as ResourceName,
         cast(null as {{ dbt.type_string() }}) as ResourceType,
-        costs.region as RegionId,
-        costs.region as RegionName,
+        -- region -> FOCUS id and name through seeds/region_mappings.csv; an unlisted region keeps its own value
+        coalesce(regions.region_id, costs.region) as RegionId,
+        coalesce(regions.region_name, costs.region) as RegionName,
         costs.zone as AvailabilityZone,
         cast(null as {{ dbt.type_string() }}) as CommitmentDiscountId,
         cast(null as {{ dbt.type_string() }}) as CommitmentDiscountName,
@@ -92,11 +100,14 @@ cost_charges as (
         costs.source_file as x_SourceFile,
         costs.source_row as x_SourceRow,
         costs.project_id as x_ProjectId,
-        costs.billing_period_start as x_BillingPeriodStartDate
+        costs.billing_period_start as x_BillingPeriodStartDate,
+        costs.x_unmapped_columns as x_UnmappedColumns
 
     from costs
     left join services
         on costs.service_description = services.service_key
+    left join regions
+        on lower(trim(costs.region)) = regions.provider_region
 
 ),
 
@@ -176,7 +187,8 @@ credit_charges as (
         credits.source_file as x_SourceFile,
         credits.source_row as x_SourceRow,
         parent.x_ProjectId,
-        credits.billing_period_start as x_BillingPeriodStartDate
+        credits.billing_period_start as x_BillingPeriodStartDate,
+        credits.x_unmapped_columns as x_UnmappedColumns
 
     from credits
     inner join cost_charges as parent

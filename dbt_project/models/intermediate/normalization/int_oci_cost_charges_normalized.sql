@@ -13,6 +13,13 @@ services as (
 
 ),
 
+regions as (
+
+    select * from {{ ref('stg_reference__region_mappings') }}
+    where provider = 'oci'
+
+),
+
 mapped as (
 
     select
@@ -69,8 +76,9 @@ mapped as (
         cost_lines.resource_id as ResourceId,
         cast(null as {{ dbt.type_string() }}) as ResourceName,
         cast(null as {{ dbt.type_string() }}) as ResourceType,
-        cost_lines.region as RegionId,
-        cost_lines.region as RegionName,
+        -- region identifier -> FOCUS id and name through seeds/region_mappings.csv; an unlisted one keeps its value
+        coalesce(regions.region_id, cost_lines.region) as RegionId,
+        coalesce(regions.region_name, cost_lines.region) as RegionName,
         cost_lines.availability_domain as AvailabilityZone,
         cast(null as {{ dbt.type_string() }}) as CommitmentDiscountId,
         cast(null as {{ dbt.type_string() }}) as CommitmentDiscountName,
@@ -90,11 +98,14 @@ mapped as (
         cost_lines.source_file as x_SourceFile,
         cost_lines.source_row as x_SourceRow,
         {{ billing.json_value('cost_lines.tags', "'" ~ var('project_tag_key') ~ "'") }} as x_ProjectId,
-        cost_lines.billing_period_start as x_BillingPeriodStartDate
+        cost_lines.billing_period_start as x_BillingPeriodStartDate,
+        cost_lines.x_unmapped_columns as x_UnmappedColumns
 
     from cost_lines
     left join services
         on cost_lines.service_key = services.service_key
+    left join regions
+        on lower(trim(cost_lines.region)) = regions.provider_region
 
 ),
 

@@ -85,7 +85,8 @@ mapped as (
         readings.source_file as x_SourceFile,
         readings.source_row as x_SourceRow,
         readings.project as x_ProjectId,
-        readings.billing_period_start as x_BillingPeriodStartDate
+        readings.billing_period_start as x_BillingPeriodStartDate,
+        readings.x_unmapped_columns as x_UnmappedColumns
 
     from readings
     left join services

@@ -22,9 +22,9 @@ typed as (
         _billing_account_id as delivery_billing_account_id,
 
         -- billing period and accounts
-        {{ billing.to_timestamp('bill_billing_period_start_date') }} as billing_period_start_at,
-        {{ billing.to_timestamp('bill_billing_period_end_date') }} as billing_period_end_at,
-        bill_payer_account_id as payer_account_id,
+        {{ billing.to_timestamp(opt(cols, 'bill_billing_period_start_date')) }} as billing_period_start_at,
+        {{ billing.to_timestamp(opt(cols, 'bill_billing_period_end_date')) }} as billing_period_end_at,
+        {{ opt(cols, 'bill_payer_account_id') }} as payer_account_id,
         {{ opt(cols, 'bill_payer_account_name') }} as payer_account_name,
         {{ opt(cols, 'bill_invoice_id') }} as invoice_id,
         -- AWS fills bill/InvoiceId only once the month's bill is final; an empty one is an estimate that a
@@ -32,23 +32,23 @@ typed as (
         case when nullif(trim({{ opt(cols, 'bill_invoice_id') }}), '') is null then false else true end as is_final,
         {{ opt(cols, 'bill_billing_entity') }} as billing_entity,
         {{ opt(cols, 'bill_invoicing_entity') }} as invoicing_entity,
-        line_item_usage_account_id as usage_account_id,
+        {{ opt(cols, 'line_item_usage_account_id') }} as usage_account_id,
         {{ opt(cols, 'line_item_usage_account_name') }} as usage_account_name,
 
         -- line item
-        line_item_line_item_type as line_item_type,
+        {{ opt(cols, 'line_item_line_item_type') }} as line_item_type,
         {{ opt(cols, 'line_item_line_item_description') }} as line_item_description,
-        {{ billing.to_timestamp('line_item_usage_start_date') }} as usage_start_at,
-        {{ billing.to_timestamp('line_item_usage_end_date') }} as usage_end_at,
-        line_item_product_code as product_code,
+        {{ billing.to_timestamp(opt(cols, 'line_item_usage_start_date')) }} as usage_start_at,
+        {{ billing.to_timestamp(opt(cols, 'line_item_usage_end_date')) }} as usage_end_at,
+        {{ opt(cols, 'line_item_product_code') }} as product_code,
         {{ opt(cols, 'line_item_usage_type') }} as usage_type,
         {{ opt(cols, 'line_item_operation') }} as operation,
         {{ opt(cols, 'line_item_resource_id') }} as resource_id,
         {{ opt(cols, 'line_item_availability_zone') }} as availability_zone,
         {{ billing.to_money(opt(cols, 'line_item_usage_amount')) }} as usage_amount,
         {{ billing.to_money(opt(cols, 'line_item_unblended_rate')) }} as unblended_rate,
-        {{ billing.to_money('line_item_unblended_cost') }} as unblended_cost,
-        line_item_currency_code as currency_code,
+        {{ billing.to_money(opt(cols, 'line_item_unblended_cost')) }} as unblended_cost,
+        {{ opt(cols, 'line_item_currency_code') }} as currency_code,
 
         -- pricing and product
         {{ billing.to_money(opt(cols, 'pricing_public_on_demand_cost')) }} as public_on_demand_cost,
@@ -57,7 +57,8 @@ typed as (
         {{ opt(cols, 'pricing_term') }} as pricing_term,
         {{ opt(cols, 'pricing_rate_code') }} as pricing_rate_code,
         {{ opt(cols, 'product_sku') }} as product_sku,
-        {{ opt(cols, 'product_region_code') }} as region_code,
+        -- CUR 2.0 and Athena: product_region_code; CUR v1 may carry the same code only as product/region
+        coalesce({{ opt(cols, 'product_region_code') }}, {{ opt(cols, 'product_region') }}) as region_code,
         {{ opt(cols, 'product_location') }} as region_name,
         -- CUR 2.0 carries product attributes in the `product` map, CUR v1 as `product/ProductName` columns
         coalesce(
@@ -82,7 +83,10 @@ typed as (
 
         -- user-defined cost-allocation tags arrive as `user:<key>`; the parser writes compact JSON with
         -- sorted keys, so these two replacements touch keys only
-        replace(replace({{ opt(cols, 'resource_tags') }}, '{"user:', '{"'), ',"user:', ',"') as tags
+        replace(replace({{ opt(cols, 'resource_tags') }}, '{"user:', '{"'), ',"user:', ',"') as tags,
+
+        -- every other delivered column with a value, except product attributes (docs/raw-layer.md)
+        {{ billing.unmapped_columns_json(cols, exclude=['product', 'product_*']) }} as x_unmapped_columns
 
     from source
 

@@ -36,7 +36,10 @@ typed as (
         -- every FOCUS column under its FOCUS name; columns the file did not carry are null
         {%- for column in billing.focus_columns() %}
         {%- set raw_name = column.name | lower %}
-        {%- set delivered = ([raw_name] + aliases.get(raw_name, [])) | select('in', cols) | list %}
+        {%- set delivered = [] %}
+        {%- for name in [raw_name] + aliases.get(raw_name, []) if name in cols %}
+        {%- do delivered.append(opt(cols, name)) %}
+        {%- endfor %}
         {%- if delivered | length > 1 %}
         {%- set raw_value = 'coalesce(' ~ (delivered | join(', ')) ~ ')' %}
         {%- elif delivered | length == 1 %}
@@ -54,7 +57,11 @@ typed as (
         {%- endfor %}
 
         -- the FOCUS version the parser detected from the file's columns
-        {{ opt(cols, 'x_detected_focus_version') }} as x_FocusVersion
+        {{ opt(cols, 'x_detected_focus_version') }} as x_FocusVersion,
+
+        -- every other delivered column with a value: the provider's own x_ columns, newer FOCUS columns
+        -- (docs/raw-layer.md)
+        {{ billing.unmapped_columns_json(cols) }} as x_unmapped_columns
 
     from source
 

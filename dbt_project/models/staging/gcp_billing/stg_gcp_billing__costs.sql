@@ -22,30 +22,30 @@ typed as (
         _billing_account_id as delivery_billing_account_id,
 
         -- billing period (invoice.month, YYYYMM) and accounts
-        invoice_month,
+        {{ opt(cols, 'invoice_month') }} as invoice_month,
         cast(
             substr(invoice_month, 1, 4) || '-' || substr(invoice_month, 5, 2) || '-01'
             as date
         ) as invoice_month_start,
-        billing_account_id,
-        project_id,
+        {{ opt(cols, 'billing_account_id') }} as billing_account_id,
+        {{ opt(cols, 'project_id') }} as project_id,
         {{ opt(cols, 'project_name') }} as project_name,
 
         -- charge
-        cost_type,
+        {{ opt(cols, 'cost_type') }} as cost_type,
         {{ opt(cols, 'service_id') }} as service_id,
-        service_description,
+        {{ opt(cols, 'service_description') }} as service_description,
         {{ opt(cols, 'sku_id') }} as sku_id,
         {{ opt(cols, 'sku_description') }} as sku_description,
-        {{ billing.to_timestamp('usage_start_time') }} as usage_start_at,
-        {{ billing.to_timestamp('usage_end_time') }} as usage_end_at,
+        {{ billing.to_timestamp(opt(cols, 'usage_start_time')) }} as usage_start_at,
+        {{ billing.to_timestamp(opt(cols, 'usage_end_time')) }} as usage_end_at,
         {{ billing.to_money(opt(cols, 'usage_amount')) }} as usage_amount,
         {{ opt(cols, 'usage_unit') }} as usage_unit,
         {{ billing.to_money(opt(cols, 'usage_amount_in_pricing_units')) }} as usage_amount_in_pricing_units,
         {{ opt(cols, 'usage_pricing_unit') }} as usage_pricing_unit,
-        {{ billing.to_money('cost') }} as cost,
+        {{ billing.to_money(opt(cols, 'cost')) }} as cost,
         {{ billing.to_money(opt(cols, 'cost_at_list')) }} as cost_at_list,
-        currency,
+        {{ opt(cols, 'currency') }} as currency,
         {{ opt(cols, 'seller_name') }} as seller_name,
 
         -- resource and location
@@ -55,7 +55,11 @@ typed as (
         {{ opt(cols, 'location_region') }} as region,
         {{ opt(cols, 'location_zone') }} as zone,
 
-        {{ opt(cols, 'labels') }} as labels
+        {{ opt(cols, 'labels') }} as labels,
+
+        -- every other delivered column with a value, except the credits array, whose elements are charges of
+        -- their own (stg_gcp_billing__credits; docs/raw-layer.md)
+        {{ billing.unmapped_columns_json(cols, exclude=['credits']) }} as x_unmapped_columns
 
     from source
 

@@ -20,13 +20,16 @@ typed as (
         _file_sha256 as file_sha256,
         cast(_billing_period_start as date) as billing_period_start,
         _billing_account_id as delivery_billing_account_id,
-        {{ billing.to_integer('credit_index') }} as credit_index,
+        {{ billing.to_integer(opt(cols, 'credit_index')) }} as credit_index,
 
-        name as credit_name,
+        {{ opt(cols, 'name') }} as credit_name,
         {{ opt(cols, 'full_name') }} as credit_full_name,
-        id as credit_id,
-        type as credit_type,
-        {{ billing.to_money('amount') }} as amount
+        {{ opt(cols, 'id') }} as credit_id,
+        {{ opt(cols, 'type') }} as credit_type,
+        {{ billing.to_money(opt(cols, 'amount')) }} as amount,
+
+        -- every other delivered field of the credit with a value (docs/raw-layer.md)
+        {{ billing.unmapped_columns_json(cols) }} as x_unmapped_columns
 
     from source
 

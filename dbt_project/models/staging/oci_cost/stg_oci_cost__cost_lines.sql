@@ -24,16 +24,16 @@ typed as (
         -- the tenancy is the billing account, the compartment the sub-account; a cost report has no billing
         -- period: the parser took the calendar month of the usage intervals (docs/raw-layer.md)
         cast(cast(_billing_period_start as date) as timestamp) as billing_period_start_at,
-        lineitem_tenantid as billing_account_id,
+        {{ opt(cols, 'lineitem_tenantid') }} as billing_account_id,
         {{ opt(cols, 'product_compartmentid') }} as compartment_id,
         {{ opt(cols, 'product_compartmentname') }} as compartment_name,
         {{ opt(cols, 'cost_subscriptionid') }} as subscription_id,
 
         -- line
-        lineitem_referenceno as reference_no,
-        {{ billing.to_timestamp('lineitem_intervalusagestart') }} as usage_start_at,
-        {{ billing.to_timestamp('lineitem_intervalusageend') }} as usage_end_at,
-        product_service as service_key,
+        {{ opt(cols, 'lineitem_referenceno') }} as reference_no,
+        {{ billing.to_timestamp(opt(cols, 'lineitem_intervalusagestart')) }} as usage_start_at,
+        {{ billing.to_timestamp(opt(cols, 'lineitem_intervalusageend')) }} as usage_end_at,
+        {{ opt(cols, 'product_service') }} as service_key,
         {{ opt(cols, 'cost_productsku') }} as sku_id,
         {{ opt(cols, 'product_description') }} as product_description,
         {{ billing.to_money(opt(cols, 'usage_billedquantity')) }} as billed_quantity,
@@ -42,19 +42,22 @@ typed as (
         {{ opt(cols, 'cost_billingunitreadable') }} as billing_unit_readable,
         {{ billing.to_money(opt(cols, 'cost_unitprice')) }} as unit_price,
         {{ billing.to_money(opt(cols, 'cost_unitpriceoverage')) }} as unit_price_overage,
-        {{ billing.to_money('cost_mycost') }} as my_cost,
+        {{ billing.to_money(opt(cols, 'cost_mycost')) }} as my_cost,
         {{ billing.to_money(opt(cols, 'cost_mycostoverage')) }} as my_cost_overage,
-        cost_currencycode as currency,
+        {{ opt(cols, 'cost_currencycode') }} as currency,
         lower(coalesce({{ opt(cols, 'cost_overageflag') }}, 'false')) = 'true' as is_overage,
         lower(coalesce({{ opt(cols, 'lineitem_iscorrection') }}, 'false')) = 'true' as is_correction,
         {{ opt(cols, 'lineitem_backreferenceno') }} as back_reference_no,
 
         -- resource
-        product_region as region,
+        {{ opt(cols, 'product_region') }} as region,
         {{ opt(cols, 'product_availabilitydomain') }} as availability_domain,
         {{ opt(cols, 'product_resourceid') }} as resource_id,
 
-        {{ opt(cols, 'tags') }} as tags
+        {{ opt(cols, 'tags') }} as tags,
+
+        -- every other delivered column with a value (docs/raw-layer.md)
+        {{ billing.unmapped_columns_json(cols) }} as x_unmapped_columns
 
     from source
 

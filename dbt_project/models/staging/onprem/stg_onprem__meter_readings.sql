@@ -22,16 +22,16 @@ typed as (
         _billing_account_id as delivery_billing_account_id,
 
         -- the datacenter is the billing account, the cluster the sub-account
-        {{ billing.to_timestamp('billing_period_start') }} as billing_period_start_at,
-        datacenter_id,
+        {{ billing.to_timestamp(opt(cols, 'billing_period_start')) }} as billing_period_start_at,
+        {{ opt(cols, 'datacenter_id') }} as datacenter_id,
         {{ opt(cols, 'datacenter_name') }} as datacenter_name,
         coalesce({{ opt(cols, 'host_cluster') }}, {{ opt(cols, 'cluster_id') }}) as cluster_id,
         {{ opt(cols, 'cluster_name') }} as cluster_name,
-        project,
+        {{ opt(cols, 'project') }} as project,
 
         -- meter
-        {{ billing.to_timestamp('usage_start') }} as usage_start_at,
-        {{ billing.to_timestamp('usage_end') }} as usage_end_at,
+        {{ billing.to_timestamp(opt(cols, 'usage_start')) }} as usage_start_at,
+        {{ billing.to_timestamp(opt(cols, 'usage_end')) }} as usage_end_at,
         coalesce({{ opt(cols, 'service') }}, 'vm') as service_key,
         coalesce({{ opt(cols, 'vm_uuid') }}, {{ opt(cols, 'vm_id') }}) as vm_id,
         {{ opt(cols, 'vm_name') }} as vm_name,
@@ -41,10 +41,13 @@ typed as (
         {{ billing.to_money(opt(cols, 'rate_vcpu_hour')) }} as rate_vcpu_hour,
         {{ billing.to_money(opt(cols, 'rate_memory_gb_hour')) }} as rate_memory_gb_hour,
         {{ billing.to_money(opt(cols, 'rate_storage_gb_month')) }} as rate_storage_gb_month,
-        {{ billing.to_money('cost') }} as cost,
-        currency,
+        {{ billing.to_money(opt(cols, 'cost')) }} as cost,
+        {{ opt(cols, 'currency') }} as currency,
         {{ opt(cols, 'os') }} as operating_system,
-        {{ opt(cols, 'tags') }} as tags
+        {{ opt(cols, 'tags') }} as tags,
+
+        -- every other delivered column with a value (docs/raw-layer.md)
+        {{ billing.unmapped_columns_json(cols) }} as x_unmapped_columns
 
     from source
 
