@@ -164,7 +164,7 @@ def pending_alerts(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 
 
 class WebhookUnreachable(Exception):
-    """No HTTP answer at all (refused, timed out, DNS): later alerts would fail the same way."""
+    """No HTTP answer at all (refused, timed out, DNS, a URL urllib cannot use): later alerts would fail alike."""
 
 
 def post_json(url: str, document: dict[str, Any], *, timeout: float, idempotency_key: str) -> int:
@@ -185,7 +185,7 @@ def post_json(url: str, document: dict[str, Any], *, timeout: float, idempotency
             return int(response.status)
     except urllib.error.HTTPError:
         raise
-    except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
+    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as error:
         reason = getattr(error, "reason", error)
         raise WebhookUnreachable(f"{type(reason).__name__}: {reason}") from None
 
@@ -248,7 +248,7 @@ def deliver_alerts(
             report.held_back += 1
     report.pending = len(ready)
     if not url:
-        warn(report.summary())
+        (warn if report.pending else log)(report.summary())
         return report
     host = urlsplit(url).netloc.rsplit("@", 1)[-1]  # never the path or credentials: they may be secret
     for alert in ready:
