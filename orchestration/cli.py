@@ -181,6 +181,72 @@ def status() -> None:
         _say("no closed months yet")
 
 
+budgets_app = typer.Typer(
+    no_args_is_help=True,
+    help="Budgets and alerts: spend against each budget per month, thresholds crossed, throttle requests.",
+)
+app.add_typer(budgets_app, name="budgets")
+
+
+@budgets_app.command("list")
+def budgets_list(
+    period: Annotated[str | None, typer.Option("--period", help="Billing month, YYYY-MM (default: all).")] = None,
+) -> None:
+    """List each budget per closed month: budget, spend, % consumed, thresholds crossed, throttle flag."""
+    import duckdb
+
+    from orchestration.reporting import budget_periods, has_budget_status, money, percent_text, summarize_budgets
+
+    settings = _settings()
+    month = parse_period(period) if period is not None else None
+    if not settings.warehouse_path.exists():
+        raise UserError(f"no warehouse at {settings.warehouse_path}; run `billing demo` and `billing close` first")
+    try:
+        with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+            if not has_budget_status(con):
+                raise UserError(
+                    "the warehouse has no budget status yet; close a month (`billing close --period YYYY-MM`) to "
+                    "compute it from seeds/budgets.csv"
+                )
+            lines = summarize_budgets(con, month)
+            periods = budget_periods(con)
+    except duckdb.IOException as error:
+        raise UserError(f"the warehouse is in use by another process ({str(error).splitlines()[0]}); retry") from None
+    if not lines:
+        if month is None:
+            _say("no budget is in force in any closed month; add budgets to seeds/budgets.csv and close a month")
+            return
+        known = ", ".join(f"{p:%Y-%m}" for p in periods) or "none yet"
+        raise UserError(f"no budget status for {month:%Y-%m} (months with budget status: {known}); close it first")
+    scopes = [f"{line.budget_scope.replace('_', ' ')} {line.scope_id}" for line in lines]
+    budget_width = max(len("budget"), *(len(line.budget_id) for line in lines))
+    scope_width = max(len("for"), *(len(scope) for scope in scopes))
+    _say(
+        f"{'period':<8} {'budget':<{budget_width}} {'for':<{scope_width}} {'cur':<4} {'budget amt':>13} "
+        f"{'spend':>13} {'consumed':>9}  {'thresholds crossed':<18}  throttle"
+    )
+    notes: list[str] = []
+    for line, scope in zip(lines, scopes, strict=True):
+        consumed = "n/a" if line.percent_consumed is None else f"{percent_text(line.percent_consumed)}%"
+        crossed = ", ".join(f"{percent_text(level)}%" for level in line.thresholds_crossed) or "-"
+        if line.cap_percent is None:
+            throttle = "-"
+        else:
+            throttle = f"{'YES' if line.throttle_requested else 'no'} (cap {percent_text(line.cap_percent)}%)"
+        _say(
+            f"{line.period:%Y-%m}  {line.budget_id:<{budget_width}} {scope:<{scope_width}} "
+            f"{line.currency:<4} {money(line.budget_amount):>13} {money(line.spend):>13} {consumed:>9}  "
+            f"{crossed:<18}  {throttle}"
+        )
+        if line.other_currencies:
+            notes.append(
+                f"note: {line.budget_id} {line.period:%Y-%m}: spend in {line.other_currencies} is not counted in "
+                f"this {line.currency} budget (never converted)"
+            )
+    for note in notes:
+        _say(note)
+
+
 @app.command("bench-ingest")
 def bench_ingest(
     rows: Annotated[int, typer.Option(help="Rows per export format.", min=1)] = 1_000_000,

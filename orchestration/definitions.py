@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from orchestration.defs.automation import landing_zone_sensor, monthly_close_schedule
+from orchestration.defs.budgets.assets import deliver_budget_alerts
 from orchestration.defs.chargeback.assets import department_statements
 from orchestration.defs.close import close_month_job
 from orchestration.defs.ingest.assets import ingest_assets
@@ -18,7 +19,14 @@ from orchestration.settings import load_settings
 def build_definitions() -> dg.Definitions:
     settings = load_settings()
     return dg.Definitions(
-        assets=[*ingest_assets, billing_models, finalize_invoices, invoice_marts, department_statements],
+        assets=[
+            *ingest_assets,
+            billing_models,
+            finalize_invoices,
+            invoice_marts,
+            department_statements,
+            deliver_budget_alerts,
+        ],
         asset_checks=gate_checks,
         jobs=[close_month_job(settings.engine)],
         schedules=[monthly_close_schedule(settings)],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 
 import duckdb
@@ -250,3 +250,68 @@ def summarize_periods(con: duckdb.DuckDBPyConnection) -> list[PeriodLine]:
         """
     ).fetchall()
     return [PeriodLine(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class BudgetLine:
+    period: date
+    budget_id: str
+    budget_scope: str
+    scope_id: str  # the cost center or the project budgeted
+    currency: str
+    budget_amount: Decimal
+    spend: Decimal
+    percent_consumed: Decimal | None  # truncated to 4 decimals; None for a zero budget
+    thresholds_crossed: tuple[Decimal, ...]  # ascending
+    cap_percent: Decimal | None
+    throttle_requested: bool
+    other_currencies: str | None  # spend in these currencies is not counted (never converted)
+
+
+def has_budget_status(con: duckdb.DuckDBPyConnection) -> bool:
+    return _table_exists(con, "marts", "fct_budget_status") and _table_exists(con, "marts", "fct_budget_alerts")
+
+
+def budget_periods(con: duckdb.DuckDBPyConnection) -> list[date]:
+    """Billing periods that have budget status rows, oldest first."""
+    return [
+        row[0]
+        for row in con.execute(
+            "select distinct billing_period_start from marts.fct_budget_status order by 1"
+        ).fetchall()
+    ]
+
+
+def summarize_budgets(con: duckdb.DuckDBPyConnection, period: date | None = None) -> list[BudgetLine]:
+    """One line per budget and period (one period, or all): spend, consumption, thresholds crossed, throttling."""
+    rows = con.execute(
+        """
+        with crossed as (
+            select budget_id, billing_period_start, list(threshold_percent order by threshold_percent) as levels
+            from marts.fct_budget_alerts where alert_type = 'threshold'
+            group by all
+        )
+        select status.billing_period_start, status.budget_id, status.budget_scope,
+               coalesce(status.project_id, status.cost_center_id), status.currency, status.budget_amount,
+               status.spend, status.percent_consumed, coalesce(crossed.levels, []), status.cap_percent,
+               status.throttle_requested, status.other_currencies
+        from marts.fct_budget_status as status
+        left join crossed using (budget_id, billing_period_start)
+        where ? is null or status.billing_period_start = ?
+        order by status.billing_period_start, status.budget_scope, status.budget_id
+        """,
+        [period, period],
+    ).fetchall()
+    return [
+        BudgetLine(*row[:8], tuple(row[8]), *row[9:])  # type: ignore[arg-type]
+        for row in rows
+    ]
+
+
+def percent_text(value: Decimal | None, places: int = 2) -> str:
+    """A percentage truncated (so it never shows a threshold reached before it is), without trailing zeros:
+    80.0000 -> '80', 87.5 -> '87.5', 121.9675 -> '121.96' (places=2)."""
+    if value is None:
+        return "n/a"
+    truncated = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN)
+    return format(truncated.normalize(), "f")

@@ -11,7 +11,7 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource, DbtProject
 
-from orchestration.settings import DBT_PROJECT_DIR, Settings
+from orchestration.settings import BUDGET_WEBHOOK_URL_VARIABLE, DBT_PROJECT_DIR, Settings
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -86,6 +86,17 @@ class DocumentsResource(dg.ConfigurableResource):
         return Path(self.output_dir)
 
 
+class BudgetWebhookResource(dg.ConfigurableResource):
+    """Where new budget alerts are POSTed as JSON after a green close; an empty url means they are not sent."""
+
+    url: str = ""
+    timeout_seconds: int = 10
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.url)
+
+
 def dbt_project() -> DbtProject:
     # No target here: the manifest is the same for every engine; the dbt resource names the target to run on.
     return DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -111,6 +122,12 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
             landing_dir=str(settings.landing_dir), quarantine_dir=str(settings.quarantine_dir)
         ),
         "documents": DocumentsResource(output_dir=str(settings.output_dir)),
+        # Webhook URLs often carry a token: settings validates it, and the resource takes it as an EnvVar so the
+        # Dagster UI shows the variable's name in the resource config, never its value.
+        "budget_webhook": BudgetWebhookResource(
+            url=dg.EnvVar(BUDGET_WEBHOOK_URL_VARIABLE) if settings.budget_webhook_url else "",
+            timeout_seconds=settings.budget_webhook_timeout_seconds,
+        ),
         # The venv's own dbt, so `.venv/bin/billing` works without an activated venv.
         "dbt": DbtCliResource(
             project_dir=dbt_project(),

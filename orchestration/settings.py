@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -28,6 +29,9 @@ class Settings:
     engine: str = "duckdb"
     spark_cores: int = 2
     spark_driver_memory: str = "2g"
+    # Where new budget alerts are POSTed after a green close; None = not sent (the run log says so).
+    budget_webhook_url: str | None = None
+    budget_webhook_timeout_seconds: int = 10
 
     @property
     def landing_dir(self) -> Path:
@@ -83,6 +87,7 @@ def _int(name: str, default: int, low: int, high: int) -> int:
 
 
 ENGINES = ("duckdb", "spark")
+BUDGET_WEBHOOK_URL_VARIABLE = "BILLING_BUDGET_WEBHOOK_URL"
 
 
 def _engine() -> str:
@@ -90,6 +95,16 @@ def _engine() -> str:
     if engine not in ENGINES:
         raise ValueError(f"BILLING_ENGINE={engine!r} is not an engine this platform runs on; set it to duckdb or spark")
     return engine
+
+
+def _webhook_url(name: str) -> str | None:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    parsed = urlsplit(raw)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ValueError(f"{name} is not an http(s) URL; set it to e.g. https://hooks.example.com/billing or unset it")
+    return raw
 
 
 def debug_enabled() -> bool:
@@ -113,4 +128,6 @@ def load_settings() -> Settings:
         engine=_engine(),
         spark_cores=_int("BILLING_SPARK_CORES", 2, 1, 256),
         spark_driver_memory=os.environ.get("BILLING_SPARK_DRIVER_MEMORY", "2g"),
+        budget_webhook_url=_webhook_url(BUDGET_WEBHOOK_URL_VARIABLE),
+        budget_webhook_timeout_seconds=_int("BILLING_BUDGET_WEBHOOK_TIMEOUT", 10, 1, 300),
     )

@@ -23,6 +23,7 @@ def close_month_job(engine: str) -> dg.UnresolvedAssetJobDefinition:
         tags={ENGINE_TAG: engine},
         description=(
             "Close one billing month: ingest new exports, normalize to FOCUS, allocate, charge back, "
-            f"reconcile, run the gates, finalize invoices, refresh the invoice marts. dbt engine: {engine}."
+            "reconcile, run the gates, finalize invoices, refresh the invoice marts, send new budget alerts. "
+            f"dbt engine: {engine}."
         ),
     )

@@ -13,7 +13,8 @@ import pytest
 
 from orchestration.demo import DemoManifest, write_demo_landing_zone
 from orchestration.runner import CloseOutcome, run_close
-from orchestration.settings import Settings, load_settings
+from orchestration.settings import BUDGET_WEBHOOK_URL_VARIABLE, Settings, load_settings
+from tests.webhook import RecordingWebhook, recording_webhook
 
 DEMO_PERIODS = (date(2026, 8, 1), date(2026, 9, 1), date(2026, 10, 1))
 
@@ -24,11 +25,17 @@ class ClosedDemo:
     manifest: DemoManifest
     outcomes: dict[date, CloseOutcome] = field(default_factory=dict)
     progress: list[str] = field(default_factory=list)
+    webhook: RecordingWebhook | None = None  # budget alerts are POSTed here; None = no webhook configured
 
     def close(self, period: date) -> CloseOutcome:
         # The code location reads its settings from the environment, as `billing close` does.
         os.environ["BILLING_DATA_DIR"] = str(self.settings.data_dir)
-        outcome = run_close(self.settings, period, acting_user="pytest", progress=self.progress.append)
+        if self.webhook is not None:
+            os.environ[BUDGET_WEBHOOK_URL_VARIABLE] = self.webhook.url
+        try:
+            outcome = run_close(self.settings, period, acting_user="pytest", progress=self.progress.append)
+        finally:
+            os.environ.pop(BUDGET_WEBHOOK_URL_VARIABLE, None)
         self.outcomes[period] = outcome
         return outcome
 
@@ -44,13 +51,16 @@ def use_data_dir(path: Path) -> Settings:
 
 @pytest.fixture(scope="session")
 def closed_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClosedDemo]:
-    """The whole demo, every month closed in order — shared by the read-only assertions."""
+    """The whole demo, every month closed in order — shared by the read-only assertions. Budget alerts go to a
+    local webhook that refuses the very first one (HTTP 503), so that alert is retried by the next close."""
     previous = os.environ.get("BILLING_DATA_DIR")
     settings = use_data_dir(tmp_path_factory.mktemp("demo-data"))
-    demo = ClosedDemo(settings, write_demo_landing_zone(settings.landing_dir))
-    for period in DEMO_PERIODS:
-        demo.close(period)
-    yield demo
+    with recording_webhook() as webhook:
+        webhook.fail_next = [503]
+        demo = ClosedDemo(settings, write_demo_landing_zone(settings.landing_dir), webhook=webhook)
+        for period in DEMO_PERIODS:
+            demo.close(period)
+        yield demo
     if previous is None:
         os.environ.pop("BILLING_DATA_DIR", None)
     else:

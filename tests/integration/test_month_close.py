@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import date, datetime
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from tests.integration.conftest import DEMO_PERIODS, ClosedDemo
 
@@ -13,6 +14,58 @@ CENT = Decimal("0.01")
 # x 1.125 with largest remainder -> 600.98 + 331.16 + 231.05 + 41.99 = 1205.18; tax 8.875 % per line
 # half-up -> 53.34 + 29.39 + 20.51 + 3.73 = 106.97; total 1312.15.
 OCTOBER_INVOICE_TOTAL = Decimal("1312.15")
+
+# The demo budgets (seeds/budgets.csv) against the demo's spend: every threshold and cap that is reached. Not
+# reached, on purpose: BUD-CC-1300 in 2026-09 (79.69 %), BUD-CC-2200 until 2026-10 (80.18 %), BUD-CC-3200 (~40 %),
+# BUD-CC-3210 after its October raise to 1,200 (78.04 %), ML training's 115 % cap in 2026-09 (114.97 %), the
+# chargeback hub's 120 % cap before 2026-10 (118.94 % in 2026-09), HR portal (USD budget, EUR-only spend).
+DEMO_BUDGET_ALERTS = {
+    "2026-08-01": [
+        "BUD-CC-1300:threshold:80",
+        "BUD-CC-1310:threshold:80",
+        "BUD-CC-1310:threshold:100",
+        "BUD-CC-1310:threshold:120",
+        "BUD-CC-2100:threshold:80",
+        "BUD-CC-3210:threshold:80",
+        "BUD-PRJ-CHARGEBACK-HUB:threshold:80",
+        "BUD-PRJ-CHARGEBACK-HUB:threshold:100",
+        "BUD-PRJ-ML-TRAINING:threshold:80",
+        "BUD-PRJ-ML-TRAINING:threshold:100",
+        "BUD-PRJ-PUBLIC-WEBSITE:threshold:80",
+        "BUD-UNALLOCATED:threshold:100",
+    ],
+    "2026-09-01": [
+        "BUD-CC-1310:threshold:80",
+        "BUD-CC-1310:threshold:100",
+        "BUD-CC-2100:threshold:80",
+        "BUD-CC-3210:threshold:80",
+        "BUD-PRJ-CHARGEBACK-HUB:threshold:80",
+        "BUD-PRJ-CHARGEBACK-HUB:threshold:100",
+        "BUD-PRJ-ML-TRAINING:threshold:80",
+        "BUD-PRJ-ML-TRAINING:threshold:100",
+        "BUD-UNALLOCATED:threshold:100",
+    ],
+    "2026-10-01": [
+        "BUD-CC-1300:threshold:80",
+        "BUD-CC-1310:threshold:80",
+        "BUD-CC-1310:threshold:100",
+        "BUD-CC-1310:threshold:120",
+        "BUD-CC-2100:threshold:80",
+        "BUD-CC-2200:threshold:80",
+        "BUD-PRJ-CHARGEBACK-HUB:threshold:80",
+        "BUD-PRJ-CHARGEBACK-HUB:threshold:100",
+        "BUD-PRJ-CHARGEBACK-HUB:threshold:120",
+        "BUD-PRJ-CHARGEBACK-HUB:cap:120",
+        "BUD-PRJ-ML-TRAINING:threshold:80",
+        "BUD-PRJ-ML-TRAINING:threshold:100",
+        "BUD-UNALLOCATED:threshold:100",
+    ],
+}
+DEMO_ALERT_IDS = sorted(
+    f"{key.split(':', 1)[0]}:{period}:{key.split(':', 1)[1]}"
+    for period, keys in DEMO_BUDGET_ALERTS.items()
+    for key in keys
+)
 
 
 def test_every_demo_month_closes_green(closed_demo: ClosedDemo) -> None:
@@ -211,6 +264,138 @@ def test_aws_restatement_replaced_the_first_september_delivery(closed_demo: Clos
     assert closed_demo.query("select count(*) from raw.aws_cur where _billing_period_start = '2026-09-01'") == [(1885,)]
 
 
+def _truncated_percent(spend: Decimal, amount: Decimal) -> Decimal | None:
+    return None if amount == 0 else (spend * 100 / amount).quantize(Decimal("0.0001"), rounding=ROUND_DOWN)
+
+
+def test_budget_status_measures_each_budget_against_its_spend_exactly(closed_demo: ClosedDemo) -> None:
+    rows = closed_demo.query(
+        """
+        select budget_id, budget_scope, cost_center_id, project_id, currency, budget_amount, spend, percent_consumed,
+               thresholds_crossed, throttle_requested, currency_check, other_currencies
+        from marts.fct_budget_status where billing_period_start = date '2026-10-01' order by budget_id
+        """
+    )
+    assert len(rows) == 11
+    for budget, scope, center, project, currency, amount, spend, percent, crossed, throttle, check, other in rows:
+        if scope == "cost_center":
+            # the generator's truth, which is also the sum of the cost center's allocated effective cost
+            expected = closed_demo.manifest.allocation.get(("2026-10-01", center, currency), Decimal(0))
+            (allocated,) = closed_demo.query(
+                "select coalesce(sum(allocated_effective_cost), 0) from marts.fct_cost_allocations "
+                "where billing_period_start = date '2026-10-01' and cost_center_id = ? and billing_currency = ?",
+                [center, currency],
+            )[0]
+            assert spend == expected == allocated, budget
+            others = sorted(
+                cur for (period, cc, cur), value in closed_demo.manifest.allocation.items()
+                if period == "2026-10-01" and cc == center and cur != currency and value != 0
+            )  # fmt: skip
+        else:
+            (expected,) = closed_demo.query(
+                "select coalesce(sum(EffectiveCost), 0) from marts.focus_cost_and_usage "
+                "where x_BillingPeriodStartDate = date '2026-10-01' and x_ProjectId = ? and BillingCurrency = ?",
+                [project, currency],
+            )[0]
+            assert spend == expected, budget
+            others = [
+                row[0]
+                for row in closed_demo.query(
+                    "select distinct BillingCurrency from marts.focus_cost_and_usage where x_ProjectId = ? "
+                    "and x_BillingPeriodStartDate = date '2026-10-01' and BillingCurrency <> ? order by 1",
+                    [project, currency],
+                )
+            ]
+        assert percent == _truncated_percent(spend, amount), budget
+        assert (other, check) == ((",".join(others), "spend_in_other_currency") if others else (None, "ok")), budget
+        assert crossed == sum(1 for key in DEMO_BUDGET_ALERTS["2026-10-01"] if key.startswith(f"{budget}:threshold:"))
+        assert throttle == (budget == "BUD-PRJ-CHARGEBACK-HUB"), budget
+    by_budget = {row[0]: row[4:8] for row in rows}
+    assert by_budget["BUD-CC-1310"] == ("USD", Decimal(3700), Decimal("4512.7998476625"), Decimal("121.9675"))
+    assert by_budget["BUD-CC-2200"] == ("USD", Decimal(2000), Decimal("1603.7514502004"), Decimal("80.1875"))
+    assert by_budget["BUD-UNALLOCATED"][1:] == (Decimal(0), Decimal("3192.1671338063"), None)
+
+
+def test_budget_alerts_and_the_throttle_request_of_the_demo(closed_demo: ClosedDemo) -> None:
+    alerts = closed_demo.query("select alert_id from marts.fct_budget_alerts order by alert_id")
+    assert [row[0] for row in alerts] == DEMO_ALERT_IDS
+    assert closed_demo.query("select * exclude (reason) from marts.throttle_requests") == [
+        (
+            "BUD-PRJ-CHARGEBACK-HUB:2026-10-01",
+            "chargeback-hub",
+            "Card dispute and chargeback hub",
+            "CC-2200",
+            date(2026, 10, 1),
+            "BUD-PRJ-CHARGEBACK-HUB",
+            "USD",
+            Decimal("359.88"),
+            Decimal(280),
+            Decimal(120),
+            Decimal(336),
+            Decimal("128.5285"),
+            "budget_cap_reached",
+            # daily charges: 323.90 accumulated by 10-29, 334.97 by 10-30, 347.57 by 10-31 reaches 336
+            datetime(2026, 10, 31),
+            "BUD-PRJ-CHARGEBACK-HUB:2026-10-01:cap:120",
+        )
+    ]
+
+
+def test_every_alert_reached_the_webhook_once_and_a_refused_one_was_retried(closed_demo: ClosedDemo) -> None:
+    webhook = closed_demo.webhook
+    assert webhook is not None
+    accepted = [body["alert_id"] for body in webhook.accepted]
+    assert sorted(accepted) == DEMO_ALERT_IDS  # each alert once, nothing else
+    refused = webhook.received[0]
+    assert refused.answered == 503 and [r.answered for r in webhook.received[1:]] == [200] * len(DEMO_ALERT_IDS)
+    # refused at the August close, sent by the September close
+    attempts = closed_demo.query(
+        "select status, run_id from audit.budget_alert_deliveries where alert_id = ? order by attempted_at",
+        [refused.body["alert_id"]],
+    )
+    august, september = (closed_demo.outcomes[date(2026, m, 1)].run_id for m in (8, 9))
+    assert attempts == [("failed", august), ("sent", september)]
+    assert refused.body["billing_period"] == "2026-08"
+    cap = next(body for body in webhook.accepted if body["event"] == "budget.cap_reached")
+    assert cap == {
+        "payload_version": 1,
+        "event": "budget.cap_reached",
+        "alert_id": "BUD-PRJ-CHARGEBACK-HUB:2026-10-01:cap:120",
+        "billing_period": "2026-10",
+        "billing_period_start": "2026-10-01",
+        "budget_id": "BUD-PRJ-CHARGEBACK-HUB",
+        "budget_name": "Card dispute and chargeback hub",
+        "scope": "project",
+        "cost_center_id": "CC-2200",
+        "project_id": "chargeback-hub",
+        "owner_email": "cards-it@bank.example",
+        "alert_type": "cap",
+        "threshold_percent": "120",
+        "severity": "critical",
+        "currency": "USD",
+        "budget_amount": "280",
+        "threshold_amount": "336",
+        "spend": "359.88",
+        "percent_consumed": "128.5285",
+        "throttle_requested": True,
+        "currency_check": "ok",
+        "other_currencies": [],
+        "summary": "BUD-PRJ-CHARGEBACK-HUB 2026-10: spend USD 359.88 is 128.5285% of USD 280 budget; cap 120% "
+        "reached; throttling requested",
+    }
+    # what was sent is what the mart says, for every alert
+    marts = {
+        row[0]: row[1:]
+        for row in closed_demo.query(
+            "select alert_id, spend, percent_consumed, currency_check from marts.fct_budget_alerts"
+        )
+    }
+    for body in webhook.accepted:
+        spend, percent, check = marts[body["alert_id"]]
+        assert Decimal(body["spend"]) == spend and body["currency_check"] == check
+        assert (Decimal(body["percent_consumed"]) if body["percent_consumed"] else None) == percent
+
+
 def test_closing_a_month_again_changes_no_mart(closed_demo: ClosedDemo) -> None:
     tables = [
         row[0]
@@ -220,12 +405,18 @@ def test_closing_a_month_again_changes_no_mart(closed_demo: ClosedDemo) -> None:
     ]
     before = {t: closed_demo.query(f"select * from marts.{t} order by all") for t in tables}
     files_before = closed_demo.query("select count(*) from audit.ingested_files")
+    deliveries_before = closed_demo.query("select * from audit.budget_alert_deliveries order by all")
+    assert closed_demo.webhook is not None
+    requests_before = len(closed_demo.webhook.received)
     assert closed_demo.close(DEMO_PERIODS[-1]).success
     after = {t: closed_demo.query(f"select * from marts.{t} order by all") for t in tables}
     assert {"focus_cost_and_usage", "fct_cost_allocations", "fct_invoices", "fct_reconciliation"} <= set(tables)
     for table in tables:
         assert after[table] == before[table], table
     assert closed_demo.query("select count(*) from audit.ingested_files") == files_before
+    # every alert was sent already: the re-close posts nothing and records no attempt
+    assert len(closed_demo.webhook.received) == requests_before
+    assert closed_demo.query("select * from audit.budget_alert_deliveries order by all") == deliveries_before
 
 
 def test_status_lists_every_closed_month(closed_demo: ClosedDemo) -> None:
@@ -270,3 +461,43 @@ def test_every_department_gets_a_statement_in_its_mode(closed_demo: ClosedDemo) 
         assert sum(Decimal(r["amount"]) for r in rows) == total, department
         assert {r["mode"] for r in rows} == {modes[department]}
         assert (directory / f"{department}.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_budgets_list_prints_each_budget_of_a_month(closed_demo: ClosedDemo) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "BILLING_DATA_DIR": str(closed_demo.settings.data_dir)}
+    billing = str(Path(sys.executable).with_name("billing"))
+    result = subprocess.run(
+        [billing, "budgets", "list", "--period", "2026-10"], env=env, capture_output=True, text=True, check=True
+    )
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == [
+        "period", "budget", "for", "cur", "budget", "amt", "spend", "consumed", "thresholds", "crossed", "throttle",
+    ]  # fmt: skip
+    rows = {line.split()[1]: line.split()[2:] for line in lines[1:12]}
+    assert rows["BUD-CC-1310"] == [
+        "cost", "center", "CC-1310", "USD", "3,700.00", "4,512.80", "121.96%", "80%,", "100%,", "120%", "-",
+    ]  # fmt: skip
+    assert rows["BUD-PRJ-CHARGEBACK-HUB"] == [
+        "project", "chargeback-hub", "USD", "280.00", "359.88", "128.52%", "80%,", "100%,", "120%",
+        "YES", "(cap", "120%)",
+    ]  # fmt: skip
+    assert rows["BUD-PRJ-ML-TRAINING"][-5:] == ["80%,", "100%", "no", "(cap", "115%)"]
+    assert rows["BUD-UNALLOCATED"][4:] == ["0.00", "3,192.17", "n/a", "100%", "-"]
+    assert rows["BUD-CC-3200"][-3:] == ["40.3%", "-", "-"]
+    assert lines[12:] == [
+        "note: BUD-CC-2100 2026-10: spend in USD is not counted in this EUR budget (never converted)",
+        "note: BUD-UNALLOCATED 2026-10: spend in EUR is not counted in this USD budget (never converted)",
+        "note: BUD-PRJ-HR-PORTAL 2026-10: spend in EUR is not counted in this USD budget (never converted)",
+    ]
+    missing = subprocess.run(
+        [billing, "budgets", "list", "--period", "2026-11"], env=env, capture_output=True, text=True, check=False
+    )
+    assert missing.returncode == 1 and missing.stdout == ""
+    assert missing.stderr == (
+        "error: no budget status for 2026-11 (months with budget status: 2026-08, 2026-09, 2026-10); close it first\n"
+    )
