@@ -4,14 +4,7 @@
     amounts are counted in units of 10^-10 (the money scale), shares in units of 10^-10 of the whole.
 -#}
 
-{#- Quotient of two non-negative whole numbers, truncated; exact while the quotient fits in a bigint. -#}
-{% macro integer_divide(numerator, denominator) -%}
-    {%- if target.type == 'spark' -%}
-    cast(cast({{ numerator }} as decimal(38,0)) div cast({{ denominator }} as decimal(38,0)) as decimal(38,0))
-    {%- else -%}
-    cast(cast({{ numerator }} as hugeint) // cast({{ denominator }} as hugeint) as decimal(38,0))
-    {%- endif -%}
-{%- endmacro %}
+{#- Integer division: billing.integer_divide (macros/percentages.sql), one form per engine. -#}
 
 {#-
     A money value (scale 10) as a whole number of 10^-10 units, and back. Operands are narrowed so that the

@@ -82,6 +82,15 @@ def warehouse_with_drafts() -> duckdb.DuckDBPyConnection:
                88.888889::decimal(38,10) as cost_basis, 12::bigint as charge_count
         """
     )
+    con.execute("create schema marts")
+    con.execute(
+        """
+        create table marts.fct_cost_allocations as
+        select date '2026-09-01' as billing_period_start, cc as cost_center_id, 'USD' as billing_currency,
+               amount::decimal(38,10) as allocated_effective_cost, amount::decimal(38,10) as allocated_billed_cost
+        from (values ('CC-9100', 50.5), ('CC-9100', 38.388889), ('UNALLOCATED', 1.25)) as t(cc, amount)
+        """
+    )
     yield con
     con.close()
 
@@ -129,6 +138,12 @@ def test_green_gates_issue_once_with_a_gapless_number(warehouse_with_drafts) -> 
     again = finalize_period(con, SEPTEMBER, issued_by="test")
     assert len(first.issued) == 1 and first.issued[0][1].endswith("-000001")
     assert again.issued == [] and again.already_final == 1
+    # The period's cost-center totals are frozen by the first close only.
+    assert (first.allocations_frozen, again.allocations_frozen) == (2, 0)
+    assert con.execute(
+        "select cost_center_id, allocated_effective_cost, allocation_rows, closed_by from audit.closed_allocations "
+        "order by 1"
+    ).fetchall() == [("CC-9100", Decimal("88.888889"), 2, "test"), ("UNALLOCATED", Decimal("1.25"), 1, "test")]
     frozen = con.execute("select total, issued_by from audit.issued_invoices").fetchall()
     assert frozen == [(Decimal("108.88"), "test")]
     assert con.execute("select sum(amount + tax_amount) from audit.issued_invoice_lines").fetchone() == (
