@@ -303,10 +303,13 @@ def main() -> None:
         typer.echo("aborted", err=True)
         sys.exit(1)
     except Exception as error:  # the last line of defence: still one line, with what to do
-        import click
-
-        if isinstance(error, click.ClickException):
-            typer.echo(f"error: {error.format_message()}", err=True)
+        # Usage errors (a missing --period, an unknown command) come from click or from typer's own copy of it,
+        # so they are recognised by their interface, not their class.
+        format_message = getattr(error, "format_message", None)
+        if callable(format_message) and isinstance(getattr(error, "exit_code", None), int):
+            if type(error).__name__ == "NoArgsIsHelpError":
+                sys.exit(0)  # the help was printed: that is the answer to a bare `billing`
+            typer.echo(f"error: {format_message()} (see `billing --help`)", err=True)
             sys.exit(error.exit_code)
         first = str(error).splitlines()[0] if str(error) else ""
         typer.echo(
