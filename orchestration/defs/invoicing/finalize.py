@@ -122,7 +122,7 @@ def _freeze_allocations(con: duckdb.DuckDBPyConnection, period: date, closed_at:
     ).fetchone()[0]
     if closed:
         return 0
-    con.execute(
+    inserted = con.execute(
         """
         insert into audit.closed_allocations
         select billing_period_start, cost_center_id, billing_currency,
@@ -132,7 +132,5 @@ def _freeze_allocations(con: duckdb.DuckDBPyConnection, period: date, closed_at:
         group by billing_period_start, cost_center_id, billing_currency
         """,
         [closed_at, closed_by, period],
-    )
-    return con.execute(
-        "select count(*) from audit.closed_allocations where billing_period_start = ?", [period]
-    ).fetchone()[0]
+    ).fetchone()
+    return int(inserted[0]) if inserted else 0

@@ -290,34 +290,41 @@ shared_out as (
 
 ),
 
-final as (
+allotted as (
 
     select
-        shared_out.billing_period_start,
-        shared_out.billing_currency,
-        rules_in_force.rule_id,
-        rules_in_force.rule_version,
-        rules_in_force.cascade_step,
-        rules_in_force.pool_cost_center_id,
-        shared_out.target_cost_center_id,
-        shared_out.applied_method,
-        shared_out.is_fallback,
-        rules_in_force.driver_type,
-        cast(shared_out.driver_quantity as {{ billing.money_type() }}) as driver_quantity,
-        cast(shared_out.weight as {{ billing.money_type() }}) as weight,
+        shared_out.*,
         cast(
             shared_out.truncated_share_units
             + case when shared_out.share_rank <= shared_out.share_units_left then 1 else 0 end
             as decimal(38,0)
-        ) as share_units,
-        {{ billing.from_units(
-            'shared_out.truncated_share_units + case when shared_out.share_rank <= shared_out.share_units_left then 1 else 0 end'
-        ) }} as share_ratio
+        ) as share_units
     from shared_out
+
+),
+
+final as (
+
+    select
+        allotted.billing_period_start,
+        allotted.billing_currency,
+        rules_in_force.rule_id,
+        rules_in_force.rule_version,
+        rules_in_force.cascade_step,
+        rules_in_force.pool_cost_center_id,
+        allotted.target_cost_center_id,
+        allotted.applied_method,
+        allotted.is_fallback,
+        rules_in_force.driver_type,
+        cast(allotted.driver_quantity as {{ billing.money_type() }}) as driver_quantity,
+        cast(allotted.weight as {{ billing.money_type() }}) as weight,
+        allotted.share_units,
+        {{ billing.from_units('allotted.share_units') }} as share_ratio
+    from allotted
     inner join rules_in_force
-        on shared_out.billing_period_start = rules_in_force.billing_period_start
-        and shared_out.billing_currency = rules_in_force.billing_currency
-        and shared_out.rule_id = rules_in_force.rule_id
+        on allotted.billing_period_start = rules_in_force.billing_period_start
+        and allotted.billing_currency = rules_in_force.billing_currency
+        and allotted.rule_id = rules_in_force.rule_id
 
 )
 
