@@ -1,6 +1,7 @@
 -- Business rule (DESIGN.md §4, money): chargeback is rounded once, at the line, with the remainder
--- distributed so that per billing period and currency Σ amount = round(Σ quantity × unit_rate) to the
--- currency's minor units, and no line moves by a whole minor unit or more from its unrounded value.
+-- distributed so that per billing period and currency Σ amount = round(Σ quantity × unit_rate × (100 - bundle
+-- discount %) / 100) to the currency's minor units, and no line moves by a whole minor unit or more from its
+-- unrounded value. Unpriced lines (no published rate) carry no amount and are left out.
 -- Returns the offending periods/currencies and lines.
 
 with
@@ -10,10 +11,14 @@ lines as (
     select
         lines.*,
         currencies.minor_units,
-        {{ billing.money_multiply('lines.quantity', 'lines.unit_rate') }} as recovered_cost
+        {{ billing.money_multiply(
+            billing.money_multiply('lines.quantity', 'lines.unit_rate'),
+            'cast(100 - coalesce(lines.bundle_discount_percent, 0) as decimal(18,10)) * cast(0.01 as decimal(3,2))'
+        ) }} as recovered_cost
     from {{ ref('fct_chargeback_lines') }} as lines
     left join {{ ref('stg_reference__currencies') }} as currencies
         on lines.billing_currency = currencies.currency_code
+    where lines.pricing_status = 'priced'
 
 ),
 

@@ -1,8 +1,9 @@
 """Department statements per billing period, from marts.fct_chargeback_lines: CSV for systems, PDF for people.
 
-A chargeback department's statement lists what it is charged; a showback department's lists the same cost
-for information only (its lines carry mode `showback` and are never posted). Amounts are the chargeback
-lines' amounts, rounded once in dbt to the currency's minor units; the totals printed are their exact sums.
+A department's statement lists what it is charged (lines in mode `chargeback`) and what is shown back to it
+for information only (mode `showback`, never posted); the chargeback policy decides the mode per department
+or project. Amounts are the chargeback lines' amounts, priced by the published rate card and rounded once in
+dbt to the currency's minor units; the totals printed are their exact sums per mode and currency.
 Nothing here computes money: the documents only present the mart.
 """
 
@@ -24,12 +25,19 @@ CSV_HEADER = (
     "department_name",
     "mode",
     "cost_center_id",
-    "service_category",
-    "service",
-    "billing_currency",
-    "effective_cost",
+    "service_id",
+    "service_name",
+    "sku_id",
+    "resource_id",
+    "rate_item",
+    "quantity",
+    "unit",
     "unit_rate",
+    "bundle_id",
+    "allocated_cost",
     "amount",
+    "billing_currency",
+    "policy_version",
     "rate_card_version",
     "charge_count",
 )
@@ -37,15 +45,28 @@ CSV_HEADER = (
 
 @dataclass(frozen=True)
 class StatementLine:
+    mode: str
     cost_center_id: str
-    service_category: str
-    service: str
+    service_id: str
+    service_name: str
+    sku_id: str
+    resource_id: str
+    rate_item: str
+    quantity: Decimal
+    unit: str
+    unit_rate: Decimal | None
+    bundle_id: str
+    allocated_cost: Decimal
+    amount: Decimal | None
     currency: str
-    effective_cost: Decimal
-    unit_rate: Decimal
-    amount: Decimal
+    policy_version: str
     rate_card_version: str
     charge_count: int
+
+    @property
+    def detail(self) -> str:
+        """What the line is split by below the service (policy granularity): SKU and resource, if any."""
+        return " / ".join(part for part in (self.sku_id, self.resource_id) if part)
 
 
 @dataclass(frozen=True)
@@ -54,44 +75,58 @@ class DepartmentStatement:
     department_id: str
     department_name: str
     business_unit_id: str
-    mode: str
     lines: list[StatementLine]
 
     @property
-    def totals(self) -> dict[str, Decimal]:
-        """Exact sum of the line amounts per currency."""
+    def modes(self) -> set[str]:
+        return {line.mode for line in self.lines}
+
+    def totals(self, mode: str) -> dict[str, Decimal]:
+        """Exact sum of the priced line amounts of one mode, per currency."""
         totals: dict[str, Decimal] = defaultdict(Decimal)
         for line in self.lines:
-            totals[line.currency] += line.amount
+            if line.mode == mode and line.amount is not None:
+                totals[line.currency] += line.amount
         return dict(sorted(totals.items()))
 
     @property
     def title(self) -> str:
-        return "Showback statement" if self.mode == "showback" else "Chargeback statement"
+        return "Chargeback statement" if "chargeback" in self.modes else "Showback statement"
+
+    @property
+    def mode_label(self) -> str:
+        return " and ".join(sorted(self.modes))
 
     @property
     def notice(self) -> str:
-        if self.mode == "showback":
+        if self.modes == {"showback"}:
             return (
-                "For information only: this department is on showback. The cost below is what its services "
-                "consumed; nothing is charged or posted."
+                "For information only: this department is on showback. The amounts below are what its services "
+                "would cost at the published rates; nothing is charged or posted."
             )
-        return "These amounts are charged to the department's cost centers for the period."
+        if self.modes == {"chargeback"}:
+            return "These amounts are charged to the department's cost centers for the period."
+        return (
+            "Lines marked chargeback are charged to the department's cost centers; lines marked showback are "
+            "shown for information only (the chargeback policy shows them back) and are not posted."
+        )
 
 
 def load_statements(con: duckdb.DuckDBPyConnection, period: date) -> list[DepartmentStatement]:
-    """One statement per department with chargeback lines in `period`, lines in a stable order."""
+    """One statement per department with chargeback or showback lines in `period`, lines in a stable order."""
     rows = con.execute(
         """
         select lines.department_id, coalesce(lines.department_name, lines.department_id),
-               coalesce(lines.business_unit_id, ''), lines.mode, lines.cost_center_id,
-               coalesce(lines.service_category, ''), coalesce(lines.service_id, ''), lines.billing_currency,
-               lines.quantity, lines.unit_rate, lines.amount, coalesce(lines.rate_card_version, ''),
-               lines.charge_count
+               coalesce(lines.business_unit_id, ''), lines.mode, lines.cost_center_id, lines.service_id,
+               coalesce(lines.service_name, lines.service_id), coalesce(lines.sku_id, ''),
+               coalesce(lines.resource_id, ''), lines.rate_item, lines.quantity, lines.unit, lines.unit_rate,
+               coalesce(lines.bundle_id, ''), lines.allocated_cost, lines.amount, lines.billing_currency,
+               lines.policy_version, coalesce(lines.rate_card_version, ''), lines.charge_count
         from marts.fct_chargeback_lines as lines
         where lines.billing_period_start = ?
-        order by lines.department_id, lines.billing_currency, lines.cost_center_id, lines.service_category,
-                 lines.service_id
+        order by lines.department_id, lines.mode, lines.billing_currency, lines.cost_center_id,
+                 lines.service_id, lines.sku_id nulls first, lines.resource_id nulls first,
+                 lines.bundle_id nulls first
         """,
         [period],
     ).fetchall()
@@ -101,8 +136,8 @@ def load_statements(con: duckdb.DuckDBPyConnection, period: date) -> list[Depart
     statements = []
     for department_id, department_rows in grouped.items():
         first = department_rows[0]
-        lines = [StatementLine(*row[4:]) for row in department_rows]
-        statements.append(DepartmentStatement(period, department_id, first[1], first[2], first[3], lines))
+        lines = [StatementLine(*row[3:]) for row in department_rows]
+        statements.append(DepartmentStatement(period, department_id, first[1], first[2], lines))
     return statements
 
 
@@ -116,14 +151,21 @@ def write_csv(statement: DepartmentStatement, path: Path) -> None:
                     f"{statement.period:%Y-%m}",
                     statement.department_id,
                     statement.department_name,
-                    statement.mode,
+                    line.mode,
                     line.cost_center_id,
-                    line.service_category,
-                    line.service,
+                    line.service_id,
+                    line.service_name,
+                    line.sku_id,
+                    line.resource_id,
+                    line.rate_item,
+                    line.quantity,
+                    line.unit,
+                    "" if line.unit_rate is None else line.unit_rate,
+                    line.bundle_id,
+                    line.allocated_cost,
+                    "" if line.amount is None else line.amount,
                     line.currency,
-                    line.effective_cost,
-                    line.unit_rate,
-                    line.amount,
+                    line.policy_version,
                     line.rate_card_version,
                     line.charge_count,
                 )
@@ -144,8 +186,17 @@ def _fit(pdf: FPDF, text: str, width: float) -> str:
     return text + "..."
 
 
-def _amount(value: Decimal) -> str:
+def _amount(value: Decimal | None) -> str:
+    if value is None:
+        return "not priced"
     return f"{value:,.2f}" if value == value.quantize(Decimal("0.01")) else f"{value:,}"
+
+
+def _number(value: Decimal | None) -> str:
+    """A quantity or rate without trailing zeros: 47280.0000000000 -> 47,280; 0.0600000000 -> 0.06."""
+    if value is None:
+        return ""
+    return f"{value.normalize():,f}"
 
 
 def write_pdf(statement: DepartmentStatement, path: Path) -> None:
@@ -162,42 +213,45 @@ def write_pdf(statement: DepartmentStatement, path: Path) -> None:
         ("Department", f"{statement.department_name} ({statement.department_id})"),
         ("Business unit", statement.business_unit_id),
         ("Billing period", f"{statement.period:%Y-%m}"),
-        ("Mode", statement.mode),
-        ("Rate card", ", ".join(sorted({line.rate_card_version for line in statement.lines}))),
+        ("Mode", statement.mode_label),
+        ("Policy", ", ".join(sorted({line.policy_version for line in statement.lines}))),
+        ("Rate card", ", ".join(sorted({line.rate_card_version for line in statement.lines} - {""}))),
     ):
         pdf.cell(35, 6, _latin1(label))
         pdf.cell(0, 6, _latin1(value), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     pdf.multi_cell(0, 5, _latin1(statement.notice), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
-    widths = (22, 46, 62, 12, 30, 18)
-    headings = ("Cost center", "Category", "Service", "Cur", "Amount", "Charges")
-    pdf.set_font("Helvetica", "B", 9)
+    widths = (18, 40, 30, 36, 18, 10, 24, 14)
+    headings = ("Cost center", "Service", "SKU / resource", "Quantity", "Rate", "Cur", "Amount", "Mode")
+    right_aligned = {"Quantity", "Rate", "Amount"}
+    pdf.set_font("Helvetica", "B", 8)
     for width, heading in zip(widths, headings, strict=True):
-        pdf.cell(width, 6, heading, border="B", align="R" if heading in ("Amount", "Charges") else "L")
+        pdf.cell(width, 6, heading, border="B", align="R" if heading in right_aligned else "L")
     pdf.ln()
-    pdf.set_font("Helvetica", "", 9)
+    pdf.set_font("Helvetica", "", 8)
     for line in statement.lines:
         cells = (
             line.cost_center_id,
-            line.service_category,
-            line.service,
+            line.service_name + (f" ({line.bundle_id})" if line.bundle_id else ""),
+            line.detail,
+            f"{_number(line.quantity)} {line.unit}",
+            _number(line.unit_rate),
             line.currency,
             _amount(line.amount),
-            str(line.charge_count),
+            line.mode,
         )
         for width, heading, text in zip(widths, headings, cells, strict=True):
-            pdf.cell(
-                width, 5, _fit(pdf, _latin1(text), width - 2), align="R" if heading in ("Amount", "Charges") else "L"
-            )
+            pdf.cell(width, 5, _fit(pdf, _latin1(text), width - 1), align="R" if heading in right_aligned else "L")
         pdf.ln()
-    pdf.set_font("Helvetica", "B", 10)
-    for currency, total in statement.totals.items():
-        pdf.cell(sum(widths[:3]), 7, "Total", border="T")
-        pdf.cell(widths[3], 7, currency, border="T")
-        pdf.cell(widths[4], 7, _amount(total), border="T", align="R")
-        pdf.cell(widths[5], 7, "", border="T")
-        pdf.ln()
+    pdf.set_font("Helvetica", "B", 9)
+    for mode, label in (("chargeback", "Total charged"), ("showback", "Total shown back")):
+        for currency, total in statement.totals(mode).items():
+            pdf.cell(sum(widths[:5]), 7, label, border="T")
+            pdf.cell(widths[5], 7, currency, border="T")
+            pdf.cell(widths[6], 7, _amount(total), border="T", align="R")
+            pdf.cell(widths[7], 7, "", border="T")
+            pdf.ln()
     pdf.output(str(path))
 
 

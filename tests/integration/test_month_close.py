@@ -205,11 +205,13 @@ def test_allocation_shares_follow_the_seeds_in_force(closed_demo: ClosedDemo) ->
             assert abs(share - quantity / total) <= Decimal("1e-10")
 
 
-def test_chargeback_recovers_department_cost_rounded_once(closed_demo: ClosedDemo) -> None:
-    charged = closed_demo.query(
+def test_chargeback_lines_carry_all_department_cost_priced_by_the_published_card(closed_demo: ClosedDemo) -> None:
+    lines = closed_demo.query(
         """
-        select cast(billing_period_start as varchar), billing_currency, sum(amount), count(distinct department_id)
-        from marts.fct_chargeback_lines group by all
+        select cast(billing_period_start as varchar), billing_currency, department_id, cost_center_id, service_id,
+               rate_item, quantity, unit_rate, coalesce(bundle_discount_percent, 0), allocated_cost, amount,
+               policy_version, rate_card_version, pricing_status
+        from marts.fct_chargeback_lines
         """
     )
     # Department cost after the shared-cost cascade (checked against the generator's truth above).
@@ -222,10 +224,76 @@ def test_chargeback_recovers_department_cost_rounded_once(closed_demo: ClosedDem
             """
         )
     }
-    assert {row[:2]: row[2] for row in charged} == {
-        key: value.quantize(CENT, ROUND_HALF_UP) for key, value in cost.items()
-    }
-    assert {row[3] for row in charged if row[1] == "USD"} == {8}
+    carried: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    unrounded: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    charged: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for period, currency, *_, quantity, rate, discount, allocated, amount, policy, card, status in lines:
+        carried[(period, currency)] += allocated
+        # Only the published demo card prices, under the policy version in force on the period's first day.
+        assert (card, status) == ("RC-FY2026.1", "priced")
+        assert policy == ("POL-2026.2" if period == "2026-10-01" else "POL-2026.1")
+        net = quantity * rate * (100 - discount) / 100
+        assert abs(amount - net) < CENT  # rounded once, by less than a cent
+        unrounded[(period, currency)] += net
+        charged[(period, currency)] += amount
+    assert dict(carried) == cost  # not a cent lost between allocation and chargeback
+    assert dict(charged) == {key: value.quantize(CENT, ROUND_HALF_UP) for key, value in unrounded.items()}
+
+
+def test_unit_priced_services_charge_the_driver_quantity_with_the_bundle_discount(closed_demo: ClosedDemo) -> None:
+    containers = closed_demo.query(
+        """
+        select department_id, quantity, unit, unit_rate, bundle_id, bundle_discount_percent, amount
+        from marts.fct_chargeback_lines
+        where billing_period_start = date '2026-10-01' and service_id = 'IT-CONTAINERS'
+        order by department_id
+        """
+    )
+    vcpu_hours = dict(
+        closed_demo.query(
+            """
+            select cost_centers.department_id, sum(shares.driver_quantity)
+            from intermediate.int_allocation_shares as shares
+            join reference.cost_centers as cost_centers on shares.target_cost_center_id = cost_centers.cost_center_id
+            where shares.billing_period_start = date '2026-10-01' and shares.pool_cost_center_id = 'CC-P100'
+            group by all
+            """
+        )
+    )
+    assert containers, "the container platform is charged per vCPU-hour"
+    for department, quantity, unit, rate, bundle, discount, amount in containers:
+        assert (unit, rate, quantity) == ("vCPU-hour", Decimal("0.06"), vcpu_hours[department])
+        # The platform bundle (10 %) goes to the departments the October policy subscribes to it.
+        if department in {"D-DATA", "D-CARDS"}:
+            assert (bundle, discount) == ("BND-PLATFORM", Decimal("10"))
+            assert abs(amount - quantity * rate * Decimal("0.9")) < CENT
+        else:
+            assert bundle is None
+
+
+def test_the_october_policy_sets_mode_and_granularity_by_scope(closed_demo: ClosedDemo) -> None:
+    rows = closed_demo.query(
+        """
+        select department_id, mode, granularity, count(*) filter (where sku_id is not null),
+               count(*) filter (where resource_id is not null), count(*)
+        from marts.fct_chargeback_lines where billing_period_start = date '2026-10-01'
+        group by all order by all
+        """
+    )
+    by_department = {(r[0], r[1]): r[2:] for r in rows}
+    # The credit-decisioning pilot is shown back while the rest of lending is charged.
+    assert ("D-LEND", "showback") in by_department and ("D-LEND", "chargeback") in by_department
+    assert by_department[("D-DATA", "chargeback")][0] == "service_sku"
+    assert by_department[("D-DATA", "chargeback")][1] > 0  # cost-recovered lines split by SKU
+    assert by_department[("D-WEB", "chargeback")][0] == "resource"
+    assert by_department[("D-WEB", "chargeback")][2] > 0
+    granularity, with_sku, with_resource, _ = by_department[("D-FIN", "chargeback")]
+    assert (granularity, with_sku, with_resource) == ("service", 0, 0)
+    september = closed_demo.query(
+        "select distinct department_id, mode from marts.fct_chargeback_lines "
+        "where billing_period_start = date '2026-09-01' and department_id = 'D-LEND'"
+    )
+    assert september == [("D-LEND", "chargeback")]
 
 
 def test_client_invoices_are_cost_plus_markup_with_exact_totals(closed_demo: ClosedDemo) -> None:
@@ -458,13 +526,15 @@ def test_every_department_gets_a_statement_in_its_mode(closed_demo: ClosedDemo) 
     )
     directory = closed_demo.settings.output_dir / "statements" / "2026-10"
     assert sorted(p.name for p in directory.glob("*.pdf")) == sorted(f"{d}.pdf" for d in {r[0] for r in lines})
-    modes = {r[0]: r[1] for r in lines}
-    assert {d for d, m in modes.items() if m == "showback"} == {"D-HR", "D-ITOPS"}
-    for department, _mode, currency, total in lines:
+    modes: dict[str, set[str]] = defaultdict(set)
+    for department, mode, _currency, _total in lines:
+        modes[department].add(mode)
+    assert {d for d, m in modes.items() if m == {"showback"}} == {"D-HR", "D-ITOPS"}
+    assert modes["D-LEND"] == {"chargeback", "showback"}
+    for department, mode, currency, total in lines:
         with (directory / f"{department}.csv").open(encoding="utf-8") as handle:
-            rows = [r for r in csv.DictReader(handle) if r["billing_currency"] == currency]
+            rows = [r for r in csv.DictReader(handle) if r["billing_currency"] == currency and r["mode"] == mode]
         assert sum(Decimal(r["amount"]) for r in rows) == total, department
-        assert {r["mode"] for r in rows} == {modes[department]}
         assert (directory / f"{department}.pdf").read_bytes().startswith(b"%PDF-")
 
 

@@ -23,20 +23,32 @@ def _warehouse() -> duckdb.DuckDBPyConnection:
         """
         create table marts.fct_chargeback_lines as
         select cast(p as date) as billing_period_start, d as department_id,
-               case d when 'D-FIN' then 'Finance' else 'People and HR' end as department_name,
-               'BU-CORP' as business_unit_id,
-               cc as cost_center_id, s as service_id, cat as service_category, 'cost_recovery' as rate_item,
-               cast(q as decimal(38,10)) as quantity, cur || ' of effective cost' as unit,
-               cast(1 as decimal(38,10)) as unit_rate, cast(a as decimal(38,10)) as amount,
-               cur as billing_currency, m as mode, 'COST-RECOVERY-2026.1' as rate_card_version,
+               case d when 'D-FIN' then 'Finance' when 'D-LEND' then 'Lending' else 'People and HR' end
+                   as department_name,
+               'BU-CORP' as business_unit_id, cc as cost_center_id, s as service_id, s || ' service' as service_name,
+               sku as sku_id, cast(null as varchar) as resource_id, r as rate_item,
+               cast(q as decimal(38,10)) as quantity, u as unit, cast(rate as decimal(38,10)) as unit_rate,
+               b as bundle_id, cast(cost as decimal(38,10)) as allocated_cost, cast(a as decimal(38,10)) as amount,
+               cur as billing_currency, m as mode, 'POL-1' as policy_version, rc as rate_card_version,
                cast(n as bigint) as charge_count
         from (values
-            ('2026-10-01', 'D-FIN', 'CC-1100', 'Amazon EC2', 'Compute', 100.004, 100.00, 'USD', 'chargeback', 3),
-            ('2026-10-01', 'D-FIN', 'CC-1100', 'Amazon S3', 'Storage', 0.335, 0.34, 'USD', 'chargeback', 2),
-            ('2026-10-01', 'D-FIN', 'CC-1100', 'Virtual Machines', 'Compute', 12.5, 12.50, 'EUR', 'chargeback', 1),
-            ('2026-10-01', 'D-HR', 'CC-1200', 'Identity (allocated)', 'Security', -1.004, -1.00, 'USD', 'showback', 4),
-            ('2026-09-01', 'D-HR', 'CC-1200', 'Amazon EC2', 'Compute', 5, 5, 'USD', 'showback', 1)
-        ) as t(p, d, cc, s, cat, q, a, cur, m, n)
+            ('2026-10-01', 'D-FIN', 'CC-1100', 'IT-COMPUTE', null, 'cost_recovery', 100.004, 'USD of allocated cost',
+             1, null, 100.004, 100.00, 'USD', 'chargeback', 'RC-1', 3),
+            ('2026-10-01', 'D-FIN', 'CC-1100', 'IT-CONTAINERS', null, 'unit_price', 120.5, 'vCPU-hour',
+             0.06, 'BND', 9.1, 6.51, 'USD', 'chargeback', 'RC-1', 2),
+            ('2026-10-01', 'D-FIN', 'CC-1100', 'IT-COMPUTE', null, 'cost_recovery', 12.5, 'EUR of allocated cost',
+             1, null, 12.5, 12.50, 'EUR', 'chargeback', 'RC-1', 1),
+            ('2026-10-01', 'D-HR', 'CC-1200', 'IT-IDENTITY', null, 'unit_price', 35, 'person-month',
+             0.57, null, 21.3, 19.95, 'USD', 'showback', 'RC-1', 4),
+            ('2026-10-01', 'D-HR', 'CC-1200', 'IT-STORAGE', null, 'unpriced', 3.2, 'GBP of allocated cost',
+             null, null, 3.2, null, 'GBP', 'showback', null, 1),
+            ('2026-10-01', 'D-LEND', 'CC-2300', 'IT-DATABASE', 'sku-a', 'cost_recovery', 40, 'USD of allocated cost',
+             1, null, 40, 40.00, 'USD', 'chargeback', 'RC-1', 2),
+            ('2026-10-01', 'D-LEND', 'CC-2300', 'IT-DATABASE', 'sku-b', 'cost_recovery', 7.333, 'USD of allocated cost',
+             1, null, 7.333, 7.33, 'USD', 'showback', 'RC-1', 1),
+            ('2026-09-01', 'D-HR', 'CC-1200', 'IT-COMPUTE', null, 'cost_recovery', 5, 'USD of allocated cost',
+             1, null, 5, 5.00, 'USD', 'showback', 'RC-1', 1)
+        ) as t(p, d, cc, s, sku, r, q, u, rate, b, cost, a, cur, m, rc, n)
         """
     )
     return con
@@ -52,22 +64,42 @@ def _pdf_text(path: Path) -> str:
 def test_one_csv_and_pdf_per_department_with_exact_totals(tmp_path: Path) -> None:
     written = write_statements(_warehouse(), PERIOD, tmp_path)
     directory = tmp_path / "statements" / "2026-10"
-    assert sorted(p.name for p in written) == ["D-FIN.csv", "D-FIN.pdf", "D-HR.csv", "D-HR.pdf"]
+    assert sorted(p.name for p in written) == [
+        "D-FIN.csv", "D-FIN.pdf", "D-HR.csv", "D-HR.pdf", "D-LEND.csv", "D-LEND.pdf"
+    ]  # fmt: skip
     with (directory / "D-FIN.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    assert [(r["billing_currency"], Decimal(r["amount"])) for r in rows] == [
-        ("EUR", Decimal("12.50")),
-        ("USD", Decimal("100.00")),
-        ("USD", Decimal("0.34")),
+    assert [(r["billing_currency"], r["service_id"], Decimal(r["amount"])) for r in rows] == [
+        ("EUR", "IT-COMPUTE", Decimal("12.50")),
+        ("USD", "IT-COMPUTE", Decimal("100.00")),
+        ("USD", "IT-CONTAINERS", Decimal("6.51")),
     ]
+    containers = rows[2]
+    assert (containers["quantity"], containers["unit"], containers["bundle_id"]) == (
+        "120.5000000000", "vCPU-hour", "BND"
+    )  # fmt: skip
     assert {r["mode"] for r in rows} == {"chargeback"}
+    assert {r["policy_version"] for r in rows} == {"POL-1"}
     finance = _pdf_text(directory / "D-FIN.pdf")
     assert "Chargeback statement" in finance
-    assert "100.34" in finance and "12.50" in finance  # the per-currency totals
+    assert "106.51" in finance and "12.50" in finance  # the per-currency totals
+    assert "120.5 vCPU-hour" in finance and "0.06" in finance
     people = _pdf_text(directory / "D-HR.pdf")
     assert "Showback statement" in people and "nothing is charged" in people
-    assert "-1.00" in people
+    assert "19.95" in people and "not priced" in people  # a showback line no published rate priced
     assert "5.00" not in people  # September's line is not October's
+    with (directory / "D-HR.csv").open(encoding="utf-8") as handle:
+        unpriced = [r for r in csv.DictReader(handle) if r["rate_item"] == "unpriced"]
+    assert [(r["amount"], r["unit_rate"], r["allocated_cost"]) for r in unpriced] == [("", "", "3.2000000000")]
+
+
+def test_a_department_with_a_shown_back_project_gets_both_totals(tmp_path: Path) -> None:
+    write_statements(_warehouse(), PERIOD, tmp_path)
+    lending = _pdf_text(tmp_path / "statements" / "2026-10" / "D-LEND.pdf")
+    assert "Chargeback statement" in lending
+    assert "chargeback and showback" in lending
+    assert "Total charged" in lending and "40.00" in lending
+    assert "Total shown back" in lending and "7.33" in lending
 
 
 def test_rewriting_a_period_gives_identical_files(tmp_path: Path) -> None:

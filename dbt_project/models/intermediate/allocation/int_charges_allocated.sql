@@ -20,7 +20,7 @@
     'charge_id', 'billing_period_start', 'billing_currency', 'piece_id', 'cost_center_id', 'effective_units',
     'billed_units', 'cumulative_units', 'allocation_path', 'allocation_rule_id', 'allocation_rule_version',
     'allocation_method', 'allocation_step', 'driver_type', 'driver_quantity', 'is_fallback', 'step_share_ratio',
-    'origin_cost_center_id', 'direct_rule_id', 'direct_method'
+    'origin_cost_center_id', 'direct_rule_id', 'direct_method', 'provider_pool_cost_center_id'
 ] -%}
 
 with
@@ -78,7 +78,8 @@ level_0 as (
         cast(1 as {{ billing.money_type() }}) as step_share_ratio,
         mapped.cost_center_id as origin_cost_center_id,
         mapped.allocation_rule_id as direct_rule_id,
-        mapped.allocation_method as direct_method
+        mapped.allocation_method as direct_method,
+        cast(null as {{ dbt.type_string() }}) as provider_pool_cost_center_id
     from charges
     inner join mapped
         on charges.x_ChargeId = mapped.charge_id
@@ -118,7 +119,9 @@ step_{{ step }}_joined as (
         shares.share_ratio as step_share_ratio,
         held.origin_cost_center_id,
         held.direct_rule_id,
-        held.direct_method
+        held.direct_method,
+        -- the pool this piece was last spread from: the IT service its receiver consumed
+        held.cost_center_id as provider_pool_cost_center_id
     from level_{{ step - 1 }} as held
     inner join shares
         on held.billing_period_start = shares.billing_period_start
@@ -185,6 +188,9 @@ final as (
         charges.SubAccountId as sub_account_id,
         charges.ServiceName as service_name,
         charges.ServiceCategory as service_category,
+        charges.x_ProjectId as project_id,
+        charges.SkuId as sku_id,
+        charges.ResourceId as resource_id,
         pieces.cost_center_id,
         cost_centers.owner_type as cost_center_owner_type,
         cost_centers.department_id,
@@ -205,6 +211,7 @@ final as (
         pieces.origin_cost_center_id,
         pieces.direct_rule_id,
         pieces.direct_method,
+        pieces.provider_pool_cost_center_id,
         pieces.allocation_path
     from level_{{ steps | last }} as pieces
     inner join charges

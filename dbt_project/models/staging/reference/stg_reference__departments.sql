@@ -11,8 +11,7 @@ final as (
     select
         {{ billing.clean_string('department_id') }} as department_id,
         {{ billing.clean_string('department_name') }} as department_name,
-        {{ billing.clean_string('business_unit_id') }} as business_unit_id,
-        {{ billing.clean_string('chargeback_mode') }} as chargeback_mode
+        {{ billing.clean_string('business_unit_id') }} as business_unit_id
     from source
 
 )

@@ -9,11 +9,12 @@ source as (
 final as (
 
     select
-        {{ billing.clean_string('rate_card_version') }} as rate_card_version,
+        {{ billing.clean_string('policy_version') }} as policy_version,
         cast(valid_from as date) as valid_from,
         -- empty = open-ended
         cast(valid_to as date) as valid_to,
-        cast(recovery_rate as {{ billing.money_type() }}) as recovery_rate
+        {{ billing.clean_string('default_granularity') }} as default_granularity,
+        {{ billing.clean_string('description') }} as description
     from source
 
 )

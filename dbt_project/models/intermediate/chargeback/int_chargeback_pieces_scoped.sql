@@ -1,0 +1,146 @@
+{#-
+    Every piece of cost a department received (int_charges_allocated), with the IT service it paid for and
+    the chargeback policy scope that governs it.
+
+    IT service (seeds/it_services.csv, it_service_mappings.csv):
+      * a piece spread to the department from a shared pool is the service that pool provides (the pool it was
+        last spread from: container-platform cost that first came from security monitoring is container
+        platform to the department that runs containers);
+      * a piece the department incurred directly is mapped by FOCUS ServiceCategory, a row naming the
+        ServiceName too winning over the category's row.
+    A piece no catalog entry covers keeps a null service, which the mart's not_null test refuses.
+
+    Policy (seeds/chargeback_policies.csv, chargeback_policy_scopes.csv): the version in force on the
+    period's first day (the latest valid_from if several are); within it the scope of the piece's project
+    wins over the department's. Only directly incurred cost has a project of the department's own: a piece
+    from a pool carries the pool's project, so the department's scope decides it.
+-#}
+
+with
+
+allocations as (
+
+    select * from {{ ref('int_charges_allocated') }}
+    where cost_center_owner_type = 'department'
+
+),
+
+it_services as (
+
+    select * from {{ ref('stg_reference__it_services') }}
+
+),
+
+service_mappings as (
+
+    select * from {{ ref('stg_reference__it_service_mappings') }}
+
+),
+
+policies as (
+
+    select * from {{ ref('stg_reference__chargeback_policies') }}
+
+),
+
+scopes as (
+
+    select * from {{ ref('stg_reference__chargeback_policy_scopes') }}
+
+),
+
+period_policies as (
+
+    select
+        periods.billing_period_start,
+        policies.policy_version,
+        policies.default_granularity
+    from (select distinct billing_period_start from allocations) as periods
+    inner join policies
+        on policies.valid_from <= periods.billing_period_start
+        and (policies.valid_to is null or periods.billing_period_start < policies.valid_to)
+    qualify row_number() over (
+        partition by periods.billing_period_start
+        order by policies.valid_from desc, policies.policy_version desc
+    ) = 1
+
+),
+
+serviced as (
+
+    select
+        allocations.*,
+        case when allocations.provider_pool_cost_center_id is null then allocations.project_id end
+            as own_project_id,
+        coalesce(
+            pool_services.it_service_id, named_services.it_service_id, category_services.it_service_id
+        ) as it_service_id
+    from allocations
+    left join it_services as pool_services
+        on allocations.provider_pool_cost_center_id = pool_services.pool_cost_center_id
+    left join service_mappings as named_services
+        on allocations.provider_pool_cost_center_id is null
+        and allocations.service_category = named_services.service_category
+        and allocations.service_name = named_services.service_name
+    left join service_mappings as category_services
+        on allocations.provider_pool_cost_center_id is null
+        and allocations.service_category = category_services.service_category
+        and category_services.service_name is null
+
+),
+
+scoped as (
+
+    select
+        serviced.*,
+        period_policies.policy_version,
+        scopes.mode,
+        coalesce(scopes.granularity, period_policies.default_granularity) as granularity,
+        scopes.bundle_id,
+        scopes.project_id as scope_project_id
+    from serviced
+    left join period_policies
+        on serviced.billing_period_start = period_policies.billing_period_start
+    left join scopes
+        on period_policies.policy_version = scopes.policy_version
+        and serviced.department_id = scopes.department_id
+        and (scopes.project_id is null or scopes.project_id = serviced.own_project_id)
+    qualify row_number() over (
+        partition by serviced.allocation_id
+        order by case when scopes.project_id is null then 1 else 0 end
+    ) = 1
+
+),
+
+final as (
+
+    select
+        scoped.billing_period_start,
+        scoped.charge_id,
+        scoped.allocation_id,
+        scoped.department_id,
+        scoped.business_unit_id,
+        scoped.cost_center_id,
+        scoped.own_project_id as project_id,
+        scoped.it_service_id,
+        it_services.it_service_name,
+        it_services.service_family,
+        it_services.pool_cost_center_id,
+        scoped.service_name,
+        scoped.service_category,
+        scoped.sku_id,
+        scoped.resource_id,
+        scoped.billing_currency,
+        scoped.allocated_effective_cost,
+        scoped.policy_version,
+        scoped.mode,
+        scoped.granularity,
+        scoped.bundle_id,
+        scoped.scope_project_id
+    from scoped
+    left join it_services
+        on scoped.it_service_id = it_services.it_service_id
+
+)
+
+select * from final
