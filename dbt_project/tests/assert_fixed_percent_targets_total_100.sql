@@ -1,4 +1,5 @@
--- Business rule (issue 4, allocation): the targets of a fixed_percent rule version total exactly 100 percent,
+-- Business rule (issue 4, allocation): the targets of a fixed_percent rule version - and the business units of a
+-- cost_sharing rule version (a cost-sharing agreement) - total exactly 100 percent,
 -- every target has a percent, and none is negative; otherwise the rule would invent or lose cost, or leave
 -- a target's share to chance. Returns the offending rule versions.
 
@@ -7,7 +8,7 @@ with
 rules as (
 
     select * from {{ ref('stg_reference__allocation_rules') }}
-    where method = 'fixed_percent' or fallback_method = 'fixed_percent'
+    where method in ('fixed_percent', 'cost_sharing') or fallback_method = 'fixed_percent'
 
 ),
 

@@ -13,6 +13,11 @@
       driver              the target's driver quantity in the period (int_allocation_drivers); with a
                           capacity_quantity on the rule, the capacity nobody used (capacity - sum, if positive)
                           weighs for the IDLE cost center
+      cost_sharing        a cost-sharing agreement between business units: each target row names a business
+                          unit and its fixed_percent (they total 100); the unit's percent is spread over the
+                          department cost centers of its departments in proportion to their net direct spend
+                          (evenly if none of them has any): weight = percent x spend / unit spend, by
+                          integer division
     If the weights of a rule total 0 in a period (no driver activity, no spend), the rule's declared
     fallback_method decides instead: even_split, fixed_percent, or unallocated (everything to UNALLOCATED).
 
@@ -55,6 +60,18 @@ charges as (
 mapped as (
 
     select * from {{ ref('int_charges_mapped_to_cost_centers') }}
+
+),
+
+business_unit_cost_centers as (
+
+    select
+        cost_centers.cost_center_id,
+        departments.business_unit_id
+    from {{ ref('stg_reference__cost_centers') }} as cost_centers
+    inner join {{ ref('stg_reference__departments') }} as departments
+        on cost_centers.department_id = departments.department_id
+    where cost_centers.owner_type = 'department'
 
 ),
 
@@ -128,6 +145,55 @@ rule_targets as (
 
 ),
 
+sharing_targets as (
+
+    select
+        rules_in_force.billing_period_start,
+        rules_in_force.billing_currency,
+        rules_in_force.rule_id,
+        targets.target_business_unit_id,
+        business_unit_cost_centers.cost_center_id as target_cost_center_id,
+        {{ billing.weight_units('targets.fixed_percent') }} as percent_units,
+        case
+            when direct_spend.net_effective_cost > 0 then {{ billing.weight_units('direct_spend.net_effective_cost') }}
+            else cast(0 as decimal(38,0))
+        end as spend_units
+    from rules_in_force
+    inner join targets
+        on rules_in_force.rule_id = targets.rule_id
+        and rules_in_force.rule_version = targets.rule_version
+    inner join business_unit_cost_centers
+        on targets.target_business_unit_id = business_unit_cost_centers.business_unit_id
+    left join direct_spend
+        on rules_in_force.billing_period_start = direct_spend.billing_period_start
+        and rules_in_force.billing_currency = direct_spend.billing_currency
+        and business_unit_cost_centers.cost_center_id = direct_spend.cost_center_id
+    where rules_in_force.method = 'cost_sharing'
+
+),
+
+sharing_units as (
+
+    select
+        sharing_targets.*,
+        sum(sharing_targets.spend_units) over (
+            partition by
+                sharing_targets.billing_period_start,
+                sharing_targets.billing_currency,
+                sharing_targets.rule_id,
+                sharing_targets.target_business_unit_id
+        ) as business_unit_spend_units,
+        count(*) over (
+            partition by
+                sharing_targets.billing_period_start,
+                sharing_targets.billing_currency,
+                sharing_targets.rule_id,
+                sharing_targets.target_business_unit_id
+        ) as business_unit_cost_centers
+    from sharing_targets
+
+),
+
 primary_weights as (
 
     select
@@ -146,6 +212,33 @@ primary_weights as (
                 case when driver_quantity > 0 then cast(driver_quantity as decimal(28,10)) else 0 end
         end as weight
     from rule_targets
+    where method <> 'cost_sharing'
+
+    union all
+
+    -- cost-sharing agreements: the business unit's percent, spread by spend within the unit
+    select
+        billing_period_start,
+        billing_currency,
+        rule_id,
+        target_cost_center_id,
+        'cost_sharing' as applied_method,
+        cast(null as decimal(28,10)) as driver_quantity,
+        -- weights only matter relative to each other: scaled x 10^4 (they total 10^6, not 100) so that the
+        -- truncation to whole weight units moves a business unit's total by less than one share unit
+        cast(
+            case
+                when business_unit_spend_units > 0 then {{ billing.integer_divide(
+                    'percent_units * spend_units * cast(10000 as decimal(5,0))', 'business_unit_spend_units'
+                ) }}
+                else {{ billing.integer_divide(
+                    'percent_units * cast(10000 as decimal(5,0))', 'business_unit_cost_centers'
+                ) }}
+            end
+            * cast(0.000001 as decimal(7,6))
+            as decimal(28,10)
+        ) as weight
+    from sharing_units
 
     union all
 
@@ -205,6 +298,8 @@ fallback_weights as (
         and rule_targets.billing_currency = primary_totals.billing_currency
         and rule_targets.rule_id = primary_totals.rule_id
     where primary_totals.total_weight_units = 0
+        -- a cost-sharing rule names business units, not cost centers: only `unallocated` can catch it
+        and (rule_targets.target_cost_center_id is not null or rule_targets.fallback_method = 'unallocated')
     group by
         rule_targets.billing_period_start,
         rule_targets.billing_currency,
