@@ -122,6 +122,13 @@ def _print_summary(summary) -> None:  # type: ignore[no-untyped-def]
     if not summary.sources:
         _say("  (no reconciled sources for this period)")
     _say("")
+    for total in summary.chargeback:
+        unpriced = f", {total.unpriced_lines} unpriced" if total.unpriced_lines else ""
+        _say(
+            f"{total.mode:<10} {total.currency:<4} {total.departments:>2} departments {total.lines:>4} lines "
+            f"cost {money(total.allocated_cost):>14} amount {money(total.amount):>14}  "
+            f"policy {total.policy_versions}, rate card {total.rate_card_versions or '-'}{unpriced}"
+        )
     for invoice in summary.invoices:
         number = invoice.invoice_number or "(draft)"
         total = money(invoice.total)

@@ -70,6 +70,21 @@ RESTATEMENT_HEADER = (
 
 
 @dataclass(frozen=True)
+class ChargebackTotal:
+    """A period's chargeback (or showback) per currency, and the policy and rate card that priced it."""
+
+    mode: str
+    currency: str
+    departments: int
+    lines: int
+    allocated_cost: Decimal
+    amount: Decimal
+    unpriced_lines: int
+    policy_versions: str
+    rate_card_versions: str
+
+
+@dataclass(frozen=True)
 class PeriodSummary:
     period: date
     sources: list[SourceLine]
@@ -77,6 +92,7 @@ class PeriodSummary:
     gates: list[GateLine]
     quarantined: list[tuple[str, str]]
     restatements: list[RestatementLine]
+    chargeback: list[ChargebackTotal]
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
@@ -165,7 +181,23 @@ def summarize_period(con: duckdb.DuckDBPyConnection, period: date) -> PeriodSumm
                 [period],
             ).fetchall()
         ]
-    return PeriodSummary(period, sources, invoices, gates, quarantined, restatements)
+    chargeback: list[ChargebackTotal] = []
+    if _table_exists(con, "marts", "fct_chargeback_lines"):
+        chargeback = [
+            ChargebackTotal(*row)
+            for row in con.execute(
+                """
+                select mode, billing_currency, count(distinct department_id), count(*), sum(allocated_cost),
+                       coalesce(sum(amount), 0), count(*) filter (where pricing_status <> 'priced'),
+                       string_agg(distinct policy_version, ', ' order by policy_version),
+                       coalesce(string_agg(distinct rate_card_version, ', ' order by rate_card_version), '')
+                from marts.fct_chargeback_lines where billing_period_start = ?
+                group by mode, billing_currency order by mode, billing_currency
+                """,
+                [period],
+            ).fetchall()
+        ]
+    return PeriodSummary(period, sources, invoices, gates, quarantined, restatements, chargeback)
 
 
 def write_restatement_report(summary: PeriodSummary, directory: Path) -> Path:

@@ -6,6 +6,8 @@ from collections import defaultdict
 from datetime import date, datetime
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
+import pytest
+
 from tests.integration.conftest import DEMO_PERIODS, ClosedDemo
 
 CENT = Decimal("0.01")
@@ -576,3 +578,28 @@ def test_budgets_list_prints_each_budget_of_a_month(closed_demo: ClosedDemo) -> 
     assert missing.stderr == (
         "error: no budget status for 2026-11 (months with budget status: 2026-08, 2026-09, 2026-10); close it first\n"
     )
+
+
+def test_the_close_summary_states_chargeback_per_mode_with_its_policy_and_rate_card(
+    closed_demo: ClosedDemo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import duckdb
+
+    from orchestration.cli import _print_summary
+    from orchestration.reporting import summarize_period
+
+    with duckdb.connect(str(closed_demo.settings.warehouse_path), read_only=True) as con:
+        summary = summarize_period(con, date(2026, 10, 1))
+    expected = closed_demo.query(
+        """
+        select mode, billing_currency, sum(amount) from marts.fct_chargeback_lines
+        where billing_period_start = date '2026-10-01' group by all order by all
+        """
+    )
+    assert [(t.mode, t.currency, t.amount) for t in summary.chargeback] == expected
+    assert {(t.policy_versions, t.rate_card_versions, t.unpriced_lines) for t in summary.chargeback} == {
+        ("POL-2026.2", "RC-FY2026.1", 0)
+    }
+    _print_summary(summary)
+    printed = capsys.readouterr().out
+    assert "policy POL-2026.2, rate card RC-FY2026.1" in printed
