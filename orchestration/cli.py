@@ -6,12 +6,16 @@ import os
 import re
 import sys
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from orchestration.settings import REPO_ROOT, Settings, debug_enabled, load_settings
+
+if TYPE_CHECKING:
+    from orchestration.ops.rate_card_seeds import RateCardSeeds
 
 app = typer.Typer(
     add_completion=False,
@@ -48,14 +52,21 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed; the same seed writes the same bytes.")] = 2026,
     restatement: Annotated[bool, typer.Option(help="Also deliver the AWS 2026-09 re-delivery (restatement).")] = True,
 ) -> None:
-    """Write the deterministic demo landing zone (2026-08 .. 2026-10, five providers) under data/landing/."""
+    """Write the deterministic demo landing zone (2026-08 .. 2026-10, five providers) under data/landing/, and
+    approve and publish the demo rate card so that a demo close charges departments."""
     from orchestration.demo import write_demo_landing_zone
+    from orchestration.demo.rate_card_sign_off import publish_demo_rate_card
+    from orchestration.ops.errors import OpsError
 
     settings = _settings()
     _say(f"writing the demo landing zone to {settings.landing_dir}")
     manifest = write_demo_landing_zone(
         settings.landing_dir, seed=seed, include_restatement=restatement, progress=lambda m: _say(f"  {m}")
     )
+    try:
+        _say(publish_demo_rate_card(settings))
+    except OpsError as error:
+        raise UserError(f"demo rate card: {error}") from None
     _say(f"wrote {len(manifest.files)} files; next: billing close --period 2026-08")
 
 
@@ -252,6 +263,215 @@ def budgets_list(
             )
     for note in notes:
         _say(note)
+
+
+rates_app = typer.Typer(
+    no_args_is_help=True,
+    help="Rate cards: drafted in the seeds, approved by finance, published; only published rates charge.",
+)
+app.add_typer(rates_app, name="rates")
+
+ActingUser = Annotated[
+    str | None, typer.Option("--as", help="Acting user recorded on the sign-off (default: BILLING_USER, then $USER).")
+]
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]], right: set[int]) -> list[str]:
+    """Columns as wide as their widest cell; the `right` ones (numbers) right-aligned."""
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    return [
+        "  ".join(
+            cell.rjust(width) if i in right else cell.ljust(width)
+            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in [header, *rows]
+    ]
+
+
+def _rate_card_seeds(settings: Settings) -> RateCardSeeds:
+    from orchestration.ops.errors import OpsError
+    from orchestration.ops.rate_card_seeds import RateCardSeeds
+
+    try:
+        return RateCardSeeds.load(settings.seeds_dir)
+    except OpsError as error:
+        raise UserError(str(error)) from None
+
+
+@rates_app.command("list")
+def rates_list() -> None:
+    """List every rate card version (seeds and operational store): validity, status, who approved and published."""
+    from orchestration.ops.errors import OpsError
+    from orchestration.ops.rate_cards import list_versions
+
+    settings = _settings()
+    seeds = _rate_card_seeds(settings)
+    try:
+        statuses = list_versions(settings.ops_store_path, seeds)
+    except OpsError as error:
+        raise UserError(str(error)) from None
+    if not statuses:
+        _say(f"no rate card versions yet; draft one in {seeds.rate_cards_path}")
+        return
+    rows = [
+        (
+            s.version,
+            s.fiscal_year,
+            s.valid_from,
+            s.valid_to or "open",
+            s.status + ("*" if s.drift else ""),
+            str(s.lines),
+            s.approved.actor if s.approved else "-",
+            s.approved.when if s.approved else "-",
+            s.published.actor if s.published else "-",
+            s.published.when if s.published else "-",
+        )
+        for s in statuses
+    ]
+    header = (
+        "version",
+        "FY",
+        "valid from",
+        "valid to",
+        "status",
+        "lines",
+        "approved by",
+        "approved at",
+        "published by",
+        "published at",
+    )
+    for line in _table(header, rows, right={5}):
+        _say(line)
+    for status in statuses:
+        if status.drift:
+            _say(f"* {status.version}: {status.drift}")
+
+
+@rates_app.command("approve")
+def rates_approve(
+    version: Annotated[str, typer.Argument(help="Rate card version, e.g. RC-FY2026.1.")],
+    note: Annotated[
+        str | None, typer.Option("--note", help="Why, or what was checked (kept with the sign-off).")
+    ] = None,
+    user: ActingUser = None,
+) -> None:
+    """Finance sign-off of a draft version exactly as the seeds have it now (its content hash is recorded)."""
+    from orchestration.ops.errors import OpsError
+    from orchestration.ops.rate_cards import approve
+
+    settings = _settings()
+    seeds = _rate_card_seeds(settings)
+    try:
+        event = approve(settings.ops_store_path, seeds, version, actor=user or settings.acting_user, note=note)
+    except OpsError as error:
+        raise UserError(str(error)) from None
+    lines = len(seeds.content(version).rates)
+    _say(
+        f"approved {version} ({lines} rate lines, content sha256 {event.content_sha256[:12]}) as {event.actor} at "
+        f"{event.when}; next: billing rates publish {version}"
+    )
+
+
+@rates_app.command("publish")
+def rates_publish(
+    version: Annotated[str, typer.Argument(help="Rate card version, e.g. RC-FY2026.1.")],
+    user: ActingUser = None,
+) -> None:
+    """Publish an approved version: its rows are frozen in the operational store and charge from the next close."""
+    from orchestration.ops.errors import OpsError
+    from orchestration.ops.rate_cards import publish
+
+    settings = _settings()
+    seeds = _rate_card_seeds(settings)
+    try:
+        done = publish(settings.ops_store_path, seeds, version, actor=user or settings.acting_user)
+    except OpsError as error:
+        raise UserError(str(error)) from None
+    first = done.content.rates[0]
+    _say(
+        f"published {version}: {done.rates} rate lines and {done.bundles} bundle lines, valid {first.valid_from} to "
+        f"{first.valid_to or 'open'} (approved by {done.approved.actor} at {done.approved.when}, published by "
+        f"{done.published.actor} at {done.published.when}); months closed from now on charge with it"
+    )
+
+
+def _parse_day(option: str, text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+            raise ValueError
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UserError(f"{option} {text!r} is not a date; write it as YYYY-MM-DD, e.g. 2027-01-01") from None
+
+
+@rates_app.command("revise")
+def rates_revise(
+    quarter: Annotated[str, typer.Option("--quarter", help="Closed quarter the proposals come from, e.g. 2026-Q4.")],
+    new_version: Annotated[str, typer.Option("--new-version", help="Name of the new draft, e.g. RC-FY2027.1.")],
+    valid_from: Annotated[
+        str | None, typer.Option("--valid-from", help="First day (default: first day of the next quarter).")
+    ] = None,
+    valid_to: Annotated[
+        str | None, typer.Option("--valid-to", help="First day it no longer applies (default: next fiscal year).")
+    ] = None,
+) -> None:
+    """Draft a new rate card version from a closed quarter's derived unit costs (marts.fct_rate_card_revisions):
+    rows appended to the seeds for finance to review, approve and publish."""
+    from orchestration.ops.errors import OpsError
+    from orchestration.ops.rate_card_revision import draft_revision, parse_quarter
+    from orchestration.reporting import money
+
+    settings = _settings()
+    start, end = _parse_day("--valid-from", valid_from), _parse_day("--valid-to", valid_to)
+    try:
+        revision = draft_revision(
+            warehouse=settings.warehouse_path,
+            store=settings.ops_store_path,
+            seeds_dir=settings.seeds_dir,
+            quarter=parse_quarter(quarter),
+            new_version=new_version,
+            valid_from=start,
+            valid_to=end,
+        )
+    except OpsError as error:
+        raise UserError(str(error)) from None
+
+    def rate(value: Decimal | None) -> str:
+        return "-" if value is None else format(value.normalize(), "f")
+
+    def change(value: Decimal | None) -> str:
+        return "-" if value is None else f"{'+' if value > 0 else ''}{money(value)}%"
+
+    rows = [
+        (
+            line.it_service_id,
+            line.billing_currency,
+            line.unit or "-",
+            rate(line.current_unit_rate),
+            rate(line.derived_unit_cost),
+            rate(line.proposed_unit_rate),
+            change(line.change_percent),
+        )
+        for line in revision.lines
+    ]
+    header = ("service", "cur", "unit", "current rate", "derived unit cost", "proposed rate", "change")
+    _say(f"rate card revision from {revision.quarter.label}:")
+    for text in _table(header, rows, right={3, 4, 5, 6}):
+        _say(text)
+    bundles = len(revision.content.bundles)
+    copied = f", {bundles} bundle lines copied from {revision.bundles_from}" if revision.bundles_from else ""
+    for member in revision.bundle_members_left_out:
+        _say(
+            f"note: bundle {member.bundle_id} member {member.it_service_id} was not copied: {revision.version} "
+            "does not price it"
+        )
+    _say(
+        f"drafted {revision.version} (fiscal year {revision.fiscal_year}, {revision.valid_from} to "
+        f"{revision.valid_to}): {len(revision.content.rates)} rate lines appended to {revision.rate_cards_path}"
+        f"{copied}; review them, then: billing rates approve {revision.version}"
+    )
 
 
 @app.command("bench-ingest")

@@ -86,6 +86,12 @@ class DocumentsResource(dg.ConfigurableResource):
         return Path(self.output_dir)
 
 
+class OpsStoreResource(dg.ConfigurableResource):
+    """The operational store (SQLite) people record rate-card sign-offs in; a close snapshots it into raw.ops_*."""
+
+    path: str
+
+
 class BudgetWebhookResource(dg.ConfigurableResource):
     """Where new budget alerts are POSTed as JSON after a green close; an empty url means they are not sent."""
 
@@ -122,6 +128,7 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
             landing_dir=str(settings.landing_dir), quarantine_dir=str(settings.quarantine_dir)
         ),
         "documents": DocumentsResource(output_dir=str(settings.output_dir)),
+        "ops_store": OpsStoreResource(path=str(settings.ops_store_path)),
         # Webhook URLs often carry a token: settings validates it, and the resource takes it as an EnvVar so the
         # Dagster UI shows the variable's name in the resource config, never its value.
         "budget_webhook": BudgetWebhookResource(

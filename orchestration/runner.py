@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from orchestration.settings import DBT_PROJECT_DIR, Settings
+from orchestration.settings import DBT_PROJECT_DIR, SEEDS_DIR, Settings
 
 DAGSTER_YAML = """\
 # Written by `billing`: local run history for the CLI and `make ui` alike.
@@ -65,6 +65,10 @@ def prepare_environment(settings: Settings) -> None:
         config.write_text(DAGSTER_YAML, encoding="utf-8")
     os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
     os.environ["BILLING_WAREHOUSE_PATH"] = str(settings.warehouse_path)
+    if settings.seeds_dir != SEEDS_DIR:
+        # dbt_project.yml resolves a relative BILLING_SEEDS_DIR against dbt_project/, settings against the
+        # repository root: hand dbt the absolute path so that dbt and `billing rates` read the same seeds.
+        os.environ["BILLING_SEEDS_DIR"] = str(settings.seeds_dir)
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
 

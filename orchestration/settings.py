@@ -32,6 +32,10 @@ class Settings:
     # Where new budget alerts are POSTed after a green close; None = not sent (the run log says so).
     budget_webhook_url: str | None = None
     budget_webhook_timeout_seconds: int = 10
+    # Finance's reference data (BILLING_SEEDS_DIR); dbt reads the same directory (runner.prepare_environment).
+    seeds_dir: Path = SEEDS_DIR
+    # The operational store (BILLING_OPS_STORE_PATH); None = <data_dir>/ops/ops.sqlite.
+    ops_store_override: Path | None = None
 
     @property
     def landing_dir(self) -> Path:
@@ -74,6 +78,11 @@ class Settings:
     def spark_metastore_dir(self) -> Path:
         return self.data_dir / "spark" / "metastore"
 
+    @property
+    def ops_store_path(self) -> Path:
+        """The operational store (SQLite): workflow records people write while a close may hold the warehouse."""
+        return self.ops_store_override or self.data_dir / "ops" / "ops.sqlite"
+
 
 def _int(name: str, default: int, low: int, high: int) -> int:
     raw = os.environ.get(name, str(default))
@@ -107,6 +116,12 @@ def _webhook_url(name: str) -> str | None:
     return raw
 
 
+def _repo_path(text: str) -> Path:
+    """A path setting: a relative one is relative to the repository root, whatever the working directory."""
+    path = Path(text)
+    return path if path.is_absolute() else (REPO_ROOT / path).resolve()
+
+
 def debug_enabled() -> bool:
     """`BILLING_DEBUG=1` shows full tracebacks instead of one-line errors."""
     return os.environ.get("BILLING_DEBUG", "") not in ("", "0")
@@ -117,6 +132,8 @@ def load_settings() -> Settings:
     data_dir = Path(os.environ.get("BILLING_DATA_DIR", REPO_ROOT / "data"))
     if not data_dir.is_absolute():
         data_dir = (REPO_ROOT / data_dir).resolve()
+    seeds_dir = os.environ.get("BILLING_SEEDS_DIR", "").strip()
+    ops_store = os.environ.get("BILLING_OPS_STORE_PATH", "").strip()
     return Settings(
         data_dir=data_dir,
         duckdb_memory_limit=os.environ.get("BILLING_DUCKDB_MEMORY_LIMIT", "4GB"),
@@ -130,4 +147,6 @@ def load_settings() -> Settings:
         spark_driver_memory=os.environ.get("BILLING_SPARK_DRIVER_MEMORY", "2g"),
         budget_webhook_url=_webhook_url(BUDGET_WEBHOOK_URL_VARIABLE),
         budget_webhook_timeout_seconds=_int("BILLING_BUDGET_WEBHOOK_TIMEOUT", 10, 1, 300),
+        seeds_dir=_repo_path(seeds_dir) if seeds_dir else SEEDS_DIR,
+        ops_store_override=_repo_path(ops_store) if ops_store else None,
     )

@@ -8,7 +8,9 @@ engine, `sync_lake` mirrors those tables into Parquet under ``<lake>/<schema>/<t
   the set of delivered files behind that period (or the table's columns) changed, and removed when the
   period no longer has rows. A restatement therefore reaches the lake as a rewritten period, exactly as it
   replaced the rows in DuckDB; syncing twice writes nothing the second time.
-* audit tables as one file each (they are small), rewritten when their content checksum changes;
+* audit tables as one file each (they are small), rewritten when their content checksum changes; so are raw
+  tables without a billing period, which are snapshots rather than deliveries (``raw.ops_*``, the operational
+  store as of the close: orchestration/ops/snapshot.py);
 * every table also gets a zero-row ``schema/data.parquet`` with its current columns, so an engine can
   declare a table that has no rows yet (a provider that never delivered) with the right columns.
 
@@ -28,6 +30,8 @@ FINGERPRINT_FILE = ".fingerprint"
 DATA_FILE = "data.parquet"
 PERIOD_PREFIX = "period="
 MIRRORED_SCHEMAS = ("raw", "audit")
+# The lineage column that makes a raw table a set of deliveries, mirrored one directory per billing period.
+PERIOD_COLUMN = "_billing_period_start"
 
 
 @dataclass
@@ -111,9 +115,11 @@ def _sync_raw_table(con: duckdb.DuckDBPyConnection, table: str, root: Path, repo
             report.removed.append(str(stale))
 
 
-def _sync_audit_table(con: duckdb.DuckDBPyConnection, table: str, root: Path, report: LakeSyncReport) -> None:
-    relation = f"audit.{_quote(table)}"
-    columns = _columns(con, "audit", table)
+def _sync_whole_table(
+    con: duckdb.DuckDBPyConnection, schema: str, table: str, root: Path, report: LakeSyncReport
+) -> None:
+    relation = f"{schema}.{_quote(table)}"
+    columns = _columns(con, schema, table)
     _write_if_changed(con, f"select * from {relation} limit 0", root / "schema", _fingerprint(columns), report)
     # A checksum of every row: audit.ingested_files changes status in place when a delivery is superseded.
     row_hash = f"hash({', '.join(_quote(c) for c in columns)})"
@@ -125,9 +131,12 @@ def sync_lake(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> LakeSyncReport:
     """Bring the Parquet mirror of raw.* and audit.* up to date with the warehouse; idempotent."""
     report = LakeSyncReport()
     for table in _tables(con, "raw"):
-        _sync_raw_table(con, table, lake_dir / "raw" / table, report)
+        if PERIOD_COLUMN in _columns(con, "raw", table):
+            _sync_raw_table(con, table, lake_dir / "raw" / table, report)
+        else:
+            _sync_whole_table(con, "raw", table, lake_dir / "raw" / table, report)
     for table in _tables(con, "audit"):
-        _sync_audit_table(con, table, lake_dir / "audit" / table, report)
+        _sync_whole_table(con, "audit", table, lake_dir / "audit" / table, report)
     return report
 
 

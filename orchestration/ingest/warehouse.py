@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
+from orchestration.ops.snapshot import ensure_snapshot_tables
 from orchestration.sources import RAW_TABLE_COLUMNS
 
 LINEAGE_COLUMNS = ("_source_file", "_source_row", "_file_sha256", "_billing_period_start", "_billing_account_id")
@@ -118,6 +119,8 @@ def ensure_warehouse(con: duckdb.DuckDBPyConnection) -> None:
         all_columns = [*columns, *LINEAGE_COLUMNS]
         body = ", ".join(f"{name} varchar" for name in all_columns)
         con.execute(f"create table if not exists raw.{table} ({body})")
+    # The operational store's snapshot (published rate cards): empty until a close copies it in.
+    ensure_snapshot_tables(con)
 
 
 def add_missing_columns(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> list[str]:

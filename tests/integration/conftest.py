@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from orchestration.demo import DemoManifest, write_demo_landing_zone
+from orchestration.demo.rate_card_sign_off import publish_demo_rate_card
 from orchestration.runner import CloseOutcome, run_close
 from orchestration.settings import BUDGET_WEBHOOK_URL_VARIABLE, Settings, load_settings
 from tests.webhook import RecordingWebhook, recording_webhook
@@ -26,6 +27,10 @@ class ClosedDemo:
     outcomes: dict[date, CloseOutcome] = field(default_factory=dict)
     progress: list[str] = field(default_factory=list)
     webhook: RecordingWebhook | None = None  # budget alerts are POSTed here; None = no webhook configured
+
+    def __post_init__(self) -> None:
+        # As `billing demo` does: the demo rate card approved and published, so the closes charge departments.
+        publish_demo_rate_card(self.settings)
 
     def close(self, period: date) -> CloseOutcome:
         # The code location reads its settings from the environment, as `billing close` does.

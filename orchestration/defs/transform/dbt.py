@@ -14,7 +14,8 @@ from orchestration.defs.close import ENGINE_TAG
 from orchestration.defs.partitions import billing_period, period_of
 from orchestration.engines.lake import sync_lake
 from orchestration.engines.spark import expose_spark_tables, table_models
-from orchestration.resources import EngineResource, WarehouseResource, dbt_project
+from orchestration.ops.snapshot import snapshot_ops_store
+from orchestration.resources import EngineResource, OpsStoreResource, WarehouseResource, dbt_project
 
 # Everything that reads what finalization froze (invoices, closed allocation totals) runs after it, in its
 # own dbt invocation.
@@ -42,11 +43,21 @@ def period_vars(partition_key: str) -> str:
 
 
 def _build(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource, engine: EngineResource
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    engine: EngineResource,
+    ops_store: OpsStoreResource | None = None,
 ) -> Iterator[Any]:
     # dbt runs as a subprocess; its profile reads the warehouse path and the engine's settings from the environment.
     os.environ.update(engine.dbt_environment(warehouse.path))
     Path(warehouse.path).parent.mkdir(parents=True, exist_ok=True)
+    if ops_store is not None:
+        # Here, after ingest and before the first dbt model: the close charges with the rate cards published
+        # when it started; one published while it runs waits for the next close. Before the lake sync, so
+        # Spark reads the same snapshot.
+        with warehouse.connect() as con:
+            context.log.info(snapshot_ops_store(Path(ops_store.path), con).summary())
     if engine.is_spark:
         # Spark reads what was delivered and issued from the Parquet mirror of raw.* and audit.*.
         with warehouse.connect() as con:
@@ -76,11 +87,15 @@ TRANSLATOR = BillingDbtTranslator()
     name="billing_models",
 )
 def billing_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource, engine: EngineResource
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    engine: EngineResource,
+    ops_store: OpsStoreResource,
 ) -> Iterator[Any]:
     """Seeds, staging, FOCUS normalization, cost allocation, chargeback, reconciliation and draft invoices,
-    built on the configured engine (BILLING_ENGINE)."""
-    yield from _build(context, dbt, warehouse, engine)
+    built on the configured engine (BILLING_ENGINE), from a snapshot of the published rate cards."""
+    yield from _build(context, dbt, warehouse, engine, ops_store)
 
 
 @dbt_assets(

@@ -1,0 +1,182 @@
+"""The operational store's SQLite file: schema, migrations, one transaction per action.
+
+Tables (schema version 1):
+
+* `rate_card_events`: append-only sign-offs (`approved`) and publications (`published`) of rate card versions,
+  with who, when (ISO 8601 UTC) and the sha256 of the version's seed content at that moment;
+* `published_rate_cards`, `published_rate_card_bundles`: the seed rows of each published version, copied at
+  publication (text exactly as in the seed, stripped of surrounding blanks) with the publishing event's id.
+
+Triggers refuse UPDATE and DELETE on all three, and a unique index allows one publication per version: a
+published version is immutable in the database itself, not only in this code.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from orchestration.ops.errors import OpsError
+
+# Seconds a writer waits for another writer (two people approving at once) before giving up.
+BUSY_TIMEOUT_SECONDS = 10.0
+
+APPEND_ONLY_TABLES = ("rate_card_events", "published_rate_cards", "published_rate_card_bundles")
+
+
+def _append_only(table: str) -> tuple[str, ...]:
+    return tuple(
+        f"create trigger {table}_no_{verb} before {verb} on {table} "
+        f"begin select raise(abort, '{table} is append-only'); end"
+        for verb in ("update", "delete")
+    )
+
+
+# Each version's statements run once, in order, in the transaction of the first action that finds the store older.
+# Never edit a released version: add the next one.
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: (
+        """
+        create table rate_card_events (
+            event_id integer primary key autoincrement,
+            rate_card_version text not null,
+            action text not null check (action in ('approved', 'published')),
+            actor text not null,
+            acted_at text not null,
+            content_sha256 text not null,
+            note text
+        )
+        """,
+        "create index rate_card_events_by_version on rate_card_events (rate_card_version, event_id)",
+        """
+        create unique index rate_card_events_one_publication
+        on rate_card_events (rate_card_version) where action = 'published'
+        """,
+        """
+        create table published_rate_cards (
+            rate_card_version text not null,
+            fiscal_year text not null,
+            valid_from text not null,
+            valid_to text not null,
+            it_service_id text not null,
+            billing_currency text not null,
+            rate_type text not null,
+            unit text not null,
+            unit_rate text not null,
+            description text not null,
+            published_event_id integer not null references rate_card_events (event_id),
+            primary key (rate_card_version, it_service_id, billing_currency)
+        )
+        """,
+        """
+        create table published_rate_card_bundles (
+            rate_card_version text not null,
+            bundle_id text not null,
+            bundle_name text not null,
+            it_service_id text not null,
+            discount_percent text not null,
+            published_event_id integer not null references rate_card_events (event_id),
+            primary key (rate_card_version, bundle_id, it_service_id)
+        )
+        """,
+        *(statement for table in APPEND_ONLY_TABLES for statement in _append_only(table)),
+    ),
+}
+SCHEMA_VERSION = max(MIGRATIONS)
+
+
+def _version(con: sqlite3.Connection) -> int:
+    exists = con.execute("select 1 from sqlite_master where type = 'table' and name = 'schema_version'").fetchone()
+    if not exists:
+        return 0
+    (version,) = con.execute("select coalesce(max(version), 0) from schema_version").fetchone()
+    return int(version)
+
+
+def _check_not_newer(path: Path, version: int) -> None:
+    if version > SCHEMA_VERSION:
+        raise OpsError(
+            f"the operational store {path} has schema version {version}, newer than this billing knows "
+            f"({SCHEMA_VERSION}); upgrade billing before using it"
+        )
+
+
+def _migrate(con: sqlite3.Connection, path: Path) -> None:
+    current = _version(con)
+    _check_not_newer(path, current)
+    if current == SCHEMA_VERSION:
+        return
+    con.execute("create table if not exists schema_version (version integer primary key, applied_at text not null)")
+    for version in range(current + 1, SCHEMA_VERSION + 1):
+        for statement in MIGRATIONS[version]:
+            con.execute(statement)
+        applied_at = datetime.now(UTC).isoformat(timespec="seconds")
+        con.execute("insert into schema_version (version, applied_at) values (?, ?)", [version, applied_at])
+
+
+def _failure(path: Path, error: sqlite3.Error) -> OpsError:
+    message = str(error).splitlines()[0] if str(error) else type(error).__name__
+    if "locked" in message or "busy" in message:
+        return OpsError(
+            f"the operational store {path} is busy (another `billing rates` action is writing: {message}); retry"
+        )
+    return OpsError(
+        f"the operational store {path} cannot be used ({message}); check the file and BILLING_OPS_STORE_PATH"
+    )
+
+
+@contextmanager
+def write_transaction(path: Path) -> Iterator[sqlite3.Connection]:
+    """One action = one transaction: created and migrated on first use, everything or nothing is recorded.
+
+    `begin immediate` takes the write lock before anything is read, so the checks an action makes (approved
+    with this hash? published already?) still hold when it writes.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+    except sqlite3.Error as error:
+        raise _failure(path, error) from None
+    try:
+        con.execute("pragma foreign_keys = on")
+        con.execute("begin immediate")
+        try:
+            _migrate(con, path)
+            yield con
+        except BaseException:
+            con.execute("rollback")
+            raise
+        con.execute("commit")
+    except sqlite3.Error as error:
+        raise _failure(path, error) from None
+    finally:
+        con.close()
+
+
+@contextmanager
+def read_transaction(path: Path) -> Iterator[sqlite3.Connection | None]:
+    """A consistent read of the store, never creating it; None when there is no store yet (nothing recorded)."""
+    if not path.exists():
+        yield None
+        return
+    try:
+        con = sqlite3.connect(
+            f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None
+        )
+    except sqlite3.Error as error:
+        raise _failure(path, error) from None
+    try:
+        con.execute("begin")
+        version = _version(con)
+        _check_not_newer(path, version)
+        # A file without a schema has nothing recorded (actions create the schema in their own transaction). A
+        # later schema version must keep what readers select here, or readers must migrate first.
+        yield con if version else None
+        con.execute("commit")
+    except sqlite3.Error as error:
+        raise _failure(path, error) from None
+    finally:
+        con.close()
