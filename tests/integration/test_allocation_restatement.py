@@ -42,7 +42,7 @@ def _edit_rules(seeds: Path) -> None:
     ]
     (seeds / "allocation_rules.csv").write_text("\n".join(rules) + "\n", encoding="utf-8")
     with (seeds / "allocation_rule_targets.csv").open("a", encoding="utf-8") as targets:
-        targets.write("AR-IDENTITY,2,CC-1100,100\nAR-DEVTOOLS,2,CC-3200,100\n")
+        targets.write("AR-IDENTITY,2,CC-1100,,100\nAR-DEVTOOLS,2,CC-3200,,100\n")
 
 
 @pytest.fixture(scope="module")
