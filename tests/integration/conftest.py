@@ -70,3 +70,15 @@ def closed_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClosedDemo
         os.environ.pop("BILLING_DATA_DIR", None)
     else:
         os.environ["BILLING_DATA_DIR"] = previous
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """`make test` runs on both cores (pytest-xdist, `--dist loadgroup`): each integration module stays whole on one
+    worker so its module fixtures are built once, and every test that reads the shared closed demo runs on the
+    same worker so the demo is closed once per session."""
+    integration = Path(__file__).parent
+    for item in items:
+        if integration not in Path(str(item.path)).parents:
+            continue
+        group = "closed-demo" if "closed_demo" in item.fixturenames else item.path.stem
+        item.add_marker(pytest.mark.xdist_group(group))

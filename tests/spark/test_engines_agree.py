@@ -101,3 +101,27 @@ def test_spark_tables_are_read_through_views_over_parquet(warehouses: dict[str, 
         ).fetchone()
     assert set(kinds.values()) == {"VIEW"}
     assert "read_parquet" in definition and "marts.db/fct_reconciliation" in definition
+
+
+def test_every_dbt_unit_test_passes_on_spark(warehouses: dict[str, Path], tmp_path: Path) -> None:
+    """A close excludes dbt unit tests (they check SQL, not a month's data); here they run once on Spark, against
+    the relations the Spark close created, so every pricing and allocation rule is proven on both engines."""
+    import json
+
+    data_dir = warehouses["spark"].parent.parent
+    environment = {
+        **os.environ,
+        "BILLING_ENGINE": "spark",
+        "BILLING_WAREHOUSE_PATH": str(warehouses["spark"]),
+        "BILLING_LAKE_DIR": str(data_dir / "lake"),
+        "BILLING_SPARK_WAREHOUSE_DIR": str(data_dir / "spark" / "warehouse"),
+        "BILLING_SPARK_METASTORE_DIR": str(data_dir / "spark" / "metastore"),
+    }
+    command = [str(Path(sys.executable).with_name("dbt")), "test", "--select", "test_type:unit", "--target", "spark"]
+    command += ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    command += ["--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
+    result = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    results = json.loads((tmp_path / "target" / "run_results.json").read_text(encoding="utf-8"))["results"]
+    assert len(results) >= 16 and {r["status"] for r in results} == {"pass"}
+    print(f"\n{len(results)} dbt unit tests passed on Spark")
