@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from orchestration.settings import REPO_ROOT, Settings, debug_enabled, load_settings
+from orchestration.user_errors import UserError
 
 if TYPE_CHECKING:
     from orchestration.ops.rate_card_seeds import RateCardSeeds
@@ -23,10 +24,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="IT services billing and chargeback: provider exports in, FOCUS, allocations, chargeback, invoices out.",
 )
-
-
-class UserError(Exception):
-    """Printed as one line, exit status 1."""
 
 
 def _say(message: str) -> None:
@@ -472,6 +469,15 @@ def rates_revise(
         f"{revision.valid_to}): {len(revision.content.rates)} rate lines appended to {revision.rate_cards_path}"
         f"{copied}; review them, then: billing rates approve {revision.version}"
     )
+
+
+def _register_subcommands() -> None:
+    from orchestration.invoicing.commands import invoices_app
+
+    app.add_typer(invoices_app, name="invoices")
+
+
+_register_subcommands()
 
 
 @app.command("bench-ingest")

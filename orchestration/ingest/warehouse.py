@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
+from orchestration.invoicing.columns import ISSUED_DOCUMENTS_DDL, ISSUED_INVOICE_LINES_DDL, ISSUED_INVOICES_DDL
 from orchestration.ops.snapshot import ensure_snapshot_tables
 from orchestration.sources import RAW_TABLE_COLUMNS
 
@@ -27,47 +28,6 @@ create table if not exists audit.ingested_files (
     delivered_columns varchar,
     new_columns varchar,
     dataset varchar
-)
-"""
-
-ISSUED_INVOICES_DDL = """
-create table if not exists audit.issued_invoices (
-    invoice_id varchar not null,
-    invoice_number varchar not null,
-    client_id varchar not null,
-    contract_id varchar,
-    contract_version integer,
-    billing_period_start date not null,
-    currency varchar not null,
-    payment_terms_days integer,
-    subtotal decimal(38, 10) not null,
-    discount_total decimal(38, 10) not null,
-    credit_total decimal(38, 10) not null,
-    tax_total decimal(38, 10) not null,
-    total decimal(38, 10) not null,
-    issued_at timestamp not null,
-    issued_by varchar not null
-)
-"""
-
-ISSUED_INVOICE_LINES_DDL = """
-create table if not exists audit.issued_invoice_lines (
-    invoice_id varchar not null,
-    line_number integer not null,
-    description varchar,
-    service_category varchar,
-    quantity decimal(38, 10),
-    unit varchar,
-    unit_price decimal(38, 10),
-    amount decimal(38, 10) not null,
-    tax_code varchar,
-    tax_rate decimal(38, 10),
-    tax_amount decimal(38, 10) not null,
-    client_id varchar,
-    billing_period_start date,
-    currency varchar,
-    cost_basis decimal(38, 10),
-    charge_count bigint
 )
 """
 
@@ -107,6 +67,7 @@ def ensure_warehouse(con: duckdb.DuckDBPyConnection) -> None:
         INGESTED_FILES_DDL,
         ISSUED_INVOICES_DDL,
         ISSUED_INVOICE_LINES_DDL,
+        ISSUED_DOCUMENTS_DDL,
         GATE_RESULTS_DDL,
         CLOSED_ALLOCATIONS_DDL,
     ):

@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from orchestration.defs.invoicing.finalize import GatesNotPassed, finalize_period
+from orchestration.invoicing.finalize import GatesNotPassed, finalize_period
 from orchestration.defs.quality.batches import RECONCILIATION
 from orchestration.defs.quality.checks import record_gate
 from orchestration.defs.quality.gates import load_suite, run_suite

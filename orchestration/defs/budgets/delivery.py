@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import duckdb
 
-from orchestration.defs.invoicing.finalize import failing_gates
+from orchestration.invoicing.finalize import failing_gates
 
 DELIVERIES_DDL = """
 create table if not exists audit.budget_alert_deliveries (

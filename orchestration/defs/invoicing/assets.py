@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from orchestration.defs.invoicing.finalize import GatesNotPassed, finalize_period
+from orchestration.invoicing.finalize import GatesNotPassed, finalize_period
 from orchestration.defs.partitions import billing_period, period_of
 from orchestration.defs.quality.checks import DRAFT_INVOICE_LINES_KEY, RECONCILIATION_KEY
 from orchestration.resources import WarehouseResource
