@@ -36,7 +36,8 @@ def _warehouse(settings: Settings, *, read_only: bool) -> Iterator[duckdb.DuckDB
         ) from None
     try:
         if not con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'marts' and table_name = 'fct_invoices'"
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'marts' and table_name = 'fct_invoices'"
         ).fetchone()[0]:
             raise UserError("no invoices yet: close a month first (`billing close --period YYYY-MM`)")
         yield con
@@ -89,14 +90,23 @@ def invoices_list(
     for month, number, kind, client_id, entity, currency, total, status, blocking, original in rows:
         kind_text = kind.replace("_", " ") + (f" of {original}" if original else "")
         table.append(
-            (f"{month:%Y-%m}", number, kind_text, client_id, entity, currency,
-             _money(total, places.get(currency, 2)), status)
+            (
+                f"{month:%Y-%m}",
+                number,
+                kind_text,
+                client_id,
+                entity,
+                currency,
+                _money(total, places.get(currency, 2)),
+                status,
+            )
         )
         if blocking:
             notes.append(f"  {number} blocked: {blocking}")
     widths = [max(len(str(row[i])) for row in table) for i in range(len(table[0]))]
     for row in table:
-        _say("  ".join(str(c).rjust(w) if i == 6 else str(c).ljust(w) for i, (c, w) in enumerate(zip(row, widths))))
+        cells = zip(row, widths, strict=True)
+        _say("  ".join(str(c).rjust(w) if i == 6 else str(c).ljust(w) for i, (c, w) in enumerate(cells)).rstrip())
     for note in notes:
         _say(note)
 
@@ -138,7 +148,8 @@ def invoices_show(
             recomputed = content_sha256(*frozen_content(con, head["invoice_number"]))
     title = head["document_type"].replace("_", " ")
     _say(f"{title} {head['invoice_number'] or head['invoice_id'] + ' (' + head['status'] + ')'}")
-    _say(f"  client {head['client_id']}, issued by {head['legal_entity_id']}, period {head['billing_period_start']:%Y-%m}")
+    month = f"{head['billing_period_start']:%Y-%m}"
+    _say(f"  client {head['client_id']}, issued by {head['legal_entity_id']}, period {month}")
     _say(f"  contract {head['contract_id']} v{head['contract_version']}, currency {head['currency']}")
     if head["original_invoice_number"]:
         _say(f"  corrects {head['original_invoice_number']}")
@@ -163,13 +174,15 @@ def invoices_show(
         f"total {_money(head['total'], digits)} {head['currency']}"
     )
     for kind, name, sha, size in files:
-        _say(f"  {kind:<13} {settings.output_dir / f'{head['billing_period_start']:%Y-%m}' / name}  {size} bytes  sha256 {sha}")
+        _say(f"  {kind:<13} {settings.output_dir / month / name}  {size} bytes  sha256 {sha}")
 
 
 @invoices_app.command("finalize")
 def invoices_finalize(
     period: Annotated[str, typer.Option("--period", help="Billing month to issue, YYYY-MM.")],
-    user: Annotated[str | None, typer.Option("--as", help="Acting user recorded on the issue (or BILLING_USER).")] = None,
+    user: Annotated[
+        str | None, typer.Option("--as", help="Acting user recorded on the issue (or BILLING_USER).")
+    ] = None,
 ) -> None:
     """Issue the period's draft invoices and notes: only when its gates passed on the last close."""
     from orchestration.invoicing.documents import DocumentsChanged, write_period_documents

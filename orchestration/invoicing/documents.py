@@ -19,16 +19,15 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.documents.invoices.audit import AuditEvidence, EvidenceFile
 from orchestration.documents.invoices.model import (
-    AuditEvidence,
     DocumentLine,
-    EvidenceFile,
     InvoiceDocument,
     InvoiceDocumentError,
     Party,
     TaxBreakdown,
 )
-from orchestration.documents.invoices.render import write_documents
+from orchestration.documents.invoices.output import write_documents
 from orchestration.invoicing.columns import LINE_NAMES
 
 
@@ -180,35 +179,71 @@ def load_evidence(con: duckdb.DuckDBPyConnection, invoice_number: str, document:
     period = head["billing_period_start"]
     contract = (head["contract_id"], head["contract_version"])
     files = [
-        _evidence(con, "header.csv", "The issued header as frozen in audit.issued_invoices.",
-                  "select * from audit.issued_invoices where invoice_number = ?", [invoice_number]),
-        _evidence(con, "lines.csv", "Every line as frozen in audit.issued_invoice_lines: price, FX and tax.",
-                  "select * from audit.issued_invoice_lines where invoice_id = ? order by line_number", [invoice_id]),
-        _evidence(con, "allocated_charges.csv",
-                  "The allocated charges of the client in the period (marts.fct_cost_allocations) behind usage lines.",
-                  "select * from marts.fct_cost_allocations where client_id = ? and billing_period_start = ? "
-                  "order by allocation_id", [client_id, period]),
-        _evidence(con, "contract.csv", "The contract version the document is priced under.",
-                  "select * from staging.stg_reference__contracts where contract_id = ? and contract_version = ?",
-                  list(contract)),
-        _evidence(con, "gate_results.csv", "The period's quality gates (approvals to issue) as evaluated.",
-                  "select * from audit.gate_results where billing_period_start = ? order by checked_at, suite, "
-                  "expectation", [period]),
-        _evidence(con, "source_files.csv", "Provider files behind the period, with their sha256.",
-                  "select path, source, sha256, bytes, row_count, status, loaded_at from audit.ingested_files "
-                  "where billing_period_start = ? order by path", [period]),
+        _evidence(
+            con,
+            "header.csv",
+            "The issued header as frozen in audit.issued_invoices.",
+            "select * from audit.issued_invoices where invoice_number = ?",
+            [invoice_number],
+        ),
+        _evidence(
+            con,
+            "lines.csv",
+            "Every line as frozen in audit.issued_invoice_lines: price, FX and tax.",
+            "select * from audit.issued_invoice_lines where invoice_id = ? order by line_number",
+            [invoice_id],
+        ),
+        _evidence(
+            con,
+            "allocated_charges.csv",
+            "The allocated charges of the client in the period (marts.fct_cost_allocations) behind usage lines.",
+            "select * from marts.fct_cost_allocations where client_id = ? and billing_period_start = ? "
+            "order by allocation_id",
+            [client_id, period],
+        ),
+        _evidence(
+            con,
+            "contract.csv",
+            "The contract version the document is priced under.",
+            "select * from staging.stg_reference__contracts where contract_id = ? and contract_version = ?",
+            list(contract),
+        ),
+        _evidence(
+            con,
+            "gate_results.csv",
+            "The period's quality gates (approvals to issue) as evaluated.",
+            "select * from audit.gate_results where billing_period_start = ? order by checked_at, suite, expectation",
+            [period],
+        ),
+        _evidence(
+            con,
+            "source_files.csv",
+            "Provider files behind the period, with their sha256.",
+            "select path, source, sha256, bytes, row_count, status, loaded_at from audit.ingested_files "
+            "where billing_period_start = ? order by path",
+            [period],
+        ),
     ]
     for relation, name, description in _OPTIONAL_EVIDENCE:
         if _relation_exists(con, relation):
             files.append(
-                _evidence(con, name, description,
-                          f"select * from {relation} where contract_id = ? and contract_version = ?", list(contract))
+                _evidence(
+                    con,
+                    name,
+                    description,
+                    f"select * from {relation} where contract_id = ? and contract_version = ?",
+                    list(contract),
+                )
             )
     if document.preceding_invoice_number:
         files.append(
-            _evidence(con, "corrected_invoice_lines.csv", "Lines of the invoice this note corrects.",
-                      "select * from audit.issued_invoice_lines where invoice_id = ? order by line_number",
-                      [head["original_invoice_id"]])
+            _evidence(
+                con,
+                "corrected_invoice_lines.csv",
+                "Lines of the invoice this note corrects.",
+                "select * from audit.issued_invoice_lines where invoice_id = ? order by line_number",
+                [head["original_invoice_id"]],
+            )
         )
     return AuditEvidence(files=tuple(files))
 

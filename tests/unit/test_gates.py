@@ -9,11 +9,11 @@ import duckdb
 import pandas as pd
 import pytest
 
-from orchestration.invoicing.finalize import GatesNotPassed, finalize_period
 from orchestration.defs.quality.batches import RECONCILIATION
 from orchestration.defs.quality.checks import record_gate
 from orchestration.defs.quality.gates import load_suite, run_suite
 from orchestration.ingest.warehouse import ensure_warehouse
+from orchestration.invoicing.finalize import GatesNotPassed, finalize_period
 from orchestration.settings import EXPECTATIONS_DIR
 
 SEPTEMBER = date(2026, 9, 1)

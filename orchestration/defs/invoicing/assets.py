@@ -4,13 +4,15 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from orchestration.invoicing.finalize import GatesNotPassed, finalize_period
 from orchestration.defs.partitions import billing_period, period_of
 from orchestration.defs.quality.checks import DRAFT_INVOICE_LINES_KEY, RECONCILIATION_KEY
-from orchestration.resources import WarehouseResource
+from orchestration.invoicing.documents import DocumentsChanged, write_period_documents
+from orchestration.invoicing.finalize import GatesNotPassed, finalize_period
+from orchestration.resources import DocumentsResource, WarehouseResource
 
 ISSUED_INVOICES = dg.AssetKey(["audit", "issued_invoices"])
 ISSUED_INVOICE_LINES = dg.AssetKey(["audit", "issued_invoice_lines"])
+ISSUED_DOCUMENTS = dg.AssetKey(["audit", "issued_documents"])
 CLOSED_ALLOCATIONS = dg.AssetKey(["audit", "closed_allocations"])
 
 
@@ -32,6 +34,16 @@ CLOSED_ALLOCATIONS = dg.AssetKey(["audit", "closed_allocations"])
             deps=[DRAFT_INVOICE_LINES_KEY],
         ),
         dg.AssetSpec(
+            ISSUED_DOCUMENTS,
+            group_name="invoicing",
+            kinds={"pdf", "python"},
+            description=(
+                "Documents of every issued invoice and note under data/output/<YYYY-MM>/ (PDF, Factur-X, CII XML, "
+                "audit package, by the client's delivery method) and their sha256; re-runs must reproduce them."
+            ),
+            deps=[ISSUED_INVOICES, ISSUED_INVOICE_LINES],
+        ),
+        dg.AssetSpec(
             CLOSED_ALLOCATIONS,
             group_name="allocation",
             kinds={"duckdb", "python"},
@@ -45,10 +57,11 @@ CLOSED_ALLOCATIONS = dg.AssetKey(["audit", "closed_allocations"])
     partitions_def=billing_period,
 )
 def finalize_invoices(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, documents: DocumentsResource
 ) -> Iterator[dg.MaterializeResult]:
-    """Close the period's books once both gates passed: number and freeze the draft invoices, and freeze the
-    cost-center totals at the period's first green close."""
+    """Close the period's books once both gates passed: number and freeze the draft invoices and credit/debit
+    notes per legal entity, write their documents, and freeze the cost-center totals at the period's first green
+    close. A client's draft blocked by a contract violation, a missing rate or tax stays a draft (logged)."""
     period = period_of(context.partition_key)
     with warehouse.connect() as con:
         try:
@@ -59,14 +72,24 @@ def finalize_invoices(
                 description=f"invoices for {period:%Y-%m} not finalized: {error}",
                 allow_retries=False,
             ) from None
-    for invoice_id, number in result.issued:
-        context.log.info(f"issued {number} for {invoice_id}")
+        try:
+            written = write_period_documents(con, period, documents.path)
+        except DocumentsChanged as error:
+            raise dg.Failure(description=str(error), allow_retries=False) from None
+    for issued in result.issued:
+        context.log.info(f"issued {issued.invoice_number} for {issued.invoice_id}")
+    for invoice_id, why in result.blocked:
+        context.log.warning(f"not issued {invoice_id}: {why}")
     metadata = {
         "invoices_issued": len(result.issued),
         "invoices_already_final": result.already_final,
-        "invoice_numbers": ", ".join(n for _, n in result.issued) or "none",
+        "invoice_numbers": ", ".join(i.invoice_number for i in result.issued) or "none",
+        "drafts_blocked": len(result.blocked),
+        "documents_written": written.written,
+        "documents_verified_unchanged": written.verified,
         "allocation_totals_frozen": result.allocations_frozen,
     }
     yield dg.MaterializeResult(asset_key=ISSUED_INVOICES, metadata=metadata)
     yield dg.MaterializeResult(asset_key=ISSUED_INVOICE_LINES, metadata=metadata)
+    yield dg.MaterializeResult(asset_key=ISSUED_DOCUMENTS, metadata=metadata)
     yield dg.MaterializeResult(asset_key=CLOSED_ALLOCATIONS, metadata=metadata)
