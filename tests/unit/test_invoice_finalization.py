@@ -1,0 +1,158 @@
+"""Issuing: gapless numbers per legal entity, type and year; blocked drafts stay drafts; content hashes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import duckdb
+import pandas as pd
+import pytest
+
+from orchestration.defs.quality.batches import RECONCILIATION
+from orchestration.defs.quality.checks import record_gate
+from orchestration.defs.quality.gates import load_suite, run_suite
+from orchestration.ingest.warehouse import ensure_warehouse
+from orchestration.invoicing.finalize import content_sha256, finalize_period, frozen_content
+from orchestration.settings import EXPECTATIONS_DIR
+from tests.unit.invoice_drafts import SEPTEMBER, add_drafts, draft
+
+ISSUED_AT = datetime(2026, 10, 2, 9, 30)
+
+
+@pytest.fixture
+def con() -> duckdb.DuckDBPyConnection:
+    connection = duckdb.connect()
+    ensure_warehouse(connection)
+    add_drafts(
+        connection,
+        [
+            draft("GLOBEX", "LE-US", "USD", [("100.00", "8.88"), ("-10.00", "-0.89")]),
+            draft("UMBRELLA", "LE-US", "JPY", [("15500", "0")]),
+            draft("INITECH", "LE-DE", "EUR", [("200.00", "38.00")]),
+        ],
+    )
+    connection.execute(
+        "create table marts.fct_cost_allocations as select date '2026-09-01' as billing_period_start, "
+        "'CC-9100' as cost_center_id, 'USD' as billing_currency, 1.0::decimal(38,10) as allocated_effective_cost, "
+        "1.0::decimal(38,10) as allocated_billed_cost"
+    )
+    suite = load_suite(EXPECTATIONS_DIR / "fct_reconciliation.json")
+    frame = pd.DataFrame(
+        {
+            "source": ["aws_cur"],
+            "billing_account_id": ["1"],
+            "currency": ["USD"],
+            "difference": [Decimal(0)],
+            "status": ["balanced"],
+        }
+    )
+    record_gate(connection, run_suite(suite, frame, RECONCILIATION.key_columns), SEPTEMBER, "run-1")
+    totals = pd.DataFrame(
+        {
+            "invoice_id": ["GLOBEX-2026-09"],
+            "total": [Decimal(1)],
+            "lines_total": [Decimal(1)],
+            "difference": [Decimal(0)],
+        }
+    )
+    record_gate(
+        connection,
+        run_suite(load_suite(EXPECTATIONS_DIR / "invoice_totals.json"), totals, ["invoice_id"]),
+        SEPTEMBER,
+        "run-1",
+    )
+    yield connection
+    connection.close()
+
+
+def _issued(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return con.execute(
+        "select invoice_id, invoice_number, series, sequence_number, invoice_date, due_date, total "
+        "from audit.issued_invoices order by invoice_number"
+    ).fetchall()
+
+
+def test_each_legal_entity_numbers_its_invoices_gaplessly_from_one(con) -> None:
+    result = finalize_period(con, SEPTEMBER, issued_by="controller", issued_at=ISSUED_AT)
+    assert [(i.invoice_id, i.invoice_number) for i in result.issued] == [
+        ("INITECH-2026-09", "EBTG-INV-2026-000001"),
+        ("GLOBEX-2026-09", "EBTS-INV-2026-000001"),
+        ("UMBRELLA-2026-09", "EBTS-INV-2026-000002"),
+    ]
+    rows = _issued(con)
+    # Invoices are dated the last day of their period (re-runs reproduce them); due after the contract's terms.
+    assert {(r[4].isoformat(), r[5].isoformat()) for r in rows} == {("2026-09-30", "2026-10-30")}
+    assert [r[6] for r in rows] == [Decimal("238.00"), Decimal("97.99"), Decimal("15500")]
+    assert con.execute("select sum(amount + tax_amount) from audit.issued_invoice_lines").fetchone() == (
+        Decimal("15835.99"),
+    )
+
+
+def test_a_second_run_issues_nothing_and_a_blocked_draft_stays_a_draft(con) -> None:
+    finalize_period(con, SEPTEMBER, issued_by="controller", issued_at=ISSUED_AT)
+    before = _issued(con)
+    add_drafts(
+        con,
+        [
+            draft("GLOBEX", "LE-US", "USD", [("100.00", "8.88"), ("-10.00", "-0.89")]),
+            draft("UMBRELLA", "LE-US", "JPY", [("15500", "0")]),
+            draft("INITECH", "LE-DE", "EUR", [("200.00", "38.00")]),
+            draft(
+                "GLOBEX",
+                "LE-US",
+                "USD",
+                [("-5.00", "-0.44")],
+                document_type="credit_note",
+                original_invoice_id="GLOBEX-2026-09",
+                original_invoice_number="EBTS-INV-2026-000001",
+                blocking_issues="fx: missing reference rate: no USD->JPY rate",
+            ),
+        ],
+    )
+    con.execute(
+        "update intermediate.int_invoices_drafted set invoice_id = 'GLOBEX-2026-09-CRN1' "
+        "where document_type = 'credit_note'"
+    )
+    con.execute(
+        "update intermediate.int_invoice_lines_drafted set invoice_id = 'GLOBEX-2026-09-CRN1' "
+        "where document_type = 'credit_note'"
+    )
+    again = finalize_period(con, SEPTEMBER, issued_by="controller", issued_at=ISSUED_AT)
+    assert again.issued == [] and again.already_final == 3
+    assert again.blocked == [("GLOBEX-2026-09-CRN1", "fx: missing reference rate: no USD->JPY rate")]
+    assert _issued(con) == before
+
+
+def test_a_credit_note_gets_its_own_series_and_references_the_invoice(con) -> None:
+    finalize_period(con, SEPTEMBER, issued_by="controller", issued_at=ISSUED_AT)
+    note = draft(
+        "GLOBEX",
+        "LE-US",
+        "USD",
+        [("-5.00", "-0.44")],
+        document_type="credit_note",
+        original_invoice_id="GLOBEX-2026-09",
+        original_invoice_number="EBTS-INV-2026-000001",
+    )
+    add_drafts(con, [note])
+    con.execute("update intermediate.int_invoices_drafted set invoice_id = 'GLOBEX-2026-09-CRN1'")
+    con.execute("update intermediate.int_invoice_lines_drafted set invoice_id = 'GLOBEX-2026-09-CRN1'")
+    result = finalize_period(con, SEPTEMBER, issued_by="manager", issued_at=datetime(2026, 11, 3, 8, 0))
+    assert [i.invoice_number for i in result.issued] == ["EBTS-CRN-2026-000001"]
+    assert con.execute(
+        "select invoice_date, original_invoice_number, total from audit.issued_invoices "
+        "where document_type = 'credit_note'"
+    ).fetchall() == [(datetime(2026, 11, 3).date(), "EBTS-INV-2026-000001", Decimal("-5.44"))]
+
+
+def test_the_recorded_content_hash_detects_an_edited_line(con) -> None:
+    finalize_period(con, SEPTEMBER, issued_by="controller", issued_at=ISSUED_AT)
+    recorded = con.execute(
+        "select content_sha256 from audit.issued_invoices where invoice_number = 'EBTS-INV-2026-000001'"
+    ).fetchone()[0]
+    assert content_sha256(*frozen_content(con, "EBTS-INV-2026-000001")) == recorded
+    con.execute(
+        "update audit.issued_invoice_lines set amount = 100.01 where invoice_id = 'GLOBEX-2026-09' and line_number = 1"
+    )
+    assert content_sha256(*frozen_content(con, "EBTS-INV-2026-000001")) != recorded
