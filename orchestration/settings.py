@@ -36,6 +36,9 @@ class Settings:
     seeds_dir: Path = SEEDS_DIR
     # The operational store (BILLING_OPS_STORE_PATH); None = <data_dir>/ops/ops.sqlite.
     ops_store_override: Path | None = None
+    # External tax service (BILLING_TAX_SERVICE, "package.module:attribute"); None = the seed rules decide
+    # every tax determination (orchestration/tax).
+    tax_service: str | None = None
 
     @property
     def landing_dir(self) -> Path:
@@ -116,6 +119,20 @@ def _webhook_url(name: str) -> str | None:
     return raw
 
 
+TAX_SERVICE_VARIABLE = "BILLING_TAX_SERVICE"
+
+
+def _service_reference(name: str) -> str | None:
+    """A "package.module:attribute" reference to a plug-in; empty = none."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    module, _, attribute = raw.partition(":")
+    if not module or not attribute or " " in raw:
+        raise ValueError(f"{name}={raw!r} is not of the form package.module:attribute; set it so or unset it")
+    return raw
+
+
 def _repo_path(text: str) -> Path:
     """A path setting: a relative one is relative to the repository root, whatever the working directory."""
     path = Path(text)
@@ -149,4 +166,5 @@ def load_settings() -> Settings:
         budget_webhook_timeout_seconds=_int("BILLING_BUDGET_WEBHOOK_TIMEOUT", 10, 1, 300),
         seeds_dir=_repo_path(seeds_dir) if seeds_dir else SEEDS_DIR,
         ops_store_override=_repo_path(ops_store) if ops_store else None,
+        tax_service=_service_reference(TAX_SERVICE_VARIABLE),
     )

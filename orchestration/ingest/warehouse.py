@@ -7,6 +7,7 @@ import duckdb
 from orchestration.invoicing.columns import ISSUED_DOCUMENTS_DDL, ISSUED_INVOICE_LINES_DDL, ISSUED_INVOICES_DDL
 from orchestration.ops.snapshot import ensure_snapshot_tables
 from orchestration.sources import RAW_TABLE_COLUMNS
+from orchestration.tax.external import ensure_tax_tables
 
 LINEAGE_COLUMNS = ("_source_file", "_source_row", "_file_sha256", "_billing_period_start", "_billing_account_id")
 
@@ -82,6 +83,8 @@ def ensure_warehouse(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"create table if not exists raw.{table} ({body})")
     # The operational store's snapshot (published rate cards): empty until a close copies it in.
     ensure_snapshot_tables(con)
+    # What an external tax service determined (orchestration/tax): empty unless one is configured.
+    ensure_tax_tables(con)
 
 
 def add_missing_columns(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> list[str]:
