@@ -1,4 +1,5 @@
-"""Write the demo landing zone: five sources, three billing months each, plus the AWS 2026-09 re-delivery."""
+"""Write the demo landing zone: five sources, three billing months each, plus the AWS 2026-09 re-delivery, and the
+monitoring system's SLA metrics extract of each month (not a cost source: no charges, no ground-truth totals)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
-from orchestration.demo import aws_cur, azure_cost, focus, gcp_billing, onprem
+from orchestration.demo import aws_cur, azure_cost, focus, gcp_billing, onprem, sla_metrics
 from orchestration.demo.delivery import Delivery
 from orchestration.demo.ground_truth import Charge, summarise
 from orchestration.demo.manifest import DemoManifest, WrittenFile
@@ -82,6 +83,10 @@ def write_demo_landing_zone(
         winning.extend(aws_cur.charges(rows, period))
         manifest.files.append(_written(landing_dir, path, aws_cur.SOURCE, period.iso, len(rows)))
         report(f"wrote {manifest.files[-1].relative_path} ({len(rows)} rows, re-delivery)")
+    for period in DEMO_PERIODS:
+        delivery = sla_metrics.write_month(landing_dir, period)
+        manifest.sla_files.append(_written(landing_dir, delivery.path, delivery.source, period.iso, delivery.row_count))
+        report(f"wrote {manifest.sla_files[-1].relative_path} ({delivery.row_count} rows)")
     truth = summarise(winning, mapping_rules())
     manifest.totals = truth.totals
     manifest.allocation = truth.allocation

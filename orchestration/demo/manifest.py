@@ -30,6 +30,7 @@ class DemoManifest:
     * `allocation[(billing_period_start, cost_center_id, currency)]` → amortized cost the mapping seeds assign
       (tag 10 > project 20 > sub_account 30 > billing_account 40, else UNALLOCATED).
     * `allocation_by_source` → the same split by source as well.
+    * `sla_files` → the SLA metrics extracts written beside the cost exports (availability, not cost).
     """
 
     landing_dir: Path
@@ -39,6 +40,8 @@ class DemoManifest:
     totals: dict[TotalsKey, SourceTotals] = field(default_factory=dict)
     allocation: dict[AllocationKey, Decimal] = field(default_factory=dict)
     allocation_by_source: dict[SourceAllocationKey, Decimal] = field(default_factory=dict)
+    # The monitoring system's SLA metrics extracts (landing zone `sla/`): no charges, so not in `files`/`totals`.
+    sla_files: list[WrittenFile] = field(default_factory=list)
 
     @property
     def paths(self) -> list[Path]:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from orchestration.sources import aws_cur, azure_cost, focus, gcp_billing, kubernetes, oci_cost, onprem
+from orchestration.sources import aws_cur, azure_cost, focus, gcp_billing, kubernetes, oci_cost, onprem, sla_metrics
 from orchestration.sources.common import ParsedFile, RejectedFile
 
 
@@ -35,6 +35,10 @@ FORMATS: dict[str, ExportFormat] = {
     "kubernetes": ExportFormat(
         "kubernetes", ("kubernetes",), kubernetes.REQUIRED_COLUMNS, kubernetes.SUFFIXES, kubernetes.parse
     ),
+    # Not a cost export: the monitoring system's monthly availability per client and IT service (SLA credits).
+    "sla": ExportFormat(
+        "sla", (sla_metrics.RAW_TABLE,), sla_metrics.REQUIRED_COLUMNS, sla_metrics.SUFFIXES, sla_metrics.parse
+    ),
 }
 
 # Columns each raw table has even before its first file arrives, so dbt sources always resolve.
@@ -47,6 +51,7 @@ RAW_TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "onprem": onprem.REQUIRED_COLUMNS,
     "oci_cost": (*oci_cost.REQUIRED_COLUMNS, oci_cost.TAGS),
     "kubernetes": kubernetes.REQUIRED_COLUMNS,
+    sla_metrics.RAW_TABLE: sla_metrics.REQUIRED_COLUMNS,
 }
 
 __all__ = ["FORMATS", "RAW_TABLE_COLUMNS", "ExportFormat", "ParsedFile", "RejectedFile"]

@@ -18,6 +18,7 @@ DESCRIPTIONS = {
     "onprem": "On-premises VM meter rows (CSV) as delivered, with lineage.",
     "oci_cost": "Oracle Cloud (OCI) cost report rows (CSV) as delivered, tags folded into JSON, with lineage.",
     "kubernetes": "OpenCost allocation export rows (CSV): per-day namespace/pod cost split, a driver, not a charge.",
+    "sla": "Monthly SLA metrics extract rows (CSV): availability minutes per client and IT service, with lineage.",
 }
 
 
@@ -29,7 +30,7 @@ def _ingest_asset(export: ExportFormat) -> dg.AssetsDefinition:
             kinds={"duckdb", "python"},
             description=(
                 DESCRIPTIONS[export.source]
-                if table == export.source
+                if table == export.raw_tables[0]
                 else "GCP credits, one row per element of each row's credits array."
             ),
             partitions_def=billing_period,

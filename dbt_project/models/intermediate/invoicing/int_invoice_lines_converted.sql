@@ -50,7 +50,7 @@ with_currency as (
         clients.legal_entity_id,
         clients.invoice_currency as currency,
         clients.delivery_method,
-        {{ billing.add_days(billing.add_months('priced.billing_period_start', 1), -1) }} as invoice_date,
+        {{ billing.period_invoice_date('priced.billing_period_start') }} as invoice_date,
         currencies.minor_units
     from priced
     inner join clients
@@ -84,7 +84,7 @@ rounded as (
         converted.*,
         coalesce(converted.tax_category, 'it_services') as effective_tax_category,
         {{ billing.round_to_minor_units(
-            billing.money_multiply('converted.price_amount', 'converted.fx_rate'),
+            billing.convert_amount('converted.price_amount', 'converted.fx_rate'),
             'converted.minor_units'
         ) }} as amount,
         {{ billing.money_multiply('converted.unit_price', 'converted.fx_rate') }} as converted_unit_price
@@ -125,11 +125,8 @@ final as (
         tax.jurisdiction_id as tax_jurisdiction_id,
         tax.tax_category_code,
         tax.tax_rate,
-        {{ billing.round_tax(
-            billing.money_multiply('rounded.amount', 'tax.tax_rate'),
-            'rounded.minor_units',
-            'tax.rounding_mode'
-        ) }} as tax_amount,
+        {{ billing.tax_amount('rounded.amount', 'tax.tax_rate', 'rounded.minor_units', 'tax.rounding_mode') }}
+            as tax_amount,
         tax.exemption_reason,
         tax.exemption_reason_code,
         rounded.service_period_start,
