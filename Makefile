@@ -1,5 +1,5 @@
 # Two commands on a fresh machine (Python 3.11 and the package registry are all it needs):
-#   make run    install, write the demo landing zone, close 2026-08, 2026-09, 2026-10, print summaries
+#   make run    install, write the demo landing zone, close 2026-08, 2026-09, 2026-10, restate 2026-09, print summaries
 #   make test   install with dev tools, lint, run every test
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -62,7 +62,11 @@ demo: install
 run: install
 	$(BIN)/billing demo
 	@for period in $(DEMO_PERIODS); do $(BIN)/billing close --period $$period || exit 1; done
+	@echo; echo "September's SLA metrics are corrected after its invoices were issued:"
+	$(BIN)/billing demo-sla-correction
+	$(BIN)/billing close --period 2026-09
 	@echo; $(BIN)/billing status
+	@echo; $(BIN)/billing invoices list
 
 close: install
 	$(BIN)/billing close --period $(PERIOD)

@@ -67,6 +67,17 @@ def demo(
     _say(f"wrote {len(manifest.files)} files; next: billing close --period 2026-08")
 
 
+@app.command("demo-sla-correction")
+def demo_sla_correction() -> None:
+    """Re-deliver the demo's September SLA metrics extract with an outage the first one missed: closing
+    2026-09 again after its invoices were issued yields a credit note, never an edited invoice."""
+    from orchestration.demo import write_sla_correction
+
+    settings = _settings()
+    path = write_sla_correction(settings.landing_dir)
+    _say(f"wrote {path.relative_to(settings.landing_dir)} (corrected); next: billing close --period 2026-09")
+
+
 @app.command()
 def close(
     period: Annotated[str, typer.Option("--period", help="Billing month to close, YYYY-MM.")],

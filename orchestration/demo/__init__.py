@@ -7,7 +7,14 @@ computed in Python while generating.
 """
 
 from orchestration.demo.ground_truth import SourceTotals
-from orchestration.demo.landing_zone import write_aws_restatement, write_demo_landing_zone
+from orchestration.demo.landing_zone import write_aws_restatement, write_demo_landing_zone, write_sla_correction
 from orchestration.demo.manifest import DemoManifest, WrittenFile
 
-__all__ = ["DemoManifest", "SourceTotals", "WrittenFile", "write_aws_restatement", "write_demo_landing_zone"]
+__all__ = [
+    "DemoManifest",
+    "SourceTotals",
+    "WrittenFile",
+    "write_aws_restatement",
+    "write_demo_landing_zone",
+    "write_sla_correction",
+]

@@ -25,6 +25,12 @@ MONTH_WRITERS: tuple[MonthWriter, ...] = (
 )
 
 
+def write_sla_correction(landing_dir: Path) -> Path:
+    """Re-deliver September's SLA metrics extract with the missed backup outage (after September was invoiced)."""
+    period = next(p for p in DEMO_PERIODS if p.label == sla_metrics.CORRECTED_PERIOD)
+    return sla_metrics.write_month(landing_dir, period, corrected=True).path
+
+
 def write_aws_restatement(landing_dir: Path, *, seed: int = 2026) -> Path:
     """Write only the AWS re-delivery of 2026-09 (later delivery folder and mtime); return its path."""
     return aws_cur.write_month(landing_dir, seed, aws_cur.RESTATED_PERIOD, restated=True).path

@@ -30,10 +30,23 @@ MEASUREMENTS: dict[tuple[str, str], dict[str, tuple[int | None, int]]] = {
 }
 
 
-def build_month(period: BillingPeriod) -> list[list[str]]:
+# The monitoring team's correction of September, delivered after September's invoices were issued: a backup
+# outage on 2026-09-24 (75 minutes) was missing from the first extract. 99.826 % is under INITECH's 99.9 % target:
+# the restated month earns a 10 % credit, issued as a credit note against the September invoice.
+CORRECTED_PERIOD = "2026-09"
+CORRECTIONS: dict[tuple[str, str], dict[str, tuple[int | None, int]]] = {
+    ("INITECH", "IT-BACKUP"): {"2026-09": (None, 75)},
+}
+
+
+def build_month(period: BillingPeriod, *, corrected: bool = False) -> list[list[str]]:
     month_minutes = period.day_count * 24 * 60
     rows: list[list[str]] = []
-    for (client_id, service_id), months in sorted(MEASUREMENTS.items()):
+    measurements = {key: dict(months) for key, months in MEASUREMENTS.items()}
+    if corrected:
+        for key, months in CORRECTIONS.items():
+            measurements[key].update(months)
+    for (client_id, service_id), months in sorted(measurements.items()):
         if period.label not in months:
             continue
         measured, downtime = months[period.label]
@@ -57,10 +70,11 @@ def delivery_time(period: BillingPeriod) -> datetime:
     return at_midnight(period.end) + timedelta(hours=1)
 
 
-def write_month(landing_dir: Path, period: BillingPeriod) -> Delivery:
-    rows = build_month(period)
+def write_month(landing_dir: Path, period: BillingPeriod, *, corrected: bool = False) -> Delivery:
+    """The month's extract; `corrected` re-delivers it with CORRECTIONS applied, three weeks later."""
+    rows = build_month(period, corrected=corrected)
     path = landing_dir / SOURCE / SOURCE_SYSTEM / period.label / EXTRACT_NAME
     write_text(path, csv_text(REQUIRED_COLUMNS, rows))
-    delivered = delivery_time(period)
+    delivered = delivery_time(period) + (timedelta(days=21) if corrected else timedelta(0))
     stamp(path, delivered)
     return Delivery(path, SOURCE, period.iso, delivered, len(rows))
