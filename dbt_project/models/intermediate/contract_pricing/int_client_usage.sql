@@ -1,3 +1,5 @@
+{{ config(materialized='table') }}
+
 {#-
     What each client consumed, per client x billing period x IT service x SKU x unit x cost currency: the cost
     allocated to client cost centers (int_charges_allocated, owner type 'client') with the FOCUS consumed
@@ -16,6 +18,8 @@
       naming the ServiceName too winning over the category's row.
     * allocated_effective_cost stays in the charge's billing currency (never converted); source_row_count is
       the number of allocated charge pieces behind the row.
+    A table: the pricing and compliance models read it many times, and each read of a view would expand the
+    union of all sources again (Spark's analyzer runs out of memory on that, see dbt_project.yml allocation).
 -#}
 
 with
