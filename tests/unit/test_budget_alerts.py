@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from orchestration.defs.budgets.delivery import deliver_alerts
-from orchestration.defs.invoicing.finalize import REQUIRED_SUITES
+from orchestration.invoicing.finalize import REQUIRED_SUITES
 from orchestration.ingest.warehouse import ensure_warehouse
 from tests.webhook import recording_webhook
 

@@ -13,13 +13,39 @@ with
 
 issued as (
 
-    select * from {{ ref('stg_audit__issued_invoices') }}
+    select
+        cast(invoice_id as {{ dbt.type_string() }}) as invoice_id,
+        cast(document_type as {{ dbt.type_string() }}) as document_type,
+        cast(invoice_number as {{ dbt.type_string() }}) as invoice_number,
+        cast(client_id as {{ dbt.type_string() }}) as client_id,
+        cast(legal_entity_id as {{ dbt.type_string() }}) as legal_entity_id,
+        cast(contract_id as {{ dbt.type_string() }}) as contract_id,
+        cast(contract_version as integer) as contract_version,
+        cast(billing_period_start as date) as billing_period_start,
+        cast(currency as {{ dbt.type_string() }}) as currency,
+        cast(payment_terms_days as integer) as payment_terms_days,
+        cast(delivery_method as {{ dbt.type_string() }}) as delivery_method,
+        cast(original_invoice_id as {{ dbt.type_string() }}) as original_invoice_id
+    from {{ source('audit_before_close', 'issued_invoices') }}
 
 ),
 
 issued_lines as (
 
-    select * from {{ ref('stg_audit__issued_invoice_lines') }}
+    select
+        cast(invoice_id as {{ dbt.type_string() }}) as invoice_id,
+        cast(line_type as {{ dbt.type_string() }}) as line_type,
+        cast(price_id as {{ dbt.type_string() }}) as price_id,
+        cast(sku_id as {{ dbt.type_string() }}) as sku_id,
+        cast(service_id as {{ dbt.type_string() }}) as service_id,
+        cast(description as {{ dbt.type_string() }}) as description,
+        cast(tax_category as {{ dbt.type_string() }}) as tax_category,
+        cast(tax_jurisdiction_id as {{ dbt.type_string() }}) as tax_jurisdiction_id,
+        cast(tax_category_code as {{ dbt.type_string() }}) as tax_category_code,
+        cast(tax_rate as {{ billing.money_type() }}) as tax_rate,
+        cast(amount as {{ billing.money_type() }}) as amount,
+        cast(tax_amount as {{ billing.money_type() }}) as tax_amount
+    from {{ source('audit_before_close', 'issued_invoice_lines') }}
 
 ),
 
