@@ -1,0 +1,147 @@
+"""Client invoicing on the closed demo: contracts priced, converted and taxed; issued per legal entity with
+gapless numbers; a PDF, a schema-valid e-invoice and an audit package per document; a restated month corrected
+by a credit note, never by an edited invoice."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import zipfile
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from facturx import get_xml_from_pdf, xml_check_xsd
+from lxml import etree
+
+from orchestration.demo import write_sla_correction
+from tests.integration.conftest import ClosedDemo
+
+pytestmark = pytest.mark.integration
+
+SEPTEMBER = date(2026, 9, 1)
+CII = {
+    "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
+    "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
+}
+
+
+def _invoices(demo: ClosedDemo) -> list[tuple]:
+    return demo.query(
+        """
+        select strftime(billing_period_start, '%Y-%m'), invoice_number, client_id, currency, total
+        from marts.fct_invoices where document_type = 'invoice' order by invoice_number
+        """
+    )
+
+
+def test_each_legal_entity_numbers_its_invoices_in_three_currencies(closed_demo: ClosedDemo) -> None:
+    invoices = _invoices(closed_demo)
+    assert [(p, n, c) for p, n, c, _, _ in invoices] == EXPECTED_NUMBERS
+    assert {currency for *_, currency, _ in invoices} == {"USD", "EUR", "JPY"}
+    assert closed_demo.query("select distinct status from marts.fct_invoices where document_type = 'invoice'") == [
+        ("finalized",)
+    ]
+
+
+def test_invoice_totals_are_exact(closed_demo: ClosedDemo) -> None:
+    totals = {number: total for _, number, _, _, total in _invoices(closed_demo)}
+    assert totals == EXPECTED_TOTALS
+    # Cost plus 12.5 % until September: the unrounded line amounts are exactly the client's cost x 1.125.
+    for period in ("2026-08-01", "2026-09-01"):
+        cost = closed_demo.manifest.allocation[(period, "CC-9100", "USD")]
+        priced = closed_demo.query(
+            "select sum(price_amount) from marts.fct_invoice_lines where client_id = 'GLOBEX' "
+            "and billing_period_start = ? and document_type = 'invoice'",
+            [period],
+        )[0][0]
+        assert priced == cost * Decimal("1.125")
+
+
+def test_october_lines_show_the_upgrade_the_sla_credit_and_the_conversion(closed_demo: ClosedDemo) -> None:
+    initech = closed_demo.query(
+        """
+        select line_type, amount, tax_amount from marts.fct_invoice_lines
+        where invoice_id = 'INITECH-2026-10' order by line_number
+        """
+    )
+    assert initech == EXPECTED_INITECH_OCTOBER
+    umbrella = closed_demo.query(
+        "select price_currency, price_amount, fx_rate, fx_rate_date, amount from marts.fct_invoice_lines "
+        "where invoice_id = 'UMBRELLA-2026-10'"
+    )
+    assert umbrella == [("USD", Decimal("2500"), Decimal("157.2502685285"), date(2026, 10, 30), Decimal("393126"))]
+    sirius = closed_demo.query(
+        "select tax_category_code, tax_amount, exemption_reason_code from marts.fct_invoice_lines "
+        "where client_id = 'SIRIUS' and document_type = 'invoice'"
+    )
+    assert {row for row in sirius} == {("AE", Decimal(0), "VATEX-EU-AE")}
+
+
+def _document_files(demo: ClosedDemo) -> list[tuple]:
+    return demo.query(
+        """
+        select strftime(invoices.billing_period_start, '%Y-%m'), invoices.invoice_number, invoices.total,
+               invoices.delivery_method, files.kind, files.file_name, files.sha256
+        from audit.issued_documents as files
+        join audit.issued_invoices as invoices using (invoice_number)
+        order by files.file_name
+        """
+    )
+
+
+def test_every_issued_document_has_its_files_with_matching_totals(closed_demo: ClosedDemo) -> None:
+    files = _document_files(closed_demo)
+    numbers = {number for _, number, *_ in files}
+    assert numbers == {n for n, *_ in closed_demo.query("select invoice_number from audit.issued_invoices")}
+    kinds = {"pdf": {"pdf", "audit_package"}, "einvoice": {"cii_xml", "audit_package"},
+             "both": {"facturx_pdf", "cii_xml", "audit_package"}}
+    by_number: dict[str, set[str]] = {}
+    for month, number, total, method, kind, name, sha in files:
+        path = closed_demo.settings.output_dir / month / name
+        content = path.read_bytes()
+        assert hashlib.sha256(content).hexdigest() == sha, f"{path} differs from the hash recorded at issue"
+        by_number.setdefault(number, set()).add(kind)
+        if kind == "cii_xml" or kind == "facturx_pdf":
+            xml = content if kind == "cii_xml" else get_xml_from_pdf(content, check_xsd=False)[1]
+            assert xml_check_xsd(xml, flavor="factur-x", level="en16931")
+            grand = etree.fromstring(xml).find(".//ram:GrandTotalAmount", CII)
+            assert abs(Decimal(grand.text)) == abs(total), number
+        if kind == "audit_package":
+            _check_audit_package(path, total)
+    assert all(by_number[number] == kinds[method] for _, number, _, method, *_ in files)
+
+
+def _check_audit_package(path: Path, total: Decimal) -> None:
+    with zipfile.ZipFile(path) as package:
+        manifest = json.loads(package.read("MANIFEST.json"))
+        for entry in manifest["files"]:
+            assert hashlib.sha256(package.read(entry["name"])).hexdigest() == entry["sha256"]
+        lines = list(csv.DictReader(io.StringIO(package.read("evidence/lines.csv").decode())))
+    assert sum(Decimal(line["amount"]) + Decimal(line["tax_amount"]) for line in lines) == total, path.name
+
+
+def test_a_restated_month_yields_a_credit_note_and_reproduces_every_document(closed_demo: ClosedDemo) -> None:
+    before = _document_files(closed_demo)
+    issued_before = closed_demo.query("select * from audit.issued_invoices order by invoice_number")
+    write_sla_correction(closed_demo.settings.landing_dir)
+    assert closed_demo.close(SEPTEMBER).success
+    issued_after = closed_demo.query("select * from audit.issued_invoices order by invoice_number")
+    # The September invoice is untouched; a credit note against it carries the SLA credit of the restatement.
+    assert [row for row in issued_after if row in issued_before] == issued_before
+    notes = closed_demo.query(
+        """
+        select invoice_number, original_invoice_number, total from audit.issued_invoices
+        where document_type <> 'invoice'
+        """
+    )
+    assert notes == EXPECTED_NOTES
+    after = _document_files(closed_demo)
+    assert [row for row in after if row in before] == before  # every earlier document still hashes the same
+    note_lines = closed_demo.query(
+        "select line_type, amount, tax_amount from audit.issued_invoice_lines where document_type = 'credit_note'"
+    )
+    assert note_lines == EXPECTED_NOTE_LINES
