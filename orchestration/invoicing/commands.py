@@ -185,7 +185,7 @@ def invoices_finalize(
     ] = None,
 ) -> None:
     """Issue the period's draft invoices and notes: only when its gates passed on the last close."""
-    from orchestration.invoicing.documents import DocumentsChanged, write_period_documents
+    from orchestration.invoicing.documents import DocumentsChanged, check_issued_documents, write_period_documents
     from orchestration.invoicing.finalize import GatesNotPassed, finalize_period
 
     settings = load_settings()
@@ -193,12 +193,14 @@ def invoices_finalize(
     acting = user or settings.acting_user
     with _warehouse(settings, read_only=False) as con:
         try:
-            result = finalize_period(con, month, issued_by=acting)
+            result = finalize_period(con, month, issued_by=acting, check_documents=check_issued_documents)
         except GatesNotPassed as error:
             raise UserError(
                 f"{month:%Y-%m} cannot be finalized: {error}; close the month again (`billing close --period "
                 f"{month:%Y-%m}`) once the cause is fixed"
             ) from None
+        except DocumentsChanged as error:
+            raise UserError(f"{month:%Y-%m} not finalized: {error}") from None
         try:
             documents = write_period_documents(con, month, settings.output_dir)
         except DocumentsChanged as error:

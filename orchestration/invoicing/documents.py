@@ -28,6 +28,7 @@ from orchestration.documents.invoices.model import (
     TaxBreakdown,
 )
 from orchestration.documents.invoices.output import write_documents
+from orchestration.documents.invoices.validation import validate
 from orchestration.invoicing.columns import LINE_NAMES
 
 
@@ -103,7 +104,7 @@ def load_document(con: duckdb.DuckDBPyConnection, invoice_number: str) -> Invoic
             line_number=int(line["line_number"]),
             description=str(line["description"]),
             quantity=_scaled(line["quantity"], 4),
-            unit=str(line["unit"] or "C62"),
+            unit=_rec20_unit(line["unit"]),
             unit_price=_scaled(line["unit_price"], 6),
             amount=_scaled(line["amount"], minor_units),
             tax_category_code=str(line["tax_category_code"]),
@@ -283,6 +284,23 @@ def _relation_exists(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
             "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, name]
         ).fetchone()[0]
     )
+
+
+def _rec20_unit(unit: object) -> str:
+    """The UN/ECE Rec 20 code for the document. Contract prices may carry a finer internal code
+    (E34-MON: gigabyte-month, which Rec 20 lacks): the document shows its Rec 20 base (E34) and the line's
+    description names the period."""
+    return str(unit or "C62").split("-")[0]
+
+
+def check_issued_documents(con: duckdb.DuckDBPyConnection, numbers: list[str]) -> None:
+    """Build and validate the document of each newly issued number before its numbers are committed: a
+    document that could not be rendered must not leave a numbered invoice without its files."""
+    for number in numbers:
+        try:
+            validate(load_document(con, number))
+        except InvoiceDocumentError as error:
+            raise DocumentsChanged(f"{error}; nothing was issued (fix the cause and close the month again)") from None
 
 
 def _line_note(line: dict[str, object]) -> str | None:

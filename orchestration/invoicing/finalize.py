@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -62,7 +63,12 @@ def failing_gates(con: duckdb.DuckDBPyConnection, period: date) -> list[str]:
 
 
 def finalize_period(
-    con: duckdb.DuckDBPyConnection, period: date, issued_by: str, *, issued_at: datetime | None = None
+    con: duckdb.DuckDBPyConnection,
+    period: date,
+    issued_by: str,
+    *,
+    issued_at: datetime | None = None,
+    check_documents: Callable[[duckdb.DuckDBPyConnection, list[str]], None] | None = None,
 ) -> Finalization:
     """Issue every draft document of `period` that is not issued yet and not blocked.
 
@@ -98,6 +104,8 @@ def finalize_period(
                 blocked.append((draft["invoice_id"], draft["blocking_issues"]))
                 continue
             issued.append(_issue(con, draft, parties, issued_at, issued_by))
+        if check_documents is not None:
+            check_documents(con, [document.invoice_number for document in issued])
         frozen = _freeze_allocations(con, period, issued_at, issued_by)
         con.execute("commit")
     except BaseException:

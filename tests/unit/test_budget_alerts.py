@@ -10,8 +10,8 @@ import duckdb
 import pytest
 
 from orchestration.defs.budgets.delivery import deliver_alerts
-from orchestration.invoicing.finalize import REQUIRED_SUITES
 from orchestration.ingest.warehouse import ensure_warehouse
+from orchestration.invoicing.finalize import REQUIRED_SUITES
 from tests.webhook import recording_webhook
 
 OCTOBER, NOVEMBER = date(2026, 10, 1), date(2026, 11, 1)

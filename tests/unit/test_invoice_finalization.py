@@ -156,3 +156,15 @@ def test_the_recorded_content_hash_detects_an_edited_line(con) -> None:
         "update audit.issued_invoice_lines set amount = 100.01 where invoice_id = 'GLOBEX-2026-09' and line_number = 1"
     )
     assert content_sha256(*frozen_content(con, "EBTS-INV-2026-000001")) != recorded
+
+
+def test_a_document_that_cannot_be_rendered_issues_nothing(con) -> None:
+    def refuse(_con: duckdb.DuckDBPyConnection, numbers: list[str]) -> None:
+        assert numbers == ["EBTG-INV-2026-000001", "EBTS-INV-2026-000001", "EBTS-INV-2026-000002"]
+        raise ValueError("line 9 unit 'E34-MON' is not a UN/ECE Recommendation 20 code")
+
+    with pytest.raises(ValueError, match="E34-MON"):
+        finalize_period(con, SEPTEMBER, issued_by="controller", issued_at=ISSUED_AT, check_documents=refuse)
+    # The numbers were never committed: the next attempt starts again at 000001.
+    assert con.execute("select count(*) from audit.issued_invoices").fetchone() == (0,)
+    assert con.execute("select count(*) from audit.closed_allocations").fetchone() == (0,)

@@ -6,7 +6,7 @@ import dagster as dg
 
 from orchestration.defs.partitions import billing_period, period_of
 from orchestration.defs.quality.checks import DRAFT_INVOICE_LINES_KEY, RECONCILIATION_KEY
-from orchestration.invoicing.documents import DocumentsChanged, write_period_documents
+from orchestration.invoicing.documents import DocumentsChanged, check_issued_documents, write_period_documents
 from orchestration.invoicing.finalize import GatesNotPassed, finalize_period
 from orchestration.resources import DocumentsResource, WarehouseResource
 
@@ -66,8 +66,8 @@ def finalize_invoices(
     with warehouse.connect() as con:
         try:
             issued_by = context.run.tags.get("billing/acting_user", f"dagster run {context.run.run_id[:8]}")
-            result = finalize_period(con, period, issued_by=issued_by)
-        except GatesNotPassed as error:
+            result = finalize_period(con, period, issued_by=issued_by, check_documents=check_issued_documents)
+        except (GatesNotPassed, DocumentsChanged) as error:
             raise dg.Failure(
                 description=f"invoices for {period:%Y-%m} not finalized: {error}",
                 allow_retries=False,
