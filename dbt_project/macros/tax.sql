@@ -10,8 +10,10 @@
     (the not_null tests on tax amounts catch it).
 -#}
 {% macro round_tax(amount_expr, minor_units_expr, rounding_mode_expr) -%}
-    {%- set scaled = 'cast(cast(' ~ amount_expr ~ ' as decimal(24,10)) * '
-        ~ billing.minor_unit_factor(minor_units_expr) | trim ~ ' as decimal(30,10))' -%}
+    {#- The factor narrowed to decimal(5,0): (24,10) x (18,0) would need precision 43, and Spark would cut the
+        product's scale to 6 (2.4999999999 -> 2.500000, rounded up); (24,10) x (5,0) fits in (30,10). -#}
+    {%- set scaled = 'cast(cast(' ~ amount_expr ~ ' as decimal(24,10)) * cast('
+        ~ billing.minor_unit_factor(minor_units_expr) | trim ~ ' as decimal(5,0)) as decimal(30,10))' -%}
     {%- set truncated = 'cast(case when ' ~ scaled ~ ' < 0 then ceil(' ~ scaled ~ ') else floor(' ~ scaled
         ~ ') end as decimal(24,0))' -%}
     {%- set remainder = 'abs(cast(' ~ scaled ~ ' - ' ~ truncated ~ ' as decimal(30,10)))' -%}

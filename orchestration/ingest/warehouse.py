@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import duckdb
 
-from orchestration.invoicing.columns import ISSUED_DOCUMENTS_DDL, ISSUED_INVOICE_LINES_DDL, ISSUED_INVOICES_DDL
+from orchestration.invoicing.columns import (
+    ISSUED_DOCUMENTS_DDL,
+    ISSUED_EVIDENCE_DDL,
+    ISSUED_INVOICE_LINES_DDL,
+    ISSUED_INVOICES_DDL,
+)
 from orchestration.ops.snapshot import ensure_snapshot_tables
 from orchestration.sources import RAW_TABLE_COLUMNS
 from orchestration.tax.external import ensure_tax_tables
@@ -69,6 +74,7 @@ def ensure_warehouse(con: duckdb.DuckDBPyConnection) -> None:
         ISSUED_INVOICES_DDL,
         ISSUED_INVOICE_LINES_DDL,
         ISSUED_DOCUMENTS_DDL,
+        ISSUED_EVIDENCE_DDL,
         GATE_RESULTS_DDL,
         CLOSED_ALLOCATIONS_DDL,
     ):

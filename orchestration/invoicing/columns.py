@@ -104,3 +104,15 @@ create table if not exists audit.issued_documents (
     written_at timestamp not null
 )
 """
+
+# The evidence behind each issued document, frozen at issue: the audit package is rebuilt from these bytes, so a
+# later restatement (new allocations, new gate runs, superseded files, edited seeds) never changes it.
+ISSUED_EVIDENCE_DDL = """
+create table if not exists audit.issued_evidence (
+    invoice_number varchar not null,
+    file_name varchar not null,
+    description varchar not null,
+    content blob not null,
+    sha256 varchar not null
+)
+"""

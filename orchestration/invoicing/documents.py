@@ -9,6 +9,7 @@ written over.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from collections import defaultdict
@@ -62,7 +63,7 @@ def write_period_documents(con: duckdb.DuckDBPyConnection, period: date, output_
             ).fetchall()
         )
         try:
-            files = write_documents(document, load_evidence(con, number, document), target)
+            files = write_documents(document, frozen_evidence(con, number), target)
         except InvoiceDocumentError as error:
             raise DocumentsChanged(str(error)) from None
         now = datetime.now(UTC).replace(tzinfo=None)
@@ -169,6 +170,17 @@ def load_document(con: duckdb.DuckDBPyConnection, invoice_number: str) -> Invoic
         preceding_invoice_date=original_date,
         notes=notes,
         delivery_method=head["delivery_method"],  # type: ignore[arg-type]
+    )
+
+
+def frozen_evidence(con: duckdb.DuckDBPyConnection, invoice_number: str) -> AuditEvidence:
+    """The evidence frozen when the document was issued (audit.issued_evidence), in file-name order."""
+    rows = con.execute(
+        "select file_name, content, description from audit.issued_evidence where invoice_number = ? order by file_name",
+        [invoice_number],
+    ).fetchall()
+    return AuditEvidence(
+        files=tuple(EvidenceFile(name=name, content=bytes(content), description=text) for name, content, text in rows)
     )
 
 
@@ -294,11 +306,18 @@ def _rec20_unit(unit: object) -> str:
 
 
 def check_issued_documents(con: duckdb.DuckDBPyConnection, numbers: list[str]) -> None:
-    """Build and validate the document of each newly issued number before its numbers are committed: a
-    document that could not be rendered must not leave a numbered invoice without its files."""
+    """Inside the issuing transaction: freeze each new document's evidence and validate its document before
+    the numbers are committed; a document that could not be rendered must not leave a numbered invoice without
+    its files."""
     for number in numbers:
         try:
-            validate(load_document(con, number))
+            document = load_document(con, number)
+            validate(document)
+            for file in load_evidence(con, number, document).files:
+                con.execute(
+                    "insert into audit.issued_evidence values (?, ?, ?, ?, ?)",
+                    [number, file.name, file.description, file.content, hashlib.sha256(file.content).hexdigest()],
+                )
         except InvoiceDocumentError as error:
             raise DocumentsChanged(f"{error}; nothing was issued (fix the cause and close the month again)") from None
 
