@@ -4,12 +4,16 @@
 -#}
 
 {#-
-    The billing periods invoices are prepared for: every period present in int_charges_allocated, plus the
+    The billing periods invoices are prepared for: every period present in int_charges_allocated or billed by a
+    subscription (int_subscription_lines_priced), plus the
     periods declared in the var `invoice_billing_periods` (a list of 'YYYY-MM-01' texts; default none), for a
     period that has a contract in force but no charges yet. One column: billing_period_start.
 -#}
 {% macro invoice_periods() -%}
     select distinct billing_period_start from {{ ref('int_charges_allocated') }}
+    union
+    {#- a subscription bills months without any charge (a close of one month bills its earlier months too) -#}
+    select distinct billing_period_start from {{ ref('int_subscription_lines_priced') }}
     {%- for period in var('invoice_billing_periods', []) %}
     union
     select cast('{{ period }}' as date) as billing_period_start

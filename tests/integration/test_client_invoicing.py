@@ -29,6 +29,35 @@ CII = {
 }
 
 
+# Per legal entity one series: the US entity invoices GLOBEX (USD) and UMBRELLA (JPY), the German one INITECH and
+# SIRIUS (EUR; SIRIUS from its start in September).
+EXPECTED_NUMBERS = [
+    ("2026-08", "EBTG-INV-2026-000001", "INITECH"),
+    ("2026-09", "EBTG-INV-2026-000002", "INITECH"),
+    ("2026-09", "EBTG-INV-2026-000003", "SIRIUS"),
+    ("2026-10", "EBTG-INV-2026-000004", "INITECH"),
+    ("2026-10", "EBTG-INV-2026-000005", "SIRIUS"),
+    ("2026-08", "EBTS-INV-2026-000001", "GLOBEX"),
+    ("2026-08", "EBTS-INV-2026-000002", "UMBRELLA"),
+    ("2026-09", "EBTS-INV-2026-000003", "GLOBEX"),
+    ("2026-09", "EBTS-INV-2026-000004", "UMBRELLA"),
+    ("2026-10", "EBTS-INV-2026-000005", "GLOBEX"),
+    ("2026-10", "EBTS-INV-2026-000006", "UMBRELLA"),
+]
+# INITECH: 4,000.00 backup + 232.26 database (2 instances from 2026-08-20: 12 of 31 days) = 4,232.26 + 19 % VAT.
+# UMBRELLA: USD 2,500 at the ECB cross rate of the last business day (159.7274922387 on 2026-08-31) = JPY 399,319.
+# SIRIUS: reverse charge, no VAT; September from 2026-09-16 09:00: 351 of 720 hours of EUR 2,400 = 1,170.00.
+EXPECTED_TOTALS = {
+    "EBTG-INV-2026-000001": Decimal("5036.39"),
+    "EBTG-INV-2026-000002": Decimal("5664.40"),
+    "EBTG-INV-2026-000003": Decimal("1170.00"),
+    "EBTS-INV-2026-000001": Decimal("1274.40"),
+    "EBTS-INV-2026-000002": Decimal("399319"),
+    "EBTS-INV-2026-000003": Decimal("1269.87"),
+    "EBTS-INV-2026-000004": Decimal("392492"),
+}
+
+
 def _invoices(demo: ClosedDemo) -> list[tuple]:
     return demo.query(
         """

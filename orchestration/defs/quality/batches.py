@@ -45,6 +45,8 @@ INVOICE_TOTALS = GateBatch(
         from intermediate.int_invoices_drafted as invoices
         left join lines on lines.invoice_id = invoices.invoice_id
         where invoices.billing_period_start = ?
+          -- a blocked draft is never issued and may lack amounts (no rate): it holds back its client only
+          and invoices.blocking_issues is null
         order by invoices.invoice_id
     """,
     key_columns=["invoice_id", "total", "lines_total", "difference"],
