@@ -149,9 +149,10 @@ def _print_summary(summary) -> None:  # type: ignore[no-untyped-def]
             f"policy {total.policy_versions}, rate card {total.rate_card_versions or '-'}{unpriced}"
         )
     for invoice in summary.invoices:
-        number = invoice.invoice_number or "(draft)"
-        total = money(invoice.total)
-        _say(f"invoice {number:<16} {invoice.client_id:<10} {invoice.currency} {total:>14}  {invoice.status}")
+        number = invoice.invoice_number or f"({invoice.invoice_id})"
+        total = "-" if invoice.total is None else f"{invoice.total:,.{invoice.minor_units}f}"
+        kind = invoice.document_type.replace("_", " ")
+        _say(f"{kind:<11} {number:<22} {invoice.client_id:<10} {invoice.currency} {total:>14}  {invoice.status}")
     if not summary.invoices:
         _say("no invoices for this period")
     for gate in summary.gates:

@@ -33,6 +33,8 @@ class InvoiceLine:
     currency: str
     total: Decimal
     status: str
+    document_type: str = "invoice"
+    minor_units: int = 2
 
 
 @dataclass(frozen=True)
@@ -135,8 +137,12 @@ def summarize_period(con: duckdb.DuckDBPyConnection, period: date) -> PeriodSumm
             InvoiceLine(*row)
             for row in con.execute(
                 """
-                select invoice_id, invoice_number, client_id, currency, total, status
-                from marts.fct_invoices where billing_period_start = ? order by invoice_id
+                select invoices.invoice_id, invoices.invoice_number, invoices.client_id, invoices.currency,
+                       invoices.total, invoices.status, invoices.document_type, coalesce(currencies.minor_units, 2)
+                from marts.fct_invoices as invoices
+                left join staging.stg_reference__currencies as currencies
+                    on invoices.currency = currencies.currency_code
+                where invoices.billing_period_start = ? order by invoices.invoice_id
                 """,
                 [period],
             ).fetchall()

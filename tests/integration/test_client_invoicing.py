@@ -55,7 +55,23 @@ EXPECTED_TOTALS = {
     "EBTS-INV-2026-000002": Decimal("399319"),
     "EBTS-INV-2026-000003": Decimal("1269.87"),
     "EBTS-INV-2026-000004": Decimal("392492"),
+    "EBTG-INV-2026-000004": Decimal("7082.41"),
+    "EBTG-INV-2026-000005": Decimal("2400.00"),
+    "EBTS-INV-2026-000005": Decimal("1088.76"),
+    "EBTS-INV-2026-000006": Decimal("393126"),
 }
+# INITECH upgrades its backup plan on 2026-10-12 (standard 11 of 31 days, pro 20 of 31), keeps 3 database
+# instances (900.00), and its backup availability of 99.413 % (262 minutes down) earns the 10 % SLA credit of
+# the month's backup charges (10 % of 5,612.9032258065): each line rounded once, 19 % VAT per line.
+EXPECTED_INITECH_OCTOBER = [
+    ("subscription", Decimal("1419.35"), Decimal("269.68")),
+    ("subscription", Decimal("4193.55"), Decimal("796.77")),
+    ("subscription", Decimal("900.00"), Decimal("171.00")),
+    ("sla_credit", Decimal("-561.29"), Decimal("-106.65")),
+]
+# The corrected September extract: 75 minutes of backup downtime, 99.826 % < 99.9 %: 10 % of 4,000.00.
+EXPECTED_NOTES = [("EBTG-CRN-2026-000001", "EBTG-INV-2026-000002", Decimal("-476.00"))]
+EXPECTED_NOTE_LINES = [("sla_credit", Decimal("-400.00"), Decimal("-76.00"))]
 
 
 def _invoices(demo: ClosedDemo) -> list[tuple]:
@@ -126,10 +142,13 @@ def test_every_issued_document_has_its_files_with_matching_totals(closed_demo: C
     files = _document_files(closed_demo)
     numbers = {number for _, number, *_ in files}
     assert numbers == {n for n, *_ in closed_demo.query("select invoice_number from audit.issued_invoices")}
-    kinds = {"pdf": {"pdf", "audit_package"}, "einvoice": {"cii_xml", "audit_package"},
-             "both": {"facturx_pdf", "cii_xml", "audit_package"}}
+    kinds = {
+        "pdf": {"pdf", "audit_package"},
+        "einvoice": {"cii_xml", "audit_package"},
+        "both": {"facturx_pdf", "cii_xml", "audit_package"},
+    }
     by_number: dict[str, set[str]] = {}
-    for month, number, total, method, kind, name, sha in files:
+    for month, number, total, _method, kind, name, sha in files:
         path = closed_demo.settings.output_dir / month / name
         content = path.read_bytes()
         assert hashlib.sha256(content).hexdigest() == sha, f"{path} differs from the hash recorded at issue"
