@@ -278,13 +278,17 @@ def summarize_periods(con: duckdb.DuckDBPyConnection) -> list[PeriodLine]:
             from marts.fct_chargeback_lines where mode = 'chargeback' group by all
         ),
         invoices as ({invoices})
-        select recon.billing_period_start, recon.currency, recon.sources, recon.balanced, recon.billed_in,
-               recon.amortized_in, recon.unallocated, coalesce(chargeback.charged_back, 0),
-               coalesce(invoices.invoiced, 0), coalesce(invoices.finalized, 0)
+        -- a client invoiced in a currency no provider bills in (JPY) still gets its line in a closed period
+        select billing_period_start, currency, coalesce(recon.sources, 0), coalesce(recon.balanced, 0),
+               coalesce(recon.billed_in, 0), coalesce(recon.amortized_in, 0), coalesce(recon.unallocated, 0),
+               coalesce(chargeback.charged_back, 0), coalesce(invoices.invoiced, 0), coalesce(invoices.finalized, 0)
         from recon
+        full outer join (
+            select * from invoices
+            where billing_period_start in (select billing_period_start from recon)
+        ) as invoices using (billing_period_start, currency)
         left join chargeback using (billing_period_start, currency)
-        left join invoices using (billing_period_start, currency)
-        order by recon.billing_period_start, recon.currency
+        order by billing_period_start, currency
         """
     ).fetchall()
     return [PeriodLine(*row) for row in rows]

@@ -490,16 +490,14 @@ def test_status_lists_every_closed_month(closed_demo: ClosedDemo) -> None:
         [str(Path(sys.executable).with_name("billing")), "status"], env=env, capture_output=True, text=True, check=True
     )
     lines = result.stdout.splitlines()
+    # JPY: no provider bills in it, but UMBRELLA is invoiced in it.
     assert [line[:12] for line in lines[1:]] == [
-        "2026-08  EUR",
-        "2026-08  USD",
-        "2026-09  EUR",
-        "2026-09  USD",
-        "2026-10  EUR",
-        "2026-10  USD",
+        f"{month}  {currency}" for month in ("2026-08", "2026-09", "2026-10") for currency in ("EUR", "JPY", "USD")
     ]
     october_usd = lines[-1].split()
-    assert october_usd[2] == "4/4" and october_usd[-2:] == ["1,312.15", "1"]
+    assert october_usd[2] == "4/4" and october_usd[-2:] == ["1,088.76", "1"]
+    october_jpy = lines[-2].split()
+    assert october_jpy[2] == "0/0" and october_jpy[-2:] == ["393,126.00", "1"]
 
 
 def test_every_department_gets_a_statement_in_its_mode(closed_demo: ClosedDemo) -> None:
