@@ -12,7 +12,7 @@
 {% macro invoice_periods() -%}
     select distinct billing_period_start from {{ ref('int_charges_allocated') }}
     union
-    {#- a subscription bills months without any charge (a close of one month bills its earlier months too) -#}
+    -- a subscription bills months without any charge (a close of one month bills its earlier months too)
     select distinct billing_period_start from {{ ref('int_subscription_lines_priced') }}
     {%- for period in var('invoice_billing_periods', []) %}
     union
