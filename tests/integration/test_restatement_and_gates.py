@@ -40,7 +40,8 @@ def test_redelivery_after_close_replaces_rows_but_never_the_issued_invoice(tmp_p
     assert aws_totals(demo, SEPTEMBER) == [
         (before.billed, before.amortized, before.billed, before.amortized, before.amortized, "balanced")
     ]
-    invoice_before = demo.query("select * from marts.fct_invoices where billing_period_start = ?", [SEPTEMBER])
+    invoices_sql = "select * from marts.fct_invoices where billing_period_start = ? and document_type = 'invoice'"
+    invoice_before = demo.query(invoices_sql, [SEPTEMBER])
     original_file = demo.query("select path from audit.ingested_files where source = 'aws_cur'")[0][0]
 
     write_aws_restatement(settings.landing_dir)
@@ -58,14 +59,23 @@ def test_redelivery_after_close_replaces_rows_but_never_the_issued_invoice(tmp_p
     assert demo.query("select count(*) from marts.focus_cost_and_usage where x_SourceFile = ?", [original_file]) == [
         (0,)
     ]
-    # Finalized invoices never change; a difference would be a credit or debit note (this re-delivery touches
-    # no client's usage, so there is none).
-    assert demo.query("select * from marts.fct_invoices where billing_period_start = ?", [SEPTEMBER]) == (
-        invoice_before
+    # Finalized invoices never change: the re-delivery corrected data transfer of GLOBEX's managed-services
+    # account too, and the difference is a debit note against GLOBEX's September invoice.
+    assert demo.query(invoices_sql, [SEPTEMBER]) == invoice_before
+    assert {row[16] for row in invoice_before} == {"finalized"}  # status
+    notes = demo.query(
+        """
+        select document_type, client_id, original_invoice_number, total from marts.fct_invoices
+        where billing_period_start = ? and document_type <> 'invoice'
+        """,
+        [SEPTEMBER],
     )
-    assert demo.query(
-        "select distinct document_type, status from marts.fct_invoices where billing_period_start = ?", [SEPTEMBER]
-    ) == [("invoice", "finalized")]
+    globex_before = next(row for row in invoice_before if row[4] == "GLOBEX")
+    redrafted = demo.query(
+        "select sum(amount + tax_amount) from intermediate.int_invoice_lines_converted where invoice_id = ?",
+        ["GLOBEX-2026-09"],
+    )[0][0]
+    assert notes == [("debit_note", "GLOBEX", globex_before[2], redrafted - globex_before[14])]
 
 
 def write_foreign_payer_cur(landing: Path, name: str, rows: list[tuple[str, float]]) -> Path:
