@@ -1,1 +1,1 @@
-"""Documents rendered from the marts for people: department statements (and, later, invoices)."""
+"""Documents rendered for people: department statements from the marts, and client invoices (`invoices`)."""
