@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -72,13 +73,29 @@ def closed_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClosedDemo
         os.environ["BILLING_DATA_DIR"] = previous
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """`make test` runs on both cores (pytest-xdist, `--dist loadgroup`): each integration module stays whole on one
     worker so its module fixtures are built once, and every test that reads the shared closed demo runs on the
-    same worker so the demo is closed once per session."""
+    same worker so the demo is closed once per session. First among the hooks: pytest-xdist reads the groups in its
+    own hook (into the node ids) and ignores a marker added after it, which then closed the demo on both workers."""
     integration = Path(__file__).parent
     for item in items:
         if integration not in Path(str(item.path)).parents:
             continue
         group = "closed-demo" if "closed_demo" in item.fixturenames else item.path.stem
         item.add_marker(pytest.mark.xdist_group(group))
+
+
+def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
+    """Under `--dist loadgroup` every integration test's node id ends in its group; without it xdist schedules the
+    tests one by one: the closed demo is built on both workers, CI runs over its budget and no test fails. Stop."""
+    if node.config.getoption("dist") != "loadgroup":
+        return
+    ungrouped = [nodeid for nodeid in ids if nodeid.startswith("tests/integration/") and "@" not in nodeid]
+    if ungrouped:
+        pytest.exit(
+            f"pytest-xdist left {len(ungrouped)} integration test(s) ungrouped (e.g. {ungrouped[0]}): the xdist_group "
+            "markers came too late, or this pytest and pytest-xdist do not group together (pytest-xdist#1386)",
+            returncode=pytest.ExitCode.USAGE_ERROR,
+        )
