@@ -103,7 +103,7 @@ focus-validate: install $(FOCUS_VALIDATOR_VENV)/bin/focus-validator
 # The FOCUS validator's own Python 3.12 virtualenv is built first, so its test runs (never skipped) in CI.
 test: install-dev $(FOCUS_VALIDATOR_VENV)/bin/focus-validator
 	$(BIN)/ruff check orchestration tests scripts
-	$(BIN)/pytest -n 2 --dist loadgroup
+	$(BIN)/pytest -n 2 --dist loadgroup --durations=15
 
 test-spark: install-spark
 	@command -v java >/dev/null || { echo "error: Java 17 is needed for Spark (apt-get install openjdk-17-jre-headless)"; exit 1; }

@@ -43,6 +43,9 @@ class EngineResource(dg.ConfigurableResource):
     lake (orchestration/engines). DuckDB stays the system of record for raw and audit tables either way."""
 
     engine: str = "duckdb"
+    # dbt's target and log directory per invocation and the partial-parse state kept between them; empty =
+    # dagster-dbt's default (a directory under dbt_project/target, parsed afresh from the prepared manifest).
+    dbt_dir: str = ""
     lake_dir: str = ""
     spark_warehouse_dir: str = ""
     spark_metastore_dir: str = ""
@@ -118,6 +121,7 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
         ),
         "engine": EngineResource(
             engine=settings.engine,
+            dbt_dir=str(settings.dbt_dir),
             lake_dir=str(settings.lake_dir),
             spark_warehouse_dir=str(settings.spark_warehouse_dir),
             spark_metastore_dir=str(settings.spark_metastore_dir),

@@ -214,6 +214,9 @@ def _failures(instance, run_id: str) -> list[str]:  # type: ignore[no-untyped-de
             lines.append(f"step {event.step_key} was skipped: an upstream step did not produce its output")
         elif event.event_type == dg.DagsterEventType.STEP_FAILURE:
             error = event.step_failure_data.error
+            # Dagster wraps what the step raised ("Error occurred while executing op ..."): say what was raised.
+            while error is not None and error.cause is not None:
+                error = error.cause
             message = " ".join(error.message.split())[:400] if error else "unknown error"
             lines.append(f"step {event.step_key} failed: {message}")
         elif event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:

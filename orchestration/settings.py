@@ -65,6 +65,11 @@ class Settings:
         return self.data_dir / "dagster_home"
 
     @property
+    def dbt_dir(self) -> Path:
+        """dbt's target and log directory of each invocation, and the parse state the next close reuses."""
+        return self.data_dir / "dbt"
+
+    @property
     def duckdb_temp_dir(self) -> Path:
         return self.data_dir / "tmp"
 

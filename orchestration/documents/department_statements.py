@@ -19,6 +19,8 @@ from pathlib import Path
 import duckdb
 from fpdf import FPDF
 
+from orchestration.documents.pdf_text import latin1
+
 CSV_HEADER = (
     "billing_period",
     "department_id",
@@ -172,11 +174,6 @@ def write_csv(statement: DepartmentStatement, path: Path) -> None:
             )
 
 
-def _latin1(text: str) -> str:
-    # The PDF's built-in Helvetica covers Latin-1; anything else is shown as '?' rather than failing.
-    return text.encode("latin-1", "replace").decode("latin-1")
-
-
 def _fit(pdf: FPDF, text: str, width: float) -> str:
     """Shorten `text` with an ellipsis until it fits `width` mm in the current font."""
     if pdf.get_string_width(text) <= width:
@@ -207,7 +204,7 @@ def write_pdf(statement: DepartmentStatement, path: Path) -> None:
     pdf.set_author("billing platform")
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 16)
-    pdf.cell(0, 10, _latin1(statement.title), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 10, latin1(statement.title), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 10)
     for label, value in (
         ("Department", f"{statement.department_name} ({statement.department_id})"),
@@ -217,10 +214,10 @@ def write_pdf(statement: DepartmentStatement, path: Path) -> None:
         ("Policy", ", ".join(sorted({line.policy_version for line in statement.lines}))),
         ("Rate card", ", ".join(sorted({line.rate_card_version for line in statement.lines} - {""}))),
     ):
-        pdf.cell(35, 6, _latin1(label))
-        pdf.cell(0, 6, _latin1(value), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(35, 6, latin1(label))
+        pdf.cell(0, 6, latin1(value), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
-    pdf.multi_cell(0, 5, _latin1(statement.notice), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 5, latin1(statement.notice), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     widths = (18, 40, 30, 36, 18, 10, 24, 14)
     headings = ("Cost center", "Service", "SKU / resource", "Quantity", "Rate", "Cur", "Amount", "Mode")
@@ -242,7 +239,7 @@ def write_pdf(statement: DepartmentStatement, path: Path) -> None:
             line.mode,
         )
         for width, heading, text in zip(widths, headings, cells, strict=True):
-            pdf.cell(width, 5, _fit(pdf, _latin1(text), width - 1), align="R" if heading in right_aligned else "L")
+            pdf.cell(width, 5, _fit(pdf, latin1(text), width - 1), align="R" if heading in right_aligned else "L")
         pdf.ln()
     pdf.set_font("Helvetica", "B", 9)
     for mode, label in (("chargeback", "Total charged"), ("showback", "Total shown back")):

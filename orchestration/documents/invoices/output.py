@@ -46,6 +46,8 @@ def write_documents(doc: InvoiceDocument, evidence: AuditEvidence, output_dir: P
 
 def _write(path: Path, document: RenderedDocument) -> WrittenDocument:
     digest = hashlib.sha256(document.content).hexdigest()
+    if path.exists():  # identical bytes: write_documents has compared them already
+        return WrittenDocument(document.kind, path, digest, len(document.content))
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(descriptor, "wb") as handle:

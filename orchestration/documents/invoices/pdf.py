@@ -12,9 +12,10 @@ from datetime import UTC, datetime
 
 from fpdf import FPDF, FontFace
 
-from orchestration.documents.invoices.formatting import amount_text, date_text, latin1, number_text, percent
+from orchestration.documents.invoices.formatting import amount_text, date_text, number_text, percent
 from orchestration.documents.invoices.model import InvoiceDocument, Party
 from orchestration.documents.invoices.validation import validate
+from orchestration.documents.pdf_text import latin1
 
 _FONT = "Helvetica"
 _WIDTH = 180  # A4 width minus 15 mm margins

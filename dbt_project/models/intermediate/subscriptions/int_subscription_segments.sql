@@ -10,11 +10,11 @@
         measured in whole units; a segment of zero units (two changes in one unit) is dropped, so the segments
         of a month never overlap and leave no gap across a change;
       * months are billed from the state's month through the last billed month: the month of var
-        `subscriptions_billed_through` (a date), else of var `billing_period_start` (the month a close runs
-        for), else the last complete month before today (UTC).
+        `subscriptions_billed_through` (a date), else of env var BILLING_PERIOD_START (the month a close runs
+        for, set by orchestration/defs/transform/dbt.py), else the last complete month before today (UTC).
 -#}
 
-{%- set billed_through = var('subscriptions_billed_through', var('billing_period_start', none)) -%}
+{%- set billed_through = var('subscriptions_billed_through', env_var('BILLING_PERIOD_START', '')) or none -%}
 
 with
 
