@@ -23,12 +23,13 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: help install install-dev install-spark manifest run demo close ui test test-spark bench-ingest focus-validate lint clean
+.PHONY: help install install-dev install-spark manifest run demo close ui test test-spark test-spark-unit bench-ingest focus-validate lint clean
 
 help:
 	@echo "make run    - install, write the demo landing zone, close every demo month, print summaries"
 	@echo "make test   - install dev tools, lint, run unit and integration tests"
 	@echo "make test-spark - close a demo month on DuckDB and on Spark, compare every table row by row"
+	@echo "make test-spark-unit - the same two closes, then every dbt unit test on Spark (not in CI)"
 	@echo "make bench-ingest - ingest rows/s per export format (BENCH_ROWS, default 1,000,000)"
 	@echo "make ui     - open the Dagster UI on the same warehouse and run history"
 	@echo "make lint   - ruff, ruff format and sqlfluff (sqlfluff findings are not fixed yet)"
@@ -107,7 +108,12 @@ test: install-dev $(FOCUS_VALIDATOR_VENV)/bin/focus-validator
 
 test-spark: install-spark
 	@command -v java >/dev/null || { echo "error: Java 17 is needed for Spark (apt-get install openjdk-17-jre-headless)"; exit 1; }
-	$(BIN)/pytest tests/spark -v -s
+	$(BIN)/pytest tests/spark -v -s -m "not spark_unit"
+
+# The dbt unit tests on Spark, after the same two closes (not in CI: about as long again as test-spark).
+test-spark-unit: install-spark
+	@command -v java >/dev/null || { echo "error: Java 17 is needed for Spark (apt-get install openjdk-17-jre-headless)"; exit 1; }
+	$(BIN)/pytest tests/spark -v -s -m spark_unit
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs

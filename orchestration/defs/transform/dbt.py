@@ -89,10 +89,9 @@ def _build(
         # Spark reads what was delivered and issued from the Parquet mirror of raw.* and audit.*.
         with warehouse.connect() as con:
             context.log.info(sync_lake(con, Path(engine.lake_dir)).summary())
-    # dbt unit tests check the SQL, not the month's data. On DuckDB, the system of record, CI runs them once
-    # (tests/integration/test_dbt_unit_tests.py), as dbt advises, instead of in every close. A Spark close runs
-    # them in its build, before the models they test: tests/spark proves every one passed on Spark so.
-    args = ["build"] if engine.is_spark else ["build", "--exclude-resource-type", "unit_test"]
+    # dbt unit tests check the SQL, not the month's data: they run once per engine outside the close, as dbt
+    # advises (tests/integration/test_dbt_unit_tests.py on DuckDB, `make test-spark-unit` on Spark).
+    args = ["build", "--exclude-resource-type", "unit_test"]
     os.environ.update(period_environment(context.partition_key))
     target_path = _target_path(context, engine)
     for event in dbt.cli(args, context=context, target_path=target_path).stream():
