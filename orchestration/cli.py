@@ -150,7 +150,7 @@ def _print_summary(summary) -> None:  # type: ignore[no-untyped-def]
         )
     for invoice in summary.invoices:
         number = invoice.invoice_number or f"({invoice.invoice_id})"
-        total = "-" if invoice.total is None else f"{invoice.total:,.{invoice.minor_units}f}"
+        total = money(invoice.total, invoice.minor_units)
         kind = invoice.document_type.replace("_", " ")
         _say(f"{kind:<11} {number:<22} {invoice.client_id:<10} {invoice.currency} {total:>14}  {invoice.status}")
     if not summary.invoices:

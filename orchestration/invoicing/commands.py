@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from decimal import Decimal
 from typing import Annotated
 
 import duckdb
 import typer
 
+from orchestration.reporting import money
 from orchestration.settings import Settings, load_settings
 from orchestration.user_errors import UserError
 
@@ -53,12 +53,6 @@ def _period(text: str) -> date:
         raise UserError(f"--period {text!r} is not a billing month; write it as YYYY-MM, e.g. 2026-10") from None
 
 
-def _money(value: Decimal | None, places: int) -> str:
-    if value is None:
-        return "-"
-    return f"{value:,.{places}f}"
-
-
 def _minor_units(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return dict(con.execute("select currency_code, minor_units from staging.stg_reference__currencies").fetchall())
 
@@ -97,7 +91,7 @@ def invoices_list(
                 client_id,
                 entity,
                 currency,
-                _money(total, places.get(currency, 2)),
+                money(total, places.get(currency, 2)),
                 status,
             )
         )
@@ -161,17 +155,17 @@ def invoices_show(
         _say(f"  BLOCKED: {head['blocking_issues']}")
     for number, text, quantity, unit, price, amount, code, rate, tax, fx, fx_date, price_cur, price_amt, ref in lines:
         _say(f"  {number:>3}. {text}")
-        detail = f"       {quantity.normalize():f} {unit} x {price.normalize():f} = {_money(amount, digits)}"
-        detail += f"  tax {code} {(rate * 100).normalize():f}% {_money(tax, digits)}"
+        detail = f"       {quantity.normalize():f} {unit} x {price.normalize():f} = {money(amount, digits)}"
+        detail += f"  tax {code} {(rate * 100).normalize():f}% {money(tax, digits)}"
         if fx_date is not None:
             detail += f"  (from {price_cur} {price_amt.normalize():f} at {fx.normalize():f} of {fx_date})"
         _say(detail)
         if ref:
             _say(f"       ref: {ref}")
     _say(
-        f"  subtotal {_money(head['subtotal'], digits)}  discounts {_money(head['discount_total'], digits)}  "
-        f"credits {_money(head['credit_total'], digits)}  tax {_money(head['tax_total'], digits)}  "
-        f"total {_money(head['total'], digits)} {head['currency']}"
+        f"  subtotal {money(head['subtotal'], digits)}  discounts {money(head['discount_total'], digits)}  "
+        f"credits {money(head['credit_total'], digits)}  tax {money(head['tax_total'], digits)}  "
+        f"total {money(head['total'], digits)} {head['currency']}"
     )
     for kind, name, sha, size in files:
         _say(f"  {kind:<13} {settings.output_dir / month / name}  {size} bytes  sha256 {sha}")

@@ -6,16 +6,11 @@ from datetime import datetime
 from decimal import Decimal
 
 import duckdb
-import pandas as pd
 import pytest
 
-from orchestration.defs.quality.batches import RECONCILIATION
-from orchestration.defs.quality.checks import record_gate
-from orchestration.defs.quality.gates import load_suite, run_suite
 from orchestration.ingest.warehouse import ensure_warehouse
 from orchestration.invoicing.finalize import content_sha256, finalize_period, frozen_content
-from orchestration.settings import EXPECTATIONS_DIR
-from tests.unit.invoice_drafts import SEPTEMBER, add_drafts, draft
+from tests.unit.invoice_drafts import SEPTEMBER, add_drafts, draft, record_green_gates
 
 ISSUED_AT = datetime(2026, 10, 2, 9, 30)
 
@@ -37,31 +32,7 @@ def con() -> duckdb.DuckDBPyConnection:
         "'CC-9100' as cost_center_id, 'USD' as billing_currency, 1.0::decimal(38,10) as allocated_effective_cost, "
         "1.0::decimal(38,10) as allocated_billed_cost"
     )
-    suite = load_suite(EXPECTATIONS_DIR / "fct_reconciliation.json")
-    frame = pd.DataFrame(
-        {
-            "source": ["aws_cur"],
-            "billing_account_id": ["1"],
-            "currency": ["USD"],
-            "difference": [Decimal(0)],
-            "status": ["balanced"],
-        }
-    )
-    record_gate(connection, run_suite(suite, frame, RECONCILIATION.key_columns), SEPTEMBER, "run-1")
-    totals = pd.DataFrame(
-        {
-            "invoice_id": ["GLOBEX-2026-09"],
-            "total": [Decimal(1)],
-            "lines_total": [Decimal(1)],
-            "difference": [Decimal(0)],
-        }
-    )
-    record_gate(
-        connection,
-        run_suite(load_suite(EXPECTATIONS_DIR / "invoice_totals.json"), totals, ["invoice_id"]),
-        SEPTEMBER,
-        "run-1",
-    )
+    record_green_gates(connection)
     yield connection
     connection.close()
 

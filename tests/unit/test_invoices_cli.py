@@ -5,18 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from decimal import Decimal
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
-from orchestration.defs.quality.batches import RECONCILIATION
-from orchestration.defs.quality.checks import record_gate
-from orchestration.defs.quality.gates import load_suite, run_suite
 from orchestration.ingest.warehouse import ensure_warehouse
-from orchestration.settings import EXPECTATIONS_DIR
-from tests.unit.invoice_drafts import SEPTEMBER, add_drafts, draft
+from tests.unit.invoice_drafts import add_drafts, draft, record_green_gates
 
 
 def _billing(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -70,27 +64,7 @@ def _warehouse(data_dir: Path, *, green: bool) -> None:
         )
         con.execute("create view marts.fct_invoice_lines as select * from intermediate.int_invoice_lines_drafted")
         if green:
-            frame = pd.DataFrame(
-                {
-                    "source": ["aws_cur"],
-                    "billing_account_id": ["1"],
-                    "currency": ["USD"],
-                    "difference": [Decimal(0)],
-                    "status": ["balanced"],
-                }
-            )
-            suite = load_suite(EXPECTATIONS_DIR / "fct_reconciliation.json")
-            record_gate(con, run_suite(suite, frame, RECONCILIATION.key_columns), SEPTEMBER, "run-1")
-            totals = pd.DataFrame(
-                {
-                    "invoice_id": ["GLOBEX-2026-09"],
-                    "total": [Decimal(1)],
-                    "lines_total": [Decimal(1)],
-                    "difference": [Decimal(0)],
-                }
-            )
-            suite = load_suite(EXPECTATIONS_DIR / "invoice_totals.json")
-            record_gate(con, run_suite(suite, totals, ["invoice_id"]), SEPTEMBER, "run-1")
+            record_green_gates(con)
 
 
 def test_finalize_refuses_a_period_whose_gates_never_ran(tmp_path: Path) -> None:

@@ -43,9 +43,7 @@ def period_environment(partition_key: str) -> dict[str, str]:
     """The billing period, for a model that needs it: `env_var('BILLING_PERIOD_START')`. Not `--vars`: dbt
     re-parses the whole project whenever its command-line vars change, an environment variable re-parses only the
     files that read it."""
-    start = period_of(partition_key)
-    end = start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(month=start.month + 1)
-    return {"BILLING_PERIOD_START": start.isoformat(), "BILLING_PERIOD_END": end.isoformat()}
+    return {"BILLING_PERIOD_START": period_of(partition_key).isoformat()}
 
 
 def _target_path(context: dg.AssetExecutionContext, engine: EngineResource) -> Path | None:
