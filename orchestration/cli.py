@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from orchestration.ops.cli_support import table
 from orchestration.settings import REPO_ROOT, Settings, debug_enabled, load_settings
 from orchestration.user_errors import UserError
 
@@ -285,18 +286,6 @@ ActingUser = Annotated[
 ]
 
 
-def _table(header: tuple[str, ...], rows: list[tuple[str, ...]], right: set[int]) -> list[str]:
-    """Columns as wide as their widest cell; the `right` ones (numbers) right-aligned."""
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    return [
-        "  ".join(
-            cell.rjust(width) if i in right else cell.ljust(width)
-            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
-        ).rstrip()
-        for row in [header, *rows]
-    ]
-
-
 def _rate_card_seeds(settings: Settings) -> RateCardSeeds:
     from orchestration.ops.errors import OpsError
     from orchestration.ops.rate_card_seeds import RateCardSeeds
@@ -349,7 +338,7 @@ def rates_list() -> None:
         "published by",
         "published at",
     )
-    for line in _table(header, rows, right={5}):
+    for line in table(header, rows, right={5}):
         _say(line)
     for status in statuses:
         if status.drift:
@@ -366,12 +355,14 @@ def rates_approve(
 ) -> None:
     """Finance sign-off of a draft version exactly as the seeds have it now (its content hash is recorded)."""
     from orchestration.ops.errors import OpsError
+    from orchestration.ops.people import Action, load_directory
     from orchestration.ops.rate_cards import approve
 
     settings = _settings()
     seeds = _rate_card_seeds(settings)
     try:
-        event = approve(settings.ops_store_path, seeds, version, actor=user or settings.acting_user, note=note)
+        actor = load_directory(settings.seeds_dir).authorize(user or settings.acting_user, Action.RATE_CARD_APPROVE)
+        event = approve(settings.ops_store_path, seeds, version, actor=actor.user_id, note=note, role=actor.role)
     except OpsError as error:
         raise UserError(str(error)) from None
     lines = len(seeds.content(version).rates)
@@ -388,12 +379,14 @@ def rates_publish(
 ) -> None:
     """Publish an approved version: its rows are frozen in the operational store and charge from the next close."""
     from orchestration.ops.errors import OpsError
+    from orchestration.ops.people import Action, load_directory
     from orchestration.ops.rate_cards import publish
 
     settings = _settings()
     seeds = _rate_card_seeds(settings)
     try:
-        done = publish(settings.ops_store_path, seeds, version, actor=user or settings.acting_user)
+        actor = load_directory(settings.seeds_dir).authorize(user or settings.acting_user, Action.RATE_CARD_PUBLISH)
+        done = publish(settings.ops_store_path, seeds, version, actor=actor.user_id, role=actor.role)
     except OpsError as error:
         raise UserError(str(error)) from None
     first = done.content.rates[0]
@@ -467,7 +460,7 @@ def rates_revise(
     ]
     header = ("service", "cur", "unit", "current rate", "derived unit cost", "proposed rate", "change")
     _say(f"rate card revision from {revision.quarter.label}:")
-    for text in _table(header, rows, right={3, 4, 5, 6}):
+    for text in table(header, rows, right={3, 4, 5, 6}):
         _say(text)
     bundles = len(revision.content.bundles)
     copied = f", {bundles} bundle lines copied from {revision.bundles_from}" if revision.bundles_from else ""
@@ -484,9 +477,17 @@ def rates_revise(
 
 
 def _register_subcommands() -> None:
+    from orchestration.adjustments.commands import adjustments_app
+    from orchestration.disputes.commands import disputes_app
     from orchestration.invoicing.commands import invoices_app
+    from orchestration.ops.audit_commands import audit_app
+    from orchestration.receivables.commands import payments_app
 
     app.add_typer(invoices_app, name="invoices")
+    app.add_typer(disputes_app, name="disputes")
+    app.add_typer(adjustments_app, name="adjustments")
+    app.add_typer(payments_app, name="payments")
+    app.add_typer(audit_app, name="audit")
 
 
 _register_subcommands()

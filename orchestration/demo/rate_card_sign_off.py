@@ -7,7 +7,7 @@ from orchestration.ops.rate_cards import approve, list_versions, publish
 from orchestration.settings import Settings
 
 DEMO_RATE_CARD = "RC-FY2026.1"
-DEMO_FINANCE_USER = "demo-finance-controller"
+DEMO_FINANCE_USER = "fiona"  # the finance controller of seeds/billing_users.csv
 DEMO_NOTE = "demo sign-off"
 
 

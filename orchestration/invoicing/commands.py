@@ -181,10 +181,17 @@ def invoices_finalize(
     """Issue the period's draft invoices and notes: only when its gates passed on the last close."""
     from orchestration.invoicing.documents import DocumentsChanged, check_issued_documents, write_period_documents
     from orchestration.invoicing.finalize import GatesNotPassed, finalize_period
+    from orchestration.invoicing.register import register_issued_documents
+    from orchestration.ops.errors import OpsError
+    from orchestration.ops.people import Action, load_directory
 
     settings = load_settings()
     month = _period(period)
-    acting = user or settings.acting_user
+    try:
+        actor = load_directory(settings.seeds_dir).authorize(user or settings.acting_user, Action.INVOICE_FINALIZE)
+    except OpsError as error:
+        raise UserError(str(error)) from None
+    acting, role = actor.user_id, actor.role
     with _warehouse(settings, read_only=False) as con:
         try:
             result = finalize_period(con, month, issued_by=acting, check_documents=check_issued_documents)
@@ -199,6 +206,10 @@ def invoices_finalize(
             documents = write_period_documents(con, month, settings.output_dir)
         except DocumentsChanged as error:
             raise UserError(str(error)) from None
+        try:
+            register_issued_documents(con, settings.ops_store_path, actor_role=role)
+        except OpsError as error:
+            _say(f"warning: issued documents not registered in the operational store ({error}); the next close does")
     for issued in result.issued:
         _say(f"issued {issued.invoice_number} ({issued.document_type.replace('_', ' ')}, {issued.client_id})")
     for invoice_id, why in result.blocked:

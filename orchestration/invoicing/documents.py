@@ -157,8 +157,8 @@ def load_document(con: duckdb.DuckDBPyConnection, invoice_number: str) -> Invoic
         period_end=period_end,
         currency=str(head["currency"]),
         minor_units=minor_units,
-        seller=_party(json.loads(str(head["seller_party"])), "legal_entity_id", "legal_name", "email"),
-        buyer=_party(json.loads(str(head["buyer_party"])), "client_id", "client_name", "billing_email"),
+        seller=party_from_frozen(json.loads(str(head["seller_party"])), "legal_entity_id", "legal_name", "email"),
+        buyer=party_from_frozen(json.loads(str(head["buyer_party"])), "client_id", "client_name", "billing_email"),
         lines=document_lines,
         tax_breakdown=taxes,
         line_total=line_total,
@@ -346,7 +346,8 @@ def _notes(head: dict[str, object], lines: list[dict[str, object]]) -> tuple[str
     return tuple(notes)
 
 
-def _party(row: dict[str, object], id_key: str, name_key: str, email_key: str) -> Party:
+def party_from_frozen(row: dict[str, object], id_key: str, name_key: str, email_key: str) -> Party:
+    """A party as frozen at issue (the legal entity or client seed row as JSON)."""
     return Party(
         party_id=str(row[id_key]),
         name=str(row[name_key]),

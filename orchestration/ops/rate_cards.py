@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from orchestration.ops.audit_trail import record_row
 from orchestration.ops.errors import OpsError
 from orchestration.ops.fiscal_year import FiscalCalendar, fiscal_calendar
 from orchestration.ops.rate_card_rules import version_problems
@@ -78,7 +79,14 @@ def history(events: Iterable[RateCardEvent]) -> History:
 
 
 def _record(
-    con: sqlite3.Connection, version: str, action: str, actor: str, clock: Clock | None, sha: str, note: str | None
+    con: sqlite3.Connection,
+    version: str,
+    action: str,
+    actor: str,
+    clock: Clock | None,
+    sha: str,
+    note: str | None,
+    role: str,
 ) -> RateCardEvent:
     acted_at = (clock or utc_now)().astimezone(UTC).isoformat(timespec="seconds")
     cursor = con.execute(
@@ -86,7 +94,18 @@ def _record(
         "values (?, ?, ?, ?, ?, ?)",
         [version, action, actor, acted_at, sha, note],
     )
-    return RateCardEvent(int(cursor.lastrowid or 0), version, action, actor, acted_at, sha, note)
+    event_id = int(cursor.lastrowid or 0)
+    record_row(
+        con,
+        table="rate_card_events",
+        key="event_id",
+        value=event_id,
+        actor=actor,
+        actor_role=role,
+        action=f"rate_card.{action}",
+        reason=note,
+    )
+    return RateCardEvent(event_id, version, action, actor, acted_at, sha, note)
 
 
 def _refuse_invalid(content: VersionContent, calendar: FiscalCalendar, doing: str) -> None:
@@ -136,6 +155,7 @@ def approve(
     note: str | None = None,
     clock: Clock | None = None,
     calendar: FiscalCalendar | None = None,
+    role: str = "finance_controller",
 ) -> RateCardEvent:
     """Finance's sign-off of the version's seed content as it is now (its sha256 is recorded)."""
     actor = _actor(actor)
@@ -145,7 +165,7 @@ def approve(
     with write_transaction(store) as con:
         # Again under the write lock: somebody may have published it since.
         _refuse_published(version, history(_events(con, version)).published)
-        return _record(con, version, "approved", actor, clock, content.sha256, note or None)
+        return _record(con, version, "approved", actor, clock, content.sha256, note or None, role)
 
 
 @dataclass(frozen=True)
@@ -182,6 +202,7 @@ def publish(
     actor: str,
     clock: Clock | None = None,
     calendar: FiscalCalendar | None = None,
+    role: str = "finance_controller",
 ) -> Publication:
     """Copy the approved content into the store's published tables; from then on these rows are what charges."""
     actor = _actor(actor)
@@ -192,7 +213,7 @@ def publish(
     with write_transaction(store) as con:
         # Again under the write lock: another publisher or a new approval may have come in since.
         approval = _approval_to_publish(content, history(_events(con, version)))
-        event = _record(con, version, "published", actor, clock, content.sha256, None)
+        event = _record(con, version, "published", actor, clock, content.sha256, None, role)
         con.executemany(
             f"insert into published_rate_cards ({', '.join(RATE_CARD_COLUMNS)}, published_event_id) "
             f"values ({', '.join('?' for _ in RATE_CARD_COLUMNS)}, ?)",

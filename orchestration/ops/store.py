@@ -1,5 +1,8 @@
 """The operational store's SQLite file: schema, migrations, one transaction per action.
 
+Schema version 2 adds billing operations (disputes, adjustments and their notes, payments, the hash-chained audit
+trail; see MIGRATIONS[2]).
+
 Tables (schema version 1):
 
 * `rate_card_events`: append-only sign-offs (`approved`) and publications (`published`) of rate card versions,
@@ -85,6 +88,184 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         *(statement for table in APPEND_ONLY_TABLES for statement in _append_only(table)),
     ),
 }
+
+# Billing operations (issue 6): the audit trail, disputes, adjustments with their decisions and issued notes, and
+# imported payments. Every table is append-only: a dispute's lifecycle and an adjustment's approvals are new rows.
+OPERATIONS_TABLES = (
+    "audit_events",
+    "disputes",
+    "dispute_events",
+    "adjustments",
+    "adjustment_decisions",
+    "adjustment_notes",
+    "adjustment_note_documents",
+    "payment_files",
+    "payments",
+)
+MIGRATIONS[2] = (
+    """
+    create table audit_events (
+        event_id integer primary key autoincrement,
+        occurred_at text not null,
+        actor text not null,
+        actor_role text not null,
+        action text not null,
+        entity_type text not null,
+        entity_id text not null,
+        before_json text,
+        after_json text,
+        reason text,
+        previous_sha256 text not null,
+        event_sha256 text not null unique
+    )
+    """,
+    "create index audit_events_by_entity on audit_events (entity_type, entity_id, event_id)",
+    """
+    create table disputes (
+        dispute_id text primary key,
+        opened_at text not null,
+        opened_by text not null,
+        target_type text not null check (target_type in ('invoice_line', 'chargeback_line')),
+        invoice_number text,
+        line_number integer,
+        billing_period_start text,
+        department_id text,
+        cost_center_id text,
+        service_id text,
+        client_id text,
+        disputed_amount text,
+        currency text,
+        description text not null,
+        acknowledge_due_at text not null,
+        investigate_due_at text not null,
+        resolve_due_at text not null,
+        check (
+            (target_type = 'invoice_line' and invoice_number is not null and line_number is not null)
+            or (target_type = 'chargeback_line' and billing_period_start is not null and department_id is not null
+                and service_id is not null)
+        )
+    )
+    """,
+    """
+    create table dispute_events (
+        event_id integer primary key autoincrement,
+        dispute_id text not null references disputes (dispute_id),
+        action text not null check (action in ('acknowledged', 'assigned', 'commented', 'resolved', 'breach_alerted')),
+        actor text not null,
+        acted_at text not null,
+        owner text,
+        root_cause text check (root_cause in ('metering_error', 'misclassified_service', 'rate_error',
+            'contract_interpretation', 'duplicate_charge', 'other')),
+        outcome text check (outcome in ('upheld', 'rejected')),
+        comment text
+    )
+    """,
+    "create unique index dispute_events_one_resolution on dispute_events (dispute_id) where action = 'resolved'",
+    """
+    create unique index dispute_events_one_acknowledgment on dispute_events (dispute_id)
+    where action = 'acknowledged'
+    """,
+    """
+    create table adjustments (
+        adjustment_id text primary key,
+        proposed_at text not null,
+        proposed_by text not null,
+        kind text not null check (kind in ('credit_note', 'debit_note')),
+        dispute_id text references disputes (dispute_id),
+        invoice_number text not null,
+        line_number integer not null,
+        legal_entity_id text not null,
+        client_id text not null,
+        billing_period_start text not null,
+        currency text not null,
+        net_amount text not null,
+        tax_amount text not null,
+        gross_amount text not null,
+        description text not null,
+        reason text not null,
+        required_approvals integer not null check (required_approvals in (1, 2))
+    )
+    """,
+    """
+    create table adjustment_decisions (
+        decision_id integer primary key autoincrement,
+        adjustment_id text not null references adjustments (adjustment_id),
+        decision text not null check (decision in ('approved', 'rejected')),
+        actor text not null,
+        decided_at text not null,
+        reason text,
+        unique (adjustment_id, actor)
+    )
+    """,
+    """
+    create table adjustment_notes (
+        document_number text primary key,
+        series text not null,
+        sequence_number integer not null,
+        document_type text not null check (document_type in ('credit_note', 'debit_note')),
+        adjustment_id text not null unique references adjustments (adjustment_id),
+        legal_entity_id text not null,
+        client_id text not null,
+        original_invoice_number text not null,
+        original_line_number integer not null,
+        billing_period_start text not null,
+        invoice_date text not null,
+        due_date text not null,
+        currency text not null,
+        net_amount text not null,
+        tax_category_code text not null,
+        tax_rate text not null,
+        tax_amount text not null,
+        total text not null,
+        issued_at text not null,
+        issued_by text not null,
+        content_sha256 text not null,
+        unique (series, sequence_number)
+    )
+    """,
+    """
+    create table adjustment_note_documents (
+        document_number text not null references adjustment_notes (document_number),
+        kind text not null,
+        file_name text not null,
+        sha256 text not null,
+        size_bytes integer not null,
+        written_at text not null,
+        primary key (document_number, file_name)
+    )
+    """,
+    """
+    create table payment_files (
+        file_sha256 text primary key,
+        file_name text not null,
+        statement_format text not null,
+        entries integer not null,
+        skipped_debits integer not null,
+        imported_at text not null,
+        imported_by text not null
+    )
+    """,
+    """
+    create table payments (
+        payment_id text primary key,
+        file_sha256 text not null references payment_files (file_sha256),
+        source_row integer not null,
+        statement_format text not null,
+        booking_date text not null,
+        value_date text not null,
+        amount text not null,
+        currency text not null,
+        payer_name text,
+        payer_account text,
+        remittance_information text,
+        bank_reference text not null,
+        imported_at text not null,
+        imported_by text not null,
+        unique (bank_reference, currency)
+    )
+    """,
+    *(statement for table in OPERATIONS_TABLES for statement in _append_only(table)),
+)
 SCHEMA_VERSION = max(MIGRATIONS)
 
 
@@ -113,16 +294,36 @@ def _migrate(con: sqlite3.Connection, path: Path) -> None:
     for version in range(current + 1, SCHEMA_VERSION + 1):
         for statement in MIGRATIONS[version]:
             con.execute(statement)
+        if version == 2:
+            _backfill_audit_trail(con)
         applied_at = datetime.now(UTC).isoformat(timespec="seconds")
         con.execute("insert into schema_version (version, applied_at) values (?, ?)", [version, applied_at])
+
+
+def _backfill_audit_trail(con: sqlite3.Connection) -> None:
+    """Rate-card events recorded before the audit trail existed enter it first, in their order, as they are."""
+    from orchestration.ops.audit_trail import record_row
+
+    for event_id, action, actor, acted_at in con.execute(
+        "select event_id, action, actor, acted_at from rate_card_events order by event_id"
+    ).fetchall():
+        record_row(
+            con,
+            table="rate_card_events",
+            key="event_id",
+            value=event_id,
+            actor=actor,
+            actor_role="unknown",
+            action=f"rate_card.{action}",
+            reason="recorded before the audit trail existed (schema version 2)",
+            occurred_at=acted_at,
+        )
 
 
 def _failure(path: Path, error: sqlite3.Error) -> OpsError:
     message = str(error).splitlines()[0] if str(error) else type(error).__name__
     if "locked" in message or "busy" in message:
-        return OpsError(
-            f"the operational store {path} is busy (another `billing rates` action is writing: {message}); retry"
-        )
+        return OpsError(f"the operational store {path} is busy (another action is writing: {message}); retry")
     return OpsError(
         f"the operational store {path} cannot be used ({message}); check the file and BILLING_OPS_STORE_PATH"
     )

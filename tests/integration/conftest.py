@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -12,13 +13,21 @@ from typing import Any
 import duckdb
 import pytest
 
-from orchestration.demo import DemoManifest, write_demo_landing_zone
+from orchestration.demo import DemoManifest, write_demo_landing_zone, write_sla_correction
 from orchestration.demo.rate_card_sign_off import publish_demo_rate_card
+from orchestration.disputes.workflow import InvoiceLineTarget
 from orchestration.runner import CloseOutcome, run_close
 from orchestration.settings import BUDGET_WEBHOOK_URL_VARIABLE, Settings, load_settings
+from tests.integration.operations_walk import (
+    CloseWithDispute,
+    OperationsRecorded,
+    close_while_recording_a_dispute,
+    record_operations,
+)
 from tests.webhook import RecordingWebhook, recording_webhook
 
 DEMO_PERIODS = (date(2026, 8, 1), date(2026, 9, 1), date(2026, 10, 1))
+SEPTEMBER = date(2026, 9, 1)
 
 
 @dataclass
@@ -71,6 +80,50 @@ def closed_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClosedDemo
         os.environ.pop("BILLING_DATA_DIR", None)
     else:
         os.environ["BILLING_DATA_DIR"] = previous
+
+
+def document_files(demo: ClosedDemo) -> list[tuple]:
+    """Every issued document's files with the hash recorded at issue."""
+    return demo.query(
+        """
+        select strftime(invoices.billing_period_start, '%Y-%m'), invoices.invoice_number, invoices.total,
+               invoices.delivery_method, files.kind, files.file_name, files.sha256
+        from audit.issued_documents as files
+        join audit.issued_invoices as invoices using (invoice_number)
+        order by files.file_name
+        """
+    )
+
+
+@dataclass
+class RestatedDemo:
+    """A copy of the closed demo after billing operations were recorded and September was closed again with the
+    corrected SLA extract (in its own process, while a dispute was recorded)."""
+
+    demo: ClosedDemo
+    documents_before: list[tuple]
+    issued_before: list[tuple]
+    operations: OperationsRecorded
+    close: CloseWithDispute
+
+
+@pytest.fixture(scope="session")
+def restated_demo(closed_demo: ClosedDemo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RestatedDemo]:
+    """One re-close serves the restatement (client invoicing) and the billing-operations tests: the shared closed
+    demo stays as the closes left it for the other tests."""
+    copy = tmp_path_factory.mktemp("restated") / "data"
+    shutil.copytree(closed_demo.settings.data_dir, copy)
+    try:
+        demo = ClosedDemo(use_data_dir(copy), closed_demo.manifest)
+        operations = record_operations(demo.settings)
+        documents_before = document_files(demo)
+        issued_before = demo.query("select * from audit.issued_invoices order by invoice_number")
+        write_sla_correction(demo.settings.landing_dir)
+        target = InvoiceLineTarget(operations.invoice_number, operations.line_number)
+        close = close_while_recording_a_dispute(demo.settings, SEPTEMBER, target)
+        yield RestatedDemo(demo, documents_before, issued_before, operations, close)
+    finally:
+        use_data_dir(closed_demo.settings.data_dir)
 
 
 @pytest.hookimpl(tryfirst=True)

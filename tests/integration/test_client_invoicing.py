@@ -8,9 +8,7 @@ import csv
 import hashlib
 import io
 import json
-import shutil
 import zipfile
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -19,8 +17,7 @@ import pytest
 from facturx import get_xml_from_pdf, xml_check_xsd
 from lxml import etree
 
-from orchestration.demo import write_sla_correction
-from tests.integration.conftest import ClosedDemo, use_data_dir
+from tests.integration.conftest import ClosedDemo, RestatedDemo, document_files
 
 pytestmark = pytest.mark.integration
 
@@ -129,20 +126,8 @@ def test_october_lines_show_the_upgrade_the_sla_credit_and_the_conversion(closed
     assert {row for row in sirius} == {("AE", Decimal(0), "VATEX-EU-AE")}
 
 
-def _document_files(demo: ClosedDemo) -> list[tuple]:
-    return demo.query(
-        """
-        select strftime(invoices.billing_period_start, '%Y-%m'), invoices.invoice_number, invoices.total,
-               invoices.delivery_method, files.kind, files.file_name, files.sha256
-        from audit.issued_documents as files
-        join audit.issued_invoices as invoices using (invoice_number)
-        order by files.file_name
-        """
-    )
-
-
 def test_every_issued_document_has_its_files_with_matching_totals(closed_demo: ClosedDemo) -> None:
-    files = _document_files(closed_demo)
+    files = document_files(closed_demo)
     numbers = {number for _, number, *_ in files}
     assert numbers == {n for n, *_ in closed_demo.query("select invoice_number from audit.issued_invoices")}
     kinds = {
@@ -175,22 +160,9 @@ def _check_audit_package(path: Path, total: Decimal) -> None:
     assert sum(Decimal(line["amount"]) + Decimal(line["tax_amount"]) for line in lines) == total, path.name
 
 
-@pytest.fixture
-def restated(closed_demo: ClosedDemo, tmp_path: Path) -> Iterator[ClosedDemo]:
-    """A copy of the closed demo (the shared one stays as the closes left it for the other tests)."""
-    copy = tmp_path / "data"
-    shutil.copytree(closed_demo.settings.data_dir, copy)
-    try:
-        yield ClosedDemo(use_data_dir(copy), closed_demo.manifest)
-    finally:
-        use_data_dir(closed_demo.settings.data_dir)
-
-
-def test_a_restated_month_yields_a_credit_note_and_reproduces_every_document(restated: ClosedDemo) -> None:
-    before = _document_files(restated)
-    issued_before = restated.query("select * from audit.issued_invoices order by invoice_number")
-    write_sla_correction(restated.settings.landing_dir)
-    assert restated.close(SEPTEMBER).success
+def test_a_restated_month_yields_a_credit_note_and_reproduces_every_document(restated_demo: RestatedDemo) -> None:
+    restated, before, issued_before = restated_demo.demo, restated_demo.documents_before, restated_demo.issued_before
+    assert restated_demo.close.returncode == 0, restated_demo.close.output[-3000:]
     issued_after = restated.query("select * from audit.issued_invoices order by invoice_number")
     # The September invoice is untouched; a credit note against it carries the SLA credit of the restatement.
     assert [row for row in issued_after if row in issued_before] == issued_before
@@ -201,7 +173,7 @@ def test_a_restated_month_yields_a_credit_note_and_reproduces_every_document(res
         """
     )
     assert notes == EXPECTED_NOTES
-    after = _document_files(restated)
+    after = document_files(restated)
     assert [row for row in after if row in before] == before  # every earlier document still hashes the same
     note_lines = restated.query(
         "select line_type, amount, tax_amount from audit.issued_invoice_lines where document_type = 'credit_note'"

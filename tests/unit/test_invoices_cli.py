@@ -14,7 +14,7 @@ from tests.unit.invoice_drafts import add_drafts, draft, record_green_gates
 
 
 def _billing(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "BILLING_DATA_DIR": str(data_dir), "BILLING_USER": "controller"}
+    env = {**os.environ, "BILLING_DATA_DIR": str(data_dir), "BILLING_USER": "fiona"}
     command = [str(Path(sys.executable).with_name("billing")), "invoices", *args]
     return subprocess.run(command, env=env, capture_output=True, text=True, check=False)
 
@@ -82,7 +82,7 @@ def test_finalize_refuses_a_period_whose_gates_never_ran(tmp_path: Path) -> None
 def test_list_shows_each_issued_invoice_in_its_currency_and_show_verifies_its_hash(tmp_path: Path) -> None:
     _warehouse(tmp_path, green=True)
     # The fixture's draft lines carry no service periods: documents are rendered from what is there.
-    finalized = _billing(tmp_path, "finalize", "--period", "2026-09", "--as", "controller")
+    finalized = _billing(tmp_path, "finalize", "--period", "2026-09", "--as", "fiona")
     assert finalized.returncode == 0, finalized.stderr
     assert "issued EBTS-INV-2026-000001 (invoice, GLOBEX)" in finalized.stdout
     listed = _billing(tmp_path, "list", "--period", "2026-09").stdout.splitlines()

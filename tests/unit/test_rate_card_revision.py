@@ -3,6 +3,7 @@ lines untouched byte for byte — and the change per service is printed for fina
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 
 from orchestration.cli import main
 from orchestration.ops.rate_card_seeds import appended_bytes
+from orchestration.settings import SEEDS_DIR
 
 # CRLF line endings and a quoted description: appended lines must follow the file's own style.
 RATE_CARDS = (
@@ -52,6 +54,7 @@ def seeds(tmp_path: Path) -> Path:
     directory.mkdir()
     (directory / "rate_cards.csv").write_bytes(RATE_CARDS.encode())
     (directory / "rate_card_bundles.csv").write_bytes(BUNDLES.encode())
+    shutil.copyfile(SEEDS_DIR / "billing_users.csv", directory / "billing_users.csv")
     return directory
 
 
@@ -104,7 +107,7 @@ def test_a_quarter_becomes_a_draft_version_appended_to_the_seeds(billing: Billin
         BUNDLES + "RC-FY2027.1,BND-PLATFORM,Platform bundle,IT-CONTAINERS,10.00\r\n"
     ).encode()
     # The draft is what finance approves next.
-    assert billing("rates", "approve", "RC-FY2027.1", "--as", "alice")[0] == 0
+    assert billing("rates", "approve", "RC-FY2027.1", "--as", "fiona")[0] == 0
 
 
 def test_explicit_validity_sets_the_fiscal_year(billing: Billing, seeds: Path) -> None:

@@ -50,7 +50,8 @@ def test_published_rate_cards_arrive_typed_and_exact(store: Path, tmp_path: Path
         report = snapshot_ops_store(store, con)
         assert report.summary() == (
             "ops store snapshot: 1 published rate card version(s) (RC-FY2026.1), 2 rate line(s), 1 bundle line(s), "
-            f"3 event(s) from {store}"
+            "3 event(s); billing operations: 3 audit event(s), 0 dispute(s), 0 adjustment(s), 0 note(s), 0 payment(s) "
+            f"from {store}"
         )
         assert con.execute(
             "select column_name, data_type from information_schema.columns "
@@ -123,9 +124,17 @@ def test_a_fresh_warehouse_has_the_snapshot_tables_empty(tmp_path: Path) -> None
             "order by table_name"
         ).fetchall()
         assert tables == [
+            ("ops_adjustment_decisions",),
+            ("ops_adjustment_notes",),
+            ("ops_adjustments",),
+            ("ops_audit_events",),
+            ("ops_dispute_events",),
+            ("ops_disputes",),
+            ("ops_payments",),
             ("ops_published_rate_card_bundles",),
             ("ops_published_rate_cards",),
             ("ops_rate_card_events",),
+            ("ops_snapshot",),
         ]
         assert con.execute("select count(*) from raw.ops_published_rate_cards").fetchone() == (0,)
 

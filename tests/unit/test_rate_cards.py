@@ -31,6 +31,15 @@ rate_card_version,bundle_id,bundle_name,it_service_id,discount_percent
 RC-FY2026.1,BND-PLATFORM,Platform bundle,IT-CONTAINERS,10.00
 RC-FY2026.1,BND-PLATFORM,Platform bundle,IT-BACKUP,10.00
 """
+# The rate-card tests' people: finance controllers may approve and publish; ana (an analyst) may not.
+USERS = """\
+user_id,display_name,role,department_id,client_id,email,active
+alice,Alice,finance_controller,,,alice@ebts.example,true
+bob,Bob,finance_controller,,,bob@ebts.example,true
+carol,Carol,finance_controller,,,carol@ebts.example,true
+ana,Ana Alvarez,billing_analyst,,,ana@ebts.example,true
+"""
+
 START = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 
 Billing = Callable[..., tuple[int, str, str]]
@@ -42,6 +51,7 @@ def seeds(tmp_path: Path) -> Path:
     directory.mkdir()
     (directory / "rate_cards.csv").write_text(RATE_CARDS, encoding="utf-8")
     (directory / "rate_card_bundles.csv").write_text(BUNDLES, encoding="utf-8")
+    (directory / "billing_users.csv").write_text(USERS, encoding="utf-8")
     return directory
 
 
@@ -314,7 +324,7 @@ def test_the_store_itself_refuses_to_rewrite_a_publication(billing: Billing, sto
         ):
             with pytest.raises(sqlite3.IntegrityError):
                 con.execute(statement)
-    assert _rows(store, "select version from schema_version") == [(1,)]
+    assert _rows(store, "select version from schema_version") == [(1,), (2,)]
     assert _rows(store, "select actor from rate_card_events") == [("alice",), ("alice",)]
 
 
@@ -336,13 +346,13 @@ def test_the_demo_publishes_its_rate_card_once(tmp_path: Path, monkeypatch: pyte
     settings = load_settings()
     assert settings.seeds_dir == SEEDS_DIR
     first = publish_demo_rate_card(settings)
-    assert first.startswith("rate card RC-FY2026.1 approved and published as demo-finance-controller")
+    assert first.startswith("rate card RC-FY2026.1 approved and published as fiona")
     second = publish_demo_rate_card(settings)
-    assert second.startswith("rate card RC-FY2026.1 already published (by demo-finance-controller at ")
+    assert second.startswith("rate card RC-FY2026.1 already published (by fiona at ")
     store = settings.ops_store_path
     assert _rows(store, "select action, actor, note from rate_card_events order by event_id") == [
-        ("approved", "demo-finance-controller", "demo sign-off"),
-        ("published", "demo-finance-controller", None),
+        ("approved", "fiona", "demo sign-off"),
+        ("published", "fiona", None),
     ]
     seed_lines = (SEEDS_DIR / "rate_cards.csv").read_text(encoding="utf-8").count("\nRC-FY2026.1,")
     assert _rows(store, "select count(*) from published_rate_cards") == [(seed_lines,)]
@@ -363,3 +373,18 @@ def test_finance_signs_off_while_a_close_holds_the_warehouse(billing: Billing, t
     finally:
         holder.communicate("")
     assert _rows(store, "select action from rate_card_events order by event_id") == [("approved",), ("published",)]
+
+
+def test_only_a_finance_role_signs_off_a_rate_card(billing: Billing, store: Path) -> None:
+    assert billing("rates", "approve", "RC-FY2026.1", "--as", "ana") == (
+        1,
+        "",
+        "error: ana (billing_analyst) may not approve a rate card; that takes the role finance_controller\n",
+    )
+    assert billing("rates", "approve", "RC-FY2026.1", "--as", "zoe") == (
+        1,
+        "",
+        f"error: 'zoe' is not an active user in {store.parent.parent.parent / 'seeds' / 'billing_users.csv'} (users: "
+        "alice, ana, bob, carol); act as one of them or ask finance to add the user with a role\n",
+    )
+    assert not store.exists()

@@ -1,6 +1,7 @@
 """The invoice finalization asset: refuses a period whose gates are not green."""
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import dagster as dg
 
@@ -8,7 +9,9 @@ from orchestration.defs.partitions import billing_period, period_of
 from orchestration.defs.quality.checks import DRAFT_INVOICE_LINES_KEY, RECONCILIATION_KEY
 from orchestration.invoicing.documents import DocumentsChanged, check_issued_documents, write_period_documents
 from orchestration.invoicing.finalize import GatesNotPassed, finalize_period
-from orchestration.resources import DocumentsResource, WarehouseResource
+from orchestration.invoicing.register import register_issued_documents
+from orchestration.ops.errors import OpsError
+from orchestration.resources import DocumentsResource, OpsStoreResource, WarehouseResource
 
 ISSUED_INVOICES = dg.AssetKey(["audit", "issued_invoices"])
 ISSUED_INVOICE_LINES = dg.AssetKey(["audit", "issued_invoice_lines"])
@@ -57,11 +60,16 @@ CLOSED_ALLOCATIONS = dg.AssetKey(["audit", "closed_allocations"])
     partitions_def=billing_period,
 )
 def finalize_invoices(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, documents: DocumentsResource
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    documents: DocumentsResource,
+    ops_store: OpsStoreResource,
 ) -> Iterator[dg.MaterializeResult]:
     """Close the period's books once both gates passed: number and freeze the draft invoices and credit/debit
     notes per legal entity, write their documents, and freeze the cost-center totals at the period's first green
-    close. A client's draft blocked by a contract violation, a missing rate or tax stays a draft (logged)."""
+    close. A client's draft blocked by a contract violation, a missing rate or tax stays a draft (logged). Every
+    issued document is registered in the operational store's audit trail (`invoice.finalized`), where disputes
+    and adjustments find it while a later close holds the warehouse."""
     period = period_of(context.partition_key)
     with warehouse.connect() as con:
         try:
@@ -76,6 +84,12 @@ def finalize_invoices(
             written = write_period_documents(con, period, documents.path)
         except DocumentsChanged as error:
             raise dg.Failure(description=str(error), allow_retries=False) from None
+        try:
+            registered = register_issued_documents(con, Path(ops_store.path))
+        except OpsError as error:
+            # The documents are issued; the next close registers what this one could not.
+            context.log.warning(f"issued documents not registered in the operational store: {error}")
+            registered = 0
     for issued in result.issued:
         context.log.info(f"issued {issued.invoice_number} for {issued.invoice_id}")
     for invoice_id, why in result.blocked:
@@ -88,6 +102,7 @@ def finalize_invoices(
         "documents_written": written.written,
         "documents_verified_unchanged": written.verified,
         "allocation_totals_frozen": result.allocations_frozen,
+        "documents_registered_in_ops_store": registered,
     }
     yield dg.MaterializeResult(asset_key=ISSUED_INVOICES, metadata=metadata)
     yield dg.MaterializeResult(asset_key=ISSUED_INVOICE_LINES, metadata=metadata)

@@ -21,8 +21,11 @@ from orchestration.resources import EngineResource, OpsStoreResource, WarehouseR
 PARTIAL_PARSE = "partial_parse.msgpack"
 
 # Everything that reads what finalization froze (invoices, closed allocation totals) runs after it, in its
-# own dbt invocation.
-FINALIZED_MODELS = "path:models/staging/audit fct_invoices fct_invoice_lines fct_allocation_restatements"
+# own dbt invocation: the invoice marts, and the billing-operations models that read them (receivables, disputes).
+FINALIZED_MODELS = (
+    "path:models/staging/audit fct_invoices fct_invoice_lines fct_allocation_restatements "
+    "path:models/intermediate/receivables path:models/intermediate/disputes path:models/marts/operations"
+)
 
 
 class BillingDbtTranslator(DagsterDbtTranslator):
@@ -140,6 +143,7 @@ def billing_models(
 def invoice_marts(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource, engine: EngineResource
 ) -> Iterator[Any]:
-    """Invoice marts (finalized invoices from the frozen audit copies, everything else as drafts) and the
-    allocation restatement report against the closed cost-center totals."""
+    """Invoice marts (finalized invoices from the frozen audit copies, everything else as drafts), the
+    allocation restatement report against the closed cost-center totals, and billing operations: receivables
+    aging with payments matched to invoices and notes, and disputes with their SLA."""
     yield from _build(context, dbt, warehouse, engine)

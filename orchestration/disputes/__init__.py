@@ -1,0 +1,1 @@
+"""Disputes of invoice and chargeback lines: intake, acknowledgment, assignment, investigation, resolution."""

@@ -1,0 +1,1 @@
+"""Accounts receivable: what customers paid, read from bank statements (bank_statements.read_bank_statement)."""
