@@ -10,6 +10,30 @@ import duckdb
 
 USAGE_ROWS_SHOWN = 20
 
+# A client's allocated charge pieces with their source file and row. An IT service's pieces are found as pricing
+# finds them (int_client_usage): a piece spread from a shared pool is that pool's service; a piece incurred
+# directly is mapped by FOCUS ServiceCategory, a mapping that names the ServiceName too winning.
+USAGE_SQL = """
+select a.charge_id, a.source, f.x_SourceFile as source_file, f.x_SourceRow as source_row, a.service_name,
+       a.cost_center_id, a.allocated_effective_cost, a.billing_currency, a.allocation_rule_id
+from intermediate.int_charges_allocated as a
+left join marts.focus_cost_and_usage as f on f.x_ChargeId = a.charge_id
+where {scope} and a.billing_period_start = cast(? as date) {service_filter}
+order by a.allocated_effective_cost desc, a.charge_id
+"""
+SERVICE_FILTER = """
+and coalesce(
+    (select s.it_service_id from staging.stg_reference__it_services as s
+     where s.pool_cost_center_id = a.provider_pool_cost_center_id),
+    (select m.it_service_id from staging.stg_reference__it_service_mappings as m
+     where a.provider_pool_cost_center_id is null and m.service_category = a.service_category
+       and m.service_name = a.service_name),
+    (select m.it_service_id from staging.stg_reference__it_service_mappings as m
+     where a.provider_pool_cost_center_id is null and m.service_category = a.service_category
+       and m.service_name is null)
+) = ?
+"""
+
 
 @dataclass
 class Section:
@@ -106,14 +130,11 @@ def _invoice_line(con: duckdb.DuckDBPyConnection, number: str, line_number: int)
             con,
             f"usage behind it: allocated charges of {client_id} in {period:%Y-%m}"
             + (f" for {service}" if service else ""),
-            "select a.charge_id, a.source, f.x_SourceFile as source_file, f.x_SourceRow as source_row, a.service_name, "
-            "a.cost_center_id, a.allocated_effective_cost, a.billing_currency, a.allocation_rule_id "
-            "from marts.fct_cost_allocations as a "
-            "left join marts.focus_cost_and_usage as f on f.x_ChargeId = a.charge_id "
-            "where a.client_id = ? and a.billing_period_start = ? "
-            + ("and (a.service_name = ? or a.service_category = ?) " if service else "")
-            + "order by a.allocated_effective_cost desc, a.charge_id",
-            [client_id, period, *([service, service] if service else [])],
+            USAGE_SQL.format(
+                scope="a.cost_center_owner_type = 'client' and a.client_id = ?",
+                service_filter=SERVICE_FILTER if service else "",
+            ),
+            [client_id, period, *([service] if service else [])],
             limit=USAGE_ROWS_SHOWN,
         )
     )
@@ -158,18 +179,13 @@ def _chargeback_line(con: duckdb.DuckDBPyConnection, record: dict[str, object]) 
                 [version, service],
             )
         )
+    scope = "a.department_id = ?" + (" and a.cost_center_id = ?" if cost_center else "")
     lineage.sections.append(
         _section(
             con,
-            "usage behind it: allocated charges with their source file and row",
-            "select a.charge_id, a.source, f.x_SourceFile as source_file, f.x_SourceRow as source_row, a.service_name, "
-            "a.cost_center_id, a.allocated_effective_cost, a.billing_currency, a.allocation_rule_id "
-            "from marts.fct_cost_allocations as a "
-            "left join marts.focus_cost_and_usage as f on f.x_ChargeId = a.charge_id "
-            "where a.billing_period_start = cast(? as date) and a.department_id = ? "
-            + ("and a.cost_center_id = ? " if cost_center else "")
-            + "order by a.allocated_effective_cost desc, a.charge_id",
-            [period, department, *([cost_center] if cost_center else [])],
+            f"usage behind it: charges allocated to {department} for {service}, with their source file and row",
+            USAGE_SQL.format(scope=scope, service_filter=SERVICE_FILTER),
+            [department, *([cost_center] if cost_center else []), period, service],
             limit=USAGE_ROWS_SHOWN,
         )
     )

@@ -70,3 +70,27 @@ def test_the_audit_trail_of_the_walk_verifies(restated_demo: RestatedDemo) -> No
     )
     assert verified.returncode == 0, verified.stderr
     assert verified.stdout.startswith("audit trail intact: ")
+
+
+def test_disputes_show_traces_the_line_to_its_contract_and_usage_rows(restated_demo: RestatedDemo) -> None:
+    demo, ops = restated_demo.demo, restated_demo.operations
+    shown = subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", "disputes", "show", ops.dispute_id, "--as", "ana"],
+        env={**os.environ, "BILLING_DATA_DIR": str(demo.settings.data_dir)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert lines[0].startswith(f"{ops.dispute_id}: {ops.invoice_number} line {ops.line_number}, status resolved")
+    [(contract_id, version)] = demo.query(
+        "select contract_id, contract_version from audit.issued_invoices where invoice_number = ?",
+        [ops.invoice_number],
+    )
+    assert f"contract {contract_id} version {version}:" in lines
+    usage = lines.index(next(line for line in lines if line.startswith("usage behind it: allocated charges of GLOBEX")))
+    header = lines[usage + 1]
+    assert "source_file" in header and "source_row" in header
+    first_row = lines[usage + 2]
+    assert ".parquet" in first_row or ".csv" in first_row or ".json" in first_row  # the landing file of the usage
