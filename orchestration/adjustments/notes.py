@@ -29,7 +29,7 @@ from orchestration.documents.invoices.model import (
 )
 from orchestration.documents.invoices.output import write_documents
 from orchestration.documents.invoices.validation import validate
-from orchestration.invoicing.documents import party_from_frozen
+from orchestration.invoicing.documents import month_end, party_from_frozen
 from orchestration.ops.audit_trail import Clock, insert_recorded, instant, now_utc, sqlite_rows
 from orchestration.ops.errors import OpsError
 from orchestration.ops.issued_register import IssuedRecord, issued_document
@@ -47,10 +47,6 @@ class IssuedNote:
     files: tuple[tuple[str, str, str], ...]  # (kind, path, sha256)
 
 
-def _month_end(start: date) -> date:
-    return date(start.year + start.month // 12, start.month % 12 + 1, 1) - timedelta(days=1)
-
-
 def note_document(
     record: dict[str, object], invoice: IssuedRecord, number: str, issue_date: date, minor_units: int
 ) -> InvoiceDocument:
@@ -61,7 +57,7 @@ def note_document(
     quantum = Decimal(1).scaleb(-minor_units)
     net = (sign * Decimal(str(record["net_amount"]))).quantize(quantum)
     tax = (sign * Decimal(str(record["tax_amount"]))).quantize(quantum)
-    period_end = _month_end(invoice.billing_period_start)
+    period_end = month_end(invoice.billing_period_start)
     due_date = (
         issue_date if record["kind"] == "credit_note" else issue_date + timedelta(days=invoice.payment_terms_days)
     )

@@ -31,6 +31,7 @@ from orchestration.documents.invoices.model import (
 from orchestration.documents.invoices.output import write_documents
 from orchestration.documents.invoices.validation import validate
 from orchestration.invoicing.columns import LINE_NAMES
+from orchestration.invoicing.finalize import warehouse_rows
 
 
 class DocumentsChanged(Exception):
@@ -88,18 +89,18 @@ def write_period_documents(con: duckdb.DuckDBPyConnection, period: date, output_
 
 def load_document(con: duckdb.DuckDBPyConnection, invoice_number: str) -> InvoiceDocument:
     """The document model of one issued invoice or note, from audit rows only."""
-    header = _rows(con, "select * from audit.issued_invoices where invoice_number = ?", [invoice_number])
+    header = warehouse_rows(con, "select * from audit.issued_invoices where invoice_number = ?", [invoice_number])
     if not header:
         raise KeyError(invoice_number)
     head = header[0]
-    lines = _rows(
+    lines = warehouse_rows(
         con,
         f"select {', '.join(LINE_NAMES)} from audit.issued_invoice_lines where invoice_id = ? order by line_number",
         [head["invoice_id"]],
     )
     minor_units = _minor_units(con, str(head["currency"]))
     period_start: date = head["billing_period_start"]  # type: ignore[assignment]
-    period_end = _month_end(period_start)
+    period_end = month_end(period_start)
     document_lines = tuple(
         DocumentLine(
             line_number=int(line["line_number"]),
@@ -187,7 +188,7 @@ def frozen_evidence(con: duckdb.DuckDBPyConnection, invoice_number: str) -> Audi
 def load_evidence(con: duckdb.DuckDBPyConnection, invoice_number: str, document: InvoiceDocument) -> AuditEvidence:
     """What an auditor needs to re-derive every line: the frozen lines, the usage and allocations behind them,
     the contract version with its prices, FX rates, tax determinations, gate results and source-file checksums."""
-    head = _rows(con, "select * from audit.issued_invoices where invoice_number = ?", [invoice_number])[0]
+    head = warehouse_rows(con, "select * from audit.issued_invoices where invoice_number = ?", [invoice_number])[0]
     invoice_id, client_id = head["invoice_id"], head["client_id"]
     period = head["billing_period_start"]
     contract = (head["contract_id"], head["contract_version"])
@@ -370,7 +371,7 @@ def _minor_units(con: duckdb.DuckDBPyConnection, currency: str) -> int:
     return int(row[0])
 
 
-def _month_end(start: date) -> date:
+def month_end(start: date) -> date:
     following = date(start.year + start.month // 12, start.month % 12 + 1, 1)
     return following - timedelta(days=1)
 
@@ -386,9 +387,3 @@ def _scaled(value: object, places: int) -> Decimal:
 def _normal(value: object) -> Decimal:
     number = Decimal(str(value if value is not None else 0))
     return number.normalize() if number else Decimal(0)
-
-
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> list[dict[str, object]]:
-    cursor = con.execute(sql, params)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -84,7 +84,7 @@ def finalize_period(
     parties = _parties(con)
     con.execute("begin transaction")
     try:
-        drafts = _rows(
+        drafts = warehouse_rows(
             con,
             """
             select * from intermediate.int_invoices_drafted
@@ -140,7 +140,7 @@ def _issue(
     ]
     sequence = (last or 0) + 1
     number = f"{series}-{sequence:06d}"
-    lines = _rows(
+    lines = warehouse_rows(
         con,
         f"select {', '.join(LINE_NAMES)} from intermediate.int_invoice_lines_drafted "
         "where invoice_id = ? order by line_number",
@@ -181,8 +181,8 @@ class Parties:
 
 def _parties(con: duckdb.DuckDBPyConnection) -> Parties:
     """Legal entities and clients as the seeds say now; frozen into each document at issue."""
-    sellers = _rows(con, "select * from staging.stg_reference__legal_entities", [])
-    buyers = _rows(con, "select * from staging.stg_reference__clients", [])
+    sellers = warehouse_rows(con, "select * from staging.stg_reference__legal_entities", [])
+    buyers = warehouse_rows(con, "select * from staging.stg_reference__clients", [])
     return Parties(
         {str(row["legal_entity_id"]): row for row in sellers},
         {str(row["client_id"]): row for row in buyers},
@@ -211,7 +211,8 @@ def _canonical(value: object) -> str:
     raise TypeError(f"cannot hash {type(value).__name__}")
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> list[dict[str, object]]:
+def warehouse_rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> list[dict[str, object]]:
+    """Rows of a warehouse query as dicts keyed by column name."""
     cursor = con.execute(sql, params)
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -246,8 +247,8 @@ def frozen_content(
     con: duckdb.DuckDBPyConnection, invoice_number: str
 ) -> tuple[dict[str, object], list[dict[str, object]]]:
     """The issued header and lines of a document, as hashed at issue (for re-verifying content_sha256)."""
-    header = _rows(con, "select * from audit.issued_invoices where invoice_number = ?", [invoice_number])[0]
-    lines = _rows(
+    header = warehouse_rows(con, "select * from audit.issued_invoices where invoice_number = ?", [invoice_number])[0]
+    lines = warehouse_rows(
         con,
         f"select {', '.join(LINE_NAMES)} from audit.issued_invoice_lines where invoice_id = ? order by line_number",
         [header["invoice_id"]],

@@ -6,13 +6,12 @@ close (or predates the audit trail) catches up."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
+from orchestration.invoicing.finalize import warehouse_rows
 from orchestration.ops.audit_trail import append_event
 from orchestration.ops.issued_register import ENTITY, FINALIZED, registered_numbers
 from orchestration.ops.store import write_transaction
@@ -31,23 +30,10 @@ _LINE_FIELDS = (
 )
 
 
-def _plain(value: object) -> object:
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value
-
-
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> list[dict[str, Any]]:
-    cursor = con.execute(sql, params)
-    names = [d[0] for d in cursor.description]
-    return [{k: _plain(v) for k, v in zip(names, row, strict=True)} for row in cursor.fetchall()]
-
-
 def register_issued_documents(warehouse: duckdb.DuckDBPyConnection, store: Path, actor_role: str = "close") -> int:
-    """Record every issued document not yet in the store's audit trail; returns how many were added."""
-    headers = _rows(warehouse, "select * from audit.issued_invoices order by issued_at, invoice_number", [])
+    """Record every issued document not yet in the store's audit trail; returns how many were added. Decimals and
+    dates go into the record as canonical_json writes them (plain decimal text, ISO dates)."""
+    headers = warehouse_rows(warehouse, "select * from audit.issued_invoices order by issued_at, invoice_number", [])
     if not headers:
         return 0
     with write_transaction(store) as con:
@@ -57,12 +43,14 @@ def register_issued_documents(warehouse: duckdb.DuckDBPyConnection, store: Path,
             number = head["invoice_number"]
             if number in known:
                 continue
-            lines = _rows(
+            lines = warehouse_rows(
                 warehouse,
                 f"select {', '.join(_LINE_FIELDS)} from audit.issued_invoice_lines where invoice_id = ? "
                 "order by line_number",
                 [head["invoice_id"]],
             )
+            issued_at = head["issued_at"]
+            assert isinstance(issued_at, datetime)
             contract = f"{head['contract_id']} v{head['contract_version']}" if head.get("contract_id") else ""
             record = {
                 **{
@@ -99,7 +87,7 @@ def register_issued_documents(warehouse: duckdb.DuckDBPyConnection, store: Path,
                 entity_type=ENTITY,
                 entity_id=number,
                 after=record,
-                reason=f"issued at {head['issued_at']} by the close of {str(head['billing_period_start'])[:7]}",
+                reason=f"issued at {issued_at.isoformat()} by the close of {str(head['billing_period_start'])[:7]}",
             )
             added += 1
     return added
