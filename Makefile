@@ -23,7 +23,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: help install install-dev install-spark manifest run demo close ui test test-spark test-spark-unit bench-ingest focus-validate lint clean
+.PHONY: help install install-dev install-spark manifest run demo close ui dashboard docs test test-spark test-spark-unit bench-ingest focus-validate lint clean
 
 help:
 	@echo "make run    - install, write the demo landing zone, close every demo month, print summaries"
@@ -32,6 +32,8 @@ help:
 	@echo "make test-spark-unit - the same two closes, then every dbt unit test on Spark (not in CI)"
 	@echo "make bench-ingest - ingest rows/s per export format (BENCH_ROWS, default 1,000,000)"
 	@echo "make ui     - open the Dagster UI on the same warehouse and run history"
+	@echo "make docs   - documentation for auditors in data/output/docs/: dbt docs, GX Data Docs (PERIOD=YYYY-MM: one month)"
+	@echo "make dashboard - cost dashboards on the published marts (BILLING_USER=<user>; port DASHBOARD_PORT=8501)"
 	@echo "make lint   - ruff, ruff format and sqlfluff (sqlfluff findings are not fixed yet)"
 	@echo "make clean  - remove data/ (warehouse, landing zone, run history) and the dbt target"
 
@@ -79,6 +81,20 @@ bench-ingest: install
 
 ui: install
 	$(BIN)/billing ui
+
+# dbt docs and Great Expectations Data Docs for auditors, from a copy of the warehouse (refused during a close).
+docs: install
+	$(BIN)/billing docs $(if $(PERIOD),--period $(PERIOD))
+
+# Dashboards over the current publication (data/published/current), as one user of seeds/billing_users.csv:
+#   BILLING_USER=dora make dashboard          a personal dashboard: the user is whoever starts it
+#   BILLING_DASHBOARD_AUTH=proxy make dashboard   behind an authenticating reverse proxy that sets X-Forwarded-User
+DASHBOARD_ADDRESS ?= 127.0.0.1
+DASHBOARD_PORT ?= 8501
+dashboard: install
+	$(BIN)/streamlit run orchestration/dashboard/app.py --server.headless true \
+		--server.address $(DASHBOARD_ADDRESS) --server.port $(DASHBOARD_PORT) --browser.gatherUsageStats false \
+		--server.fileWatcherType none --client.toolbarMode viewer --client.showErrorDetails none
 
 # sqlfluff is configured (pyproject.toml) but the models do not pass it yet; it is not part of `make test`.
 lint: install-dev

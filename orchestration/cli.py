@@ -90,6 +90,11 @@ def close(
 
     settings = _settings()
     month = parse_period(period)
+    from orchestration.ops.cli_support import refusals
+    from orchestration.retention.guard import refuse_archived_close
+
+    with refusals():
+        refuse_archived_close(settings.warehouse_path, month)
     _say(f"closing {month:%Y-%m} (warehouse {settings.warehouse_path})")
     try:
         outcome = run_close(settings, month, acting_user=user or settings.acting_user, progress=_say)
@@ -122,6 +127,9 @@ def close(
         raise UserError(
             f"close of {month:%Y-%m} failed: {outcome.failures[0] if outcome.failures else 'see the run in the UI'}"
         )
+    current = settings.published_dir / "current"
+    if current.exists():
+        _say(f"published for BI tools and the dashboard: {current} -> {current.resolve().name}")
     _say(f"close of {month:%Y-%m} complete")
 
 
@@ -481,6 +489,7 @@ def _register_subcommands() -> None:
     from orchestration.disputes.commands import disputes_app
     from orchestration.invoicing.commands import invoices_app
     from orchestration.ops.audit_commands import audit_app
+    from orchestration.publish.commands import publish_command
     from orchestration.receivables.commands import payments_app
 
     app.add_typer(invoices_app, name="invoices")
@@ -488,6 +497,16 @@ def _register_subcommands() -> None:
     app.add_typer(adjustments_app, name="adjustments")
     app.add_typer(payments_app, name="payments")
     app.add_typer(audit_app, name="audit")
+    from orchestration.retention.commands import retention_app
+
+    app.add_typer(retention_app, name="retention")
+    app.command("publish")(publish_command)
+    from orchestration.transparency.commands import explain
+
+    app.command("explain")(explain)
+    from orchestration.auditor_docs.commands import docs
+
+    app.command("docs")(docs)
 
 
 _register_subcommands()

@@ -10,6 +10,7 @@ from orchestration.defs.chargeback.assets import department_statements
 from orchestration.defs.close import close_month_job
 from orchestration.defs.ingest.assets import ingest_assets
 from orchestration.defs.invoicing.assets import finalize_invoices
+from orchestration.defs.publish.assets import published_marts
 from orchestration.defs.quality.checks import gate_checks
 from orchestration.defs.transform.dbt import billing_models, invoice_marts
 from orchestration.resources import build_resources
@@ -26,6 +27,7 @@ def build_definitions() -> dg.Definitions:
             invoice_marts,
             department_statements,
             deliver_budget_alerts,
+            published_marts,
         ],
         asset_checks=gate_checks,
         jobs=[close_month_job(settings.engine)],

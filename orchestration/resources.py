@@ -6,12 +6,16 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource, DbtProject
 
 from orchestration.settings import BUDGET_WEBHOOK_URL_VARIABLE, DBT_PROJECT_DIR, Settings
+
+if TYPE_CHECKING:
+    from orchestration.retention.pseudonymize import Pseudonymizer
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -77,6 +81,19 @@ class LandingZoneResource(dg.ConfigurableResource):
 
     landing_dir: str
     quarantine_dir: str
+    # Personal tag values are pseudonymized at ingest (orchestration/retention/pseudonymize.py) with
+    # BILLING_PSEUDONYM_KEY (an EnvVar: the UI shows its name, never its value) or the key generated into the file.
+    seeds_dir: str = ""
+    pseudonym_key: str = ""
+    pseudonym_key_file: str = ""
+
+    def pseudonymizer(self) -> Pseudonymizer | None:
+        """The ingest's pseudonymizer; None when the resource was built without a key file (tests)."""
+        from orchestration.retention.pseudonymize import build_pseudonymizer
+
+        if not self.pseudonym_key_file:
+            return None
+        return build_pseudonymizer(Path(self.seeds_dir), self.pseudonym_key or None, Path(self.pseudonym_key_file))
 
 
 class DocumentsResource(dg.ConfigurableResource):
@@ -93,6 +110,13 @@ class OpsStoreResource(dg.ConfigurableResource):
     """The operational store (SQLite) people record rate-card sign-offs in; a close snapshots it into raw.ops_*."""
 
     path: str
+
+
+class PublicationResource(dg.ConfigurableResource):
+    """Where green closes publish read-only releases of the marts, and finance's publication policy (seeds)."""
+
+    published_dir: str
+    seeds_dir: str
 
 
 class BudgetWebhookResource(dg.ConfigurableResource):
@@ -129,10 +153,17 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
             spark_driver_memory=settings.spark_driver_memory,
         ),
         "landing": LandingZoneResource(
-            landing_dir=str(settings.landing_dir), quarantine_dir=str(settings.quarantine_dir)
+            landing_dir=str(settings.landing_dir),
+            quarantine_dir=str(settings.quarantine_dir),
+            seeds_dir=str(settings.seeds_dir),
+            pseudonym_key=dg.EnvVar("BILLING_PSEUDONYM_KEY") if settings.pseudonym_key else "",
+            pseudonym_key_file=str(settings.pseudonym_key_file),
         ),
         "documents": DocumentsResource(output_dir=str(settings.output_dir)),
         "ops_store": OpsStoreResource(path=str(settings.ops_store_path)),
+        "publication": PublicationResource(
+            published_dir=str(settings.published_dir), seeds_dir=str(settings.seeds_dir)
+        ),
         # Webhook URLs often carry a token: settings validates it, and the resource takes it as an EnvVar so the
         # Dagster UI shows the variable's name in the resource config, never its value.
         "budget_webhook": BudgetWebhookResource(

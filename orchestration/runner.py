@@ -219,6 +219,16 @@ def _failures(instance, run_id: str) -> list[str]:  # type: ignore[no-untyped-de
                 error = error.cause
             message = " ".join(error.message.split())[:400] if error else "unknown error"
             lines.append(f"step {event.step_key} failed: {message}")
+        elif event.event_type == dg.DagsterEventType.ASSET_OBSERVATION:
+            # dbt tests are observations (orchestration/defs/transform/dbt.py keeps only those that did not pass).
+            observation = event.asset_observation_data.asset_observation
+            status = observation.metadata.get("status")
+            unique_id = observation.metadata.get("unique_id")
+            if getattr(status, "value", None) in ("fail", "error"):
+                test = getattr(unique_id, "value", None) or "a dbt test"
+                lines.append(
+                    f"dbt test {test} on {observation.asset_key.to_user_string()}: {status.value}"  # type: ignore[union-attr]
+                )
         elif event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
             evaluation = event.asset_check_evaluation_data
             if not evaluation.passed:

@@ -7,7 +7,7 @@ repository root); see DESIGN.md §4 for the layout.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -39,6 +39,13 @@ class Settings:
     # External tax service (BILLING_TAX_SERVICE, "package.module:attribute"); None = the seed rules decide
     # every tax determination (orchestration/tax).
     tax_service: str | None = None
+    # Key of the tag pseudonyms (BILLING_PSEUDONYM_KEY); None = a random key generated once into
+    # pseudonym_key_file (orchestration/retention/pseudonymize.py). Never printed.
+    pseudonym_key: str | None = field(default=None, repr=False)
+    # The dashboard's user (`make dashboard`): BILLING_USER of the process, or with BILLING_DASHBOARD_AUTH=proxy the
+    # X-Forwarded-User header of each request, set by an authenticating reverse proxy (orchestration/dashboard).
+    dashboard_user: str | None = None
+    dashboard_auth: str = "process"
 
     @property
     def landing_dir(self) -> Path:
@@ -85,6 +92,16 @@ class Settings:
     @property
     def spark_metastore_dir(self) -> Path:
         return self.data_dir / "spark" / "metastore"
+
+    @property
+    def pseudonym_key_file(self) -> Path:
+        """The generated pseudonym key (mode 0600) when BILLING_PSEUDONYM_KEY is not set."""
+        return self.data_dir / "secrets" / "pseudonym.key"
+
+    @property
+    def archive_dir(self) -> Path:
+        """Parquet archives of purged warehouse rows, with their checksums (`billing retention apply`)."""
+        return self.data_dir / "archive"
 
     @property
     def ops_store_path(self) -> Path:
@@ -138,6 +155,19 @@ def _service_reference(name: str) -> str | None:
     return raw
 
 
+DASHBOARD_AUTH_MODES = ("process", "proxy")
+
+
+def _dashboard_auth() -> str:
+    mode = os.environ.get("BILLING_DASHBOARD_AUTH", "process").strip().lower() or "process"
+    if mode not in DASHBOARD_AUTH_MODES:
+        raise ValueError(
+            f"BILLING_DASHBOARD_AUTH={mode!r} is not a dashboard sign-in mode; set it to process (BILLING_USER) or "
+            "proxy (X-Forwarded-User from an authenticating reverse proxy)"
+        )
+    return mode
+
+
 def _repo_path(text: str) -> Path:
     """A path setting: a relative one is relative to the repository root, whatever the working directory."""
     path = Path(text)
@@ -172,4 +202,7 @@ def load_settings() -> Settings:
         seeds_dir=_repo_path(seeds_dir) if seeds_dir else SEEDS_DIR,
         ops_store_override=_repo_path(ops_store) if ops_store else None,
         tax_service=_service_reference(TAX_SERVICE_VARIABLE),
+        pseudonym_key=os.environ.get("BILLING_PSEUDONYM_KEY", "").strip() or None,
+        dashboard_user=os.environ.get("BILLING_USER", "").strip() or None,
+        dashboard_auth=_dashboard_auth(),
     )

@@ -41,7 +41,7 @@ def disputes_open(
     invoice: Annotated[str | None, typer.Option("--invoice", help="Issued invoice or note number.")] = None,
     line: Annotated[int | None, typer.Option("--line", help="Line number on that invoice.")] = None,
     chargeback: Annotated[
-        str | None, typer.Option("--chargeback", help="Chargeback line: PERIOD/DEPARTMENT/SERVICE[/COST_CENTER].")
+        str | None, typer.Option("--chargeback", help="Chargeback line: PERIOD/DEPARTMENT/SERVICE(/COST_CENTER).")
     ] = None,
     amount: Annotated[str | None, typer.Option("--amount", help="Amount the line is wrong by (optional).")] = None,
     currency: Annotated[str | None, typer.Option("--currency", help="Currency of --amount (chargeback lines).")] = None,

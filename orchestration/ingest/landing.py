@@ -33,6 +33,7 @@ import duckdb
 import pyarrow as pa
 
 from orchestration.ingest.warehouse import add_missing_columns, ensure_warehouse
+from orchestration.retention.pseudonymize import Pseudonymizer
 from orchestration.sources import FORMATS, ExportFormat, ParsedFile, RejectedFile
 
 ERROR_SUFFIX = ".error.txt"
@@ -334,8 +335,13 @@ def ingest_source(
     *,
     period: date | None = None,
     log: Callable[[str], None] = lambda _: None,
+    pseudonymizer: Pseudonymizer | None = None,
 ) -> IngestReport:
-    """Ingest every new file of `source`; with `period`, files of other periods stay pending in the landing zone."""
+    """Ingest every new file of `source`; with `period`, files of other periods stay pending in the landing zone.
+
+    With a `pseudonymizer` (the ingest assets always pass one), personal tag values of every parsed table are
+    pseudonymized before any row is written (orchestration/retention/pseudonymize.py).
+    """
     export = FORMATS[source]
     ensure_warehouse(con)
     report = IngestReport(source)
@@ -390,6 +396,8 @@ def ingest_source(
         else:
             try:
                 parsed = export.parse(path)
+                if pseudonymizer is not None:
+                    parsed = pseudonymizer.parsed(parsed)
                 reason = ""
             except RejectedFile as error:
                 parsed, reason = None, str(error)

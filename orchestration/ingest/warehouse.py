@@ -64,6 +64,29 @@ create table if not exists audit.closed_allocations (
 )
 """
 
+# One row per raw slice (table x billing period) that `billing retention apply` archived to Parquet and purged
+# (orchestration/retention/apply.py). dbt reads it: an archived period's invoices and closed allocations can no
+# longer be recomputed, so they are not compared with today's (empty) drafts and allocations.
+RETENTION_ACTIONS_DDL = """
+create table if not exists audit.retention_actions (
+    action_id varchar not null,
+    applied_at timestamp not null,
+    applied_by varchar not null,
+    policy_version varchar not null,
+    data_class varchar not null,
+    table_name varchar not null,
+    source varchar not null,
+    billing_period_start date not null,
+    online_until date not null,
+    row_count bigint not null,
+    money_totals varchar not null,
+    content_fingerprint varchar not null,
+    archive_path varchar not null,
+    archive_sha256 varchar not null,
+    archive_bytes bigint not null
+)
+"""
+
 
 def ensure_warehouse(con: duckdb.DuckDBPyConnection) -> None:
     """Create the raw and audit schemas and tables if absent; safe to call on every run."""
@@ -77,6 +100,7 @@ def ensure_warehouse(con: duckdb.DuckDBPyConnection) -> None:
         ISSUED_EVIDENCE_DDL,
         GATE_RESULTS_DDL,
         CLOSED_ALLOCATIONS_DDL,
+        RETENTION_ACTIONS_DDL,
     ):
         con.execute(ddl)
     # Added with multi-period deliveries, schema-drift records and export datasets; a warehouse created before has

@@ -32,6 +32,9 @@ class Action(StrEnum):
     RATE_CARD_APPROVE = "approve a rate card"
     RATE_CARD_PUBLISH = "publish a rate card"
     INVOICE_FINALIZE = "finalize invoices"
+    RETENTION_VIEW = "view legal holds and the retention plan"
+    RETENTION_HOLD = "place or release a legal hold"
+    RETENTION_APPLY = "archive and purge data under the retention policy"
 
 
 _VIEWER = frozenset({Action.DISPUTE_OPEN, Action.DISPUTE_COMMENT, Action.DISPUTE_VIEW})
@@ -49,7 +52,7 @@ _ANALYST = frozenset(
 )
 PERMISSIONS: dict[str, frozenset[Action]] = {
     "billing_analyst": _ANALYST,
-    "billing_manager": _ANALYST | {Action.ADJUSTMENT_DECIDE, Action.INVOICE_FINALIZE},
+    "billing_manager": _ANALYST | {Action.ADJUSTMENT_DECIDE, Action.INVOICE_FINALIZE, Action.RETENTION_VIEW},
     "finance_controller": frozenset(
         {
             Action.DISPUTE_VIEW,
@@ -61,6 +64,10 @@ PERMISSIONS: dict[str, frozenset[Action]] = {
             Action.RATE_CARD_APPROVE,
             Action.RATE_CARD_PUBLISH,
             Action.INVOICE_FINALIZE,
+            # Retention and legal holds are finance's: the controller places holds and runs the purge.
+            Action.RETENTION_VIEW,
+            Action.RETENTION_HOLD,
+            Action.RETENTION_APPLY,
         }
     ),
     "department_viewer": _VIEWER,

@@ -2,6 +2,7 @@
 
 Schema version 2 adds billing operations (disputes, adjustments and their notes, payments, the hash-chained audit
 trail; see MIGRATIONS[2]).
+Schema version 3 adds legal holds (retention; see MIGRATIONS[3]).
 
 Tables (schema version 1):
 
@@ -265,6 +266,32 @@ MIGRATIONS[2] = (
     )
     """,
     *(statement for table in OPERATIONS_TABLES for statement in _append_only(table)),
+)
+# Retention (issue 7): legal holds. A hold is placed by one row and released by another (both append-only, each with
+# its audit event); a hold scopes a data class and optionally one billing period, source and/or client.
+RETENTION_TABLES = ("legal_holds", "legal_hold_releases")
+MIGRATIONS[3] = (
+    """
+    create table legal_holds (
+        hold_id text primary key,
+        placed_at text not null,
+        placed_by text not null,
+        data_class text not null,
+        billing_period_start text,
+        source text,
+        client_id text,
+        reason text not null
+    )
+    """,
+    """
+    create table legal_hold_releases (
+        hold_id text primary key references legal_holds (hold_id),
+        released_at text not null,
+        released_by text not null,
+        reason text not null
+    )
+    """,
+    *(statement for table in RETENTION_TABLES for statement in _append_only(table)),
 )
 SCHEMA_VERSION = max(MIGRATIONS)
 

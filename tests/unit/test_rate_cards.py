@@ -324,7 +324,7 @@ def test_the_store_itself_refuses_to_rewrite_a_publication(billing: Billing, sto
         ):
             with pytest.raises(sqlite3.IntegrityError):
                 con.execute(statement)
-    assert _rows(store, "select version from schema_version") == [(1,), (2,)]
+    assert _rows(store, "select version from schema_version") == [(1,), (2,), (3,)]
     assert _rows(store, "select actor from rate_card_events") == [("alice",), ("alice",)]
 
 

@@ -52,6 +52,7 @@ def _ingest_asset(export: ExportFormat) -> dg.AssetsDefinition:
                 Path(landing.quarantine_dir),
                 period=period,
                 log=context.log.info,
+                pseudonymizer=landing.pseudonymizer(),
             )
         metadata = {
             "files_loaded": report.count("loaded"),

@@ -7,6 +7,8 @@
     The note id is the invoice id, the series code and the number of notes of that type already issued + 1
     (GLOBEX-2026-09-CRN1), so a note is drafted again, identically, until it is issued. Amounts are already
     rounded on both sides: a note's lines sum exactly to the difference.
+    An invoice of a period whose raw usage retention archived and purged (audit.retention_actions) is not
+    compared: today's draft of that period lacks the archived usage, and the difference is not a restatement.
 -#}
 
 with
@@ -27,6 +29,9 @@ issued as (
         cast(delivery_method as {{ dbt.type_string() }}) as delivery_method,
         cast(original_invoice_id as {{ dbt.type_string() }}) as original_invoice_id
     from {{ source('audit_before_close', 'issued_invoices') }}
+    where cast(billing_period_start as date) not in (
+        select billing_period_start from {{ ref('stg_audit__retention_actions') }}
+    )
 
 ),
 

@@ -4,6 +4,8 @@
     allocation rule, a new mapping or a restated delivery therefore never rewrites a closed month silently:
     the closed totals stay as they were, and the difference is listed here for finance to review (and, for a
     client, to settle by credit or debit note). A period closed again with nothing changed has no rows.
+    A period whose raw usage retention archived and purged (audit.retention_actions) is not compared: its
+    allocations can no longer be recomputed, and their absence is not a restatement.
 -#}
 
 with
@@ -21,6 +23,9 @@ closed_periods as (
         min(closed_at) as closed_at,
         min(closed_by) as closed_by
     from closed
+    where billing_period_start not in (
+        select billing_period_start from {{ ref('stg_audit__retention_actions') }}
+    )
     group by billing_period_start
 
 ),

@@ -1,0 +1,345 @@
+{#-
+    Drill-down of every chargeback and showback line (marts.fct_chargeback_lines) to the pieces behind it, one
+    row per line x piece, with the line's rate card version, rate and quantity rule repeated on each row, so the
+    chain can be read from the marts alone.
+
+    A line is period x policy x department x cost center x IT service x currency x mode (x SKU, x resource when
+    the scope's granularity asks for it). Its pieces:
+      'usage'   every charge piece allocated to the line's department and cost center for the line's service
+                (int_chargeback_pieces_scoped), with the allocation rule that brought it, its cumulative
+                share of the origin charge and the provider export file and row (FOCUS x_SourceFile,
+                x_SourceRow). Their cost sums to the line's allocated_cost.
+      'driver'  on unit_price lines only: what measured the quantity charged, i.e. the driver of the rule that
+                spreads the service's pool (int_allocation_shares, method driver) for the line's cost center:
+                each FOCUS charge directly mapped to the cost center and counted as that driver (as
+                int_allocation_drivers classifies it), or the headcount seed row in force.
+    quantity_rule says how the line quantity is made: 'allocated_cost' (cost_recovery and unpriced lines:
+    quantity = the sum of the usage pieces' cost) or 'driver_quantity' (unit_price lines: quantity = the sum of
+    the driver pieces' quantity). piece_quantity is what the piece adds to the line quantity (null for the
+    usage pieces of a unit_price line, whose quantity is measured by the drivers).
+-#}
+
+{%- set money = billing.money_type() -%}
+{%- set string = dbt.type_string() -%}
+
+with
+
+lines as (
+
+    select * from {{ ref('fct_chargeback_lines') }}
+
+),
+
+scoped_pieces as (
+
+    select * from {{ ref('int_chargeback_pieces_scoped') }}
+
+),
+
+allocations as (
+
+    select allocation_id, allocation_rule_id, share_ratio
+    from {{ ref('int_charges_allocated') }}
+    where cost_center_owner_type = 'department'
+
+),
+
+focus as (
+
+    select x_ChargeId as charge_id, x_SourceFile as source_file, x_SourceRow as source_row
+    from {{ ref('focus_cost_and_usage') }}
+
+),
+
+it_services as (
+
+    select * from {{ ref('stg_reference__it_services') }}
+
+),
+
+shares as (
+
+    select * from {{ ref('int_allocation_shares') }}
+    where applied_method = 'driver'
+
+),
+
+charges as (
+
+    select
+        x_ChargeId as charge_id,
+        x_BillingPeriodStartDate as billing_period_start,
+        ServiceCategory as service_category,
+        ConsumedUnit as consumed_unit,
+        ConsumedQuantity as consumed_quantity,
+        lower(ChargeDescription) as charge_description
+    from {{ ref('int_charges_unioned') }}
+
+),
+
+mapped as (
+
+    select * from {{ ref('int_charges_mapped_to_cost_centers') }}
+
+),
+
+units as (
+
+    select * from {{ ref('stg_reference__unit_of_measure_mappings') }}
+
+),
+
+headcount as (
+
+    select * from {{ ref('stg_reference__headcount') }}
+
+),
+
+keyed_lines as (
+
+    select
+        lines.*,
+        it_services.pool_cost_center_id,
+        case when lines.rate_item = 'unit_price' then 'driver_quantity' else 'allocated_cost' end as quantity_rule
+    from lines
+    left join it_services
+        on lines.service_id = it_services.it_service_id
+
+),
+
+usage_pieces as (
+
+    select
+        keyed_lines.billing_period_start,
+        keyed_lines.department_id,
+        keyed_lines.cost_center_id,
+        keyed_lines.service_id,
+        keyed_lines.sku_id,
+        keyed_lines.resource_id,
+        keyed_lines.billing_currency,
+        keyed_lines.mode,
+        keyed_lines.rate_item,
+        'usage' as piece_type,
+        scoped_pieces.allocation_id as piece_key,
+        scoped_pieces.charge_id,
+        allocations.allocation_rule_id,
+        allocations.share_ratio,
+        case
+            when keyed_lines.quantity_rule = 'allocated_cost' then scoped_pieces.allocated_effective_cost
+        end as piece_quantity,
+        case when keyed_lines.quantity_rule = 'allocated_cost' then keyed_lines.unit end as piece_unit,
+        scoped_pieces.allocated_effective_cost as piece_cost,
+        focus.source_file,
+        cast(focus.source_row as bigint) as source_row,
+        cast(null as {{ string }}) as source_key
+    from keyed_lines
+    inner join scoped_pieces
+        on keyed_lines.billing_period_start = scoped_pieces.billing_period_start
+        and keyed_lines.policy_version = scoped_pieces.policy_version
+        and keyed_lines.department_id = scoped_pieces.department_id
+        and keyed_lines.cost_center_id = scoped_pieces.cost_center_id
+        and keyed_lines.service_id = scoped_pieces.it_service_id
+        and keyed_lines.billing_currency = scoped_pieces.billing_currency
+        and keyed_lines.mode = scoped_pieces.mode
+        -- the line's SKU and resource as fct_chargeback_lines sets them: only when the scope's granularity
+        -- asks for them, never on unit_price lines (a driver has no SKU)
+        and coalesce(keyed_lines.sku_id, '') = coalesce(
+            case
+                when keyed_lines.rate_item <> 'unit_price' and scoped_pieces.granularity in ('service_sku', 'resource')
+                    then scoped_pieces.sku_id
+            end, ''
+        )
+        and coalesce(keyed_lines.resource_id, '') = coalesce(
+            case
+                when keyed_lines.rate_item <> 'unit_price' and scoped_pieces.granularity = 'resource'
+                    then scoped_pieces.resource_id
+            end, ''
+        )
+    left join allocations
+        on scoped_pieces.allocation_id = allocations.allocation_id
+    left join focus
+        on scoped_pieces.charge_id = focus.charge_id
+
+),
+
+-- the driver each unit_price line's quantity is measured by: the rules spreading the service's pool
+line_drivers as (
+
+    select distinct
+        keyed_lines.billing_period_start,
+        keyed_lines.department_id,
+        keyed_lines.cost_center_id,
+        keyed_lines.service_id,
+        keyed_lines.sku_id,
+        keyed_lines.resource_id,
+        keyed_lines.billing_currency,
+        keyed_lines.mode,
+        keyed_lines.rate_item,
+        keyed_lines.unit,
+        shares.rule_id,
+        shares.driver_type
+    from keyed_lines
+    inner join shares
+        on keyed_lines.billing_period_start = shares.billing_period_start
+        and keyed_lines.billing_currency = shares.billing_currency
+        and keyed_lines.pool_cost_center_id = shares.pool_cost_center_id
+        and keyed_lines.cost_center_id = shares.target_cost_center_id
+    where keyed_lines.quantity_rule = 'driver_quantity'
+
+),
+
+-- each charge counted as a usage driver, classified as int_allocation_drivers does
+driver_charges as (
+
+    select
+        charges.charge_id,
+        charges.billing_period_start,
+        mapped.cost_center_id,
+        case
+            when charges.service_category = 'Compute' and coalesce(units.focus_unit, charges.consumed_unit) = 'Hours'
+                then 'compute_hours'
+            when coalesce(units.focus_unit, charges.consumed_unit) = 'vCPU-Hours' then 'vcpu_hours'
+            when
+                charges.service_category = 'Storage'
+                and coalesce(units.focus_unit, charges.consumed_unit) = 'GB-Months'
+                then 'storage_gb_months'
+            when
+                coalesce(units.focus_unit, charges.consumed_unit) = 'GB'
+                and (charges.service_category = 'Networking' or charges.charge_description like '%data transfer out%')
+                then 'egress_gb'
+        end as driver_type,
+        cast(charges.consumed_quantity as decimal(38,10)) as driver_quantity,
+        coalesce(units.focus_unit, charges.consumed_unit) as driver_unit
+    from charges
+    inner join mapped
+        on charges.charge_id = mapped.charge_id
+    left join units
+        on charges.consumed_unit = units.provider_unit
+    where charges.consumed_quantity is not null
+
+),
+
+usage_driver_pieces as (
+
+    select
+        line_drivers.billing_period_start,
+        line_drivers.department_id,
+        line_drivers.cost_center_id,
+        line_drivers.service_id,
+        line_drivers.sku_id,
+        line_drivers.resource_id,
+        line_drivers.billing_currency,
+        line_drivers.mode,
+        line_drivers.rate_item,
+        'driver' as piece_type,
+        driver_charges.charge_id as piece_key,
+        driver_charges.charge_id,
+        line_drivers.rule_id as allocation_rule_id,
+        cast(null as {{ money }}) as share_ratio,
+        driver_charges.driver_quantity as piece_quantity,
+        driver_charges.driver_unit as piece_unit,
+        cast(null as {{ money }}) as piece_cost,
+        focus.source_file,
+        cast(focus.source_row as bigint) as source_row,
+        cast(null as {{ string }}) as source_key
+    from line_drivers
+    inner join driver_charges
+        on line_drivers.billing_period_start = driver_charges.billing_period_start
+        and line_drivers.driver_type = driver_charges.driver_type
+        and line_drivers.cost_center_id = driver_charges.cost_center_id
+    left join focus
+        on driver_charges.charge_id = focus.charge_id
+
+),
+
+headcount_pieces as (
+
+    select
+        line_drivers.billing_period_start,
+        line_drivers.department_id,
+        line_drivers.cost_center_id,
+        line_drivers.service_id,
+        line_drivers.sku_id,
+        line_drivers.resource_id,
+        line_drivers.billing_currency,
+        line_drivers.mode,
+        line_drivers.rate_item,
+        'driver' as piece_type,
+        headcount.cost_center_id || '@' || cast(headcount.valid_from as {{ string }}) as piece_key,
+        cast(null as {{ string }}) as charge_id,
+        line_drivers.rule_id as allocation_rule_id,
+        cast(null as {{ money }}) as share_ratio,
+        cast(headcount.headcount as {{ money }}) as piece_quantity,
+        'people' as piece_unit,
+        cast(null as {{ money }}) as piece_cost,
+        'seeds/headcount.csv' as source_file,
+        cast(null as bigint) as source_row,
+        headcount.cost_center_id || '@' || cast(headcount.valid_from as {{ string }}) as source_key
+    from line_drivers
+    inner join headcount
+        on line_drivers.cost_center_id = headcount.cost_center_id
+        and headcount.valid_from <= line_drivers.billing_period_start
+        and (headcount.valid_to is null or line_drivers.billing_period_start < headcount.valid_to)
+    where line_drivers.driver_type = 'headcount'
+
+),
+
+pieces as (
+
+    select * from usage_pieces
+    union all
+    select * from usage_driver_pieces
+    union all
+    select * from headcount_pieces
+
+),
+
+final as (
+
+    select
+        cast(keyed_lines.billing_period_start as date) as billing_period_start,
+        cast(keyed_lines.department_id as {{ string }}) as department_id,
+        cast(keyed_lines.cost_center_id as {{ string }}) as cost_center_id,
+        cast(keyed_lines.service_id as {{ string }}) as service_id,
+        cast(keyed_lines.sku_id as {{ string }}) as sku_id,
+        cast(keyed_lines.resource_id as {{ string }}) as resource_id,
+        cast(keyed_lines.billing_currency as {{ string }}) as billing_currency,
+        cast(keyed_lines.mode as {{ string }}) as mode,
+        cast(keyed_lines.rate_item as {{ string }}) as rate_item,
+        cast(keyed_lines.rate_card_version as {{ string }}) as rate_card_version,
+        cast(keyed_lines.unit_rate as {{ money }}) as unit_rate,
+        cast(keyed_lines.quantity_rule as {{ string }}) as quantity_rule,
+        cast(row_number() over (
+            partition by
+                keyed_lines.billing_period_start, keyed_lines.policy_version, keyed_lines.department_id,
+                keyed_lines.cost_center_id, keyed_lines.service_id, keyed_lines.sku_id, keyed_lines.resource_id,
+                keyed_lines.billing_currency, keyed_lines.mode
+            order by
+                case when pieces.piece_type = 'driver' then 0 else 1 end,
+                pieces.piece_quantity desc nulls last, pieces.piece_cost desc nulls last, pieces.piece_key asc
+        ) as integer) as piece_number,
+        cast(pieces.piece_type as {{ string }}) as piece_type,
+        cast(pieces.piece_key as {{ string }}) as piece_key,
+        cast(pieces.charge_id as {{ string }}) as charge_id,
+        cast(pieces.allocation_rule_id as {{ string }}) as allocation_rule_id,
+        cast(pieces.share_ratio as {{ money }}) as share_ratio,
+        cast(pieces.piece_quantity as {{ money }}) as piece_quantity,
+        cast(pieces.piece_unit as {{ string }}) as piece_unit,
+        cast(pieces.piece_cost as {{ money }}) as piece_cost,
+        cast(pieces.source_file as {{ string }}) as source_file,
+        cast(pieces.source_row as bigint) as source_row,
+        cast(pieces.source_key as {{ string }}) as source_key
+    from keyed_lines
+    inner join pieces
+        on keyed_lines.billing_period_start = pieces.billing_period_start
+        and keyed_lines.department_id = pieces.department_id
+        and keyed_lines.cost_center_id = pieces.cost_center_id
+        and keyed_lines.service_id = pieces.service_id
+        and coalesce(keyed_lines.sku_id, '') = coalesce(pieces.sku_id, '')
+        and coalesce(keyed_lines.resource_id, '') = coalesce(pieces.resource_id, '')
+        and keyed_lines.billing_currency = pieces.billing_currency
+        and keyed_lines.mode = pieces.mode
+
+)
+
+select * from final

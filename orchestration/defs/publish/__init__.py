@@ -1,0 +1,1 @@
+"""Publication of the marts after a green close."""

@@ -1,0 +1,188 @@
+"""Publication: a release swapped in atomically, one extract per scope with only the rows and columns it may read."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import stat
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.publish.policy import PolicyError
+from orchestration.publish.reader import PublicationError, open_for_user
+from orchestration.publish.release import publish
+from orchestration.settings import DBT_PROJECT_DIR, SEEDS_DIR
+
+SEEDS = ("billing_users.csv", "cost_centers.csv", "publication_scopes.csv", "publication_restricted_columns.csv")
+OCTOBER, SEPTEMBER = "2026-10-01", "2026-09-01"
+
+
+@pytest.fixture
+def seeds(tmp_path: Path) -> Path:
+    directory = tmp_path / "seeds"
+    directory.mkdir()
+    for name in SEEDS:
+        shutil.copyfile(SEEDS_DIR / name, directory / name)
+    return directory
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(tmp_path / "billing.duckdb"))
+    con.execute("create schema marts")
+    con.execute(
+        "create table marts.fct_chargeback_lines as select * from (values "
+        f"(date '{OCTOBER}', 'D-ITOPS', 'CC-1300', 1200.50::decimal(18, 2)), "
+        f"(date '{OCTOBER}', 'D-FIN', 'CC-1100', 310.25::decimal(18, 2)), "
+        f"(date '{SEPTEMBER}', 'D-ITOPS', 'CC-1310', 99.99::decimal(18, 2))"
+        ") as t(billing_period_start, department_id, cost_center_id, amount)"
+    )
+    con.execute(
+        "create table marts.fct_budget_alerts as select * from (values "
+        f"('CC-1310', date '{OCTOBER}'), ('CC-2200', date '{OCTOBER}')) as t(cost_center_id, billing_period_start)"
+    )
+    con.execute(
+        "create table marts.fct_invoices as select * from (values "
+        f"('INV-1', 'GLOBEX', date '{OCTOBER}', 1197.63::decimal(18, 2)), "
+        f"('INV-2', 'INITECH', date '{OCTOBER}', 50.00::decimal(18, 2))"
+        ") as t(invoice_id, client_id, billing_period_start, total)"
+    )
+    con.execute(
+        "create table marts.fct_client_margins as select * from (values "
+        f"(date '{OCTOBER}', 'GLOBEX', 1100.00::decimal(18, 2), 800.00::decimal(18, 2), 300.00::decimal(18, 2), "
+        "0.2727::decimal(9, 4))) as t(billing_period_start, client_id, revenue, cost, margin, margin_percent)"
+    )
+    con.execute("create table marts.dim_rate_cards as select 'RC-1' as rate_card_version, 12.5::decimal(18, 4) as rate")
+    con.execute("create table marts.fct_brand_new as select date '2026-10-01' as billing_period_start, 1 as x")
+    yield con
+    con.close()
+
+
+def tables(view_con: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = view_con.execute("select table_name from information_schema.tables where table_schema = 'marts'")
+    return {r[0] for r in rows.fetchall()}
+
+
+def test_each_scope_reads_only_its_rows_and_columns(tmp_path: Path, seeds: Path, warehouse) -> None:
+    published = tmp_path / "published"
+    release = publish(warehouse, published, seeds, run_id="run-1")
+    assert (published / "current").resolve() == release.path
+
+    dora = open_for_user(published, seeds, "dora")  # department viewer of D-ITOPS
+    assert dora.scope.scope_id == "department-D-ITOPS" and not dora.scope.sees_margins
+    assert tables(dora.con) == {"fct_chargeback_lines", "fct_budget_alerts", "dim_rate_cards"}
+    assert dora.con.execute(
+        "select department_id, amount from marts.fct_chargeback_lines order by amount"
+    ).fetchall() == [
+        ("D-ITOPS", Decimal("99.99")),
+        ("D-ITOPS", Decimal("1200.50")),
+    ]
+    # Budget alerts carry a cost center: the department's cost centers come from seeds/cost_centers.csv.
+    assert dora.con.execute("select cost_center_id from marts.fct_budget_alerts").fetchall() == [("CC-1310",)]
+
+    cleo = open_for_user(published, seeds, "cleo")  # client viewer of GLOBEX
+    assert tables(cleo.con) == {"fct_invoices"}
+    assert cleo.con.execute("select invoice_id, total from marts.fct_invoices").fetchall() == [
+        ("INV-1", Decimal("1197.63"))
+    ]
+
+    ana = open_for_user(published, seeds, "ana")  # billing analyst: every row, no margins, no unlisted mart
+    assert tables(ana.con) == {"fct_chargeback_lines", "fct_budget_alerts", "fct_invoices", "dim_rate_cards"}
+    assert ana.con.execute("select count(*) from marts.fct_chargeback_lines").fetchone() == (3,)
+
+    fiona = open_for_user(published, seeds, "fiona")  # finance controller: everything
+    assert fiona.scope.sees_margins
+    assert "fct_client_margins" in tables(fiona.con) and "fct_brand_new" in tables(fiona.con)
+    assert fiona.con.execute("select margin from marts.fct_client_margins").fetchone() == (Decimal("300.00"),)
+    assert release.finance_only_unlisted == ["fct_brand_new"]
+    assert "finance only: fct_brand_new" in release.summary()
+    for view in (dora, cleo, ana, fiona):
+        view.close()
+
+
+def test_no_scope_can_read_another_scopes_rows(tmp_path: Path, seeds: Path, warehouse) -> None:
+    published = tmp_path / "published"
+    release = publish(warehouse, published, seeds)
+    for scope_dir in sorted((release.path / "scopes").iterdir()):
+        kind, _, key = scope_dir.name.partition("-")
+        with duckdb.connect(str(scope_dir / "billing.duckdb"), read_only=True) as con:
+            for table in tables(con):
+                columns = {r[0] for r in con.execute(f"describe marts.{table}").fetchall()}
+                assert not {"cost", "margin", "margin_percent"} & columns or kind == "finance"
+                for column in ("department_id", "client_id"):
+                    if column in columns and kind in ("department", "client"):
+                        values = {r[0] for r in con.execute(f"select distinct {column} from marts.{table}").fetchall()}
+                        expected = key if column == f"{kind}_id" else None
+                        assert values <= {expected}, (scope_dir.name, table, values)
+
+
+def test_the_release_is_read_only_with_parquet_per_period_and_a_manifest(
+    tmp_path: Path, seeds: Path, warehouse
+) -> None:
+    published = tmp_path / "published"
+    release = publish(warehouse, published, seeds)
+    october = release.path / "parquet" / "fct_chargeback_lines" / f"billing_period_start={OCTOBER}"
+    assert october.is_dir()
+    total = duckdb.connect().execute(f"select sum(amount) from read_parquet('{october}/*.parquet')").fetchone()[0]
+    assert total == Decimal("1510.75")
+    assert (release.path / "parquet" / "dim_rate_cards" / "dim_rate_cards.parquet").exists()
+    database = release.path / "billing.duckdb"
+    assert stat.S_IMODE(database.stat().st_mode) == 0o444  # (root ignores the bits; BI tools' users do not)
+    manifest = open_for_user(published, seeds, "fiona").manifest
+    assert manifest["tables"]["fct_chargeback_lines"] == 3
+    assert manifest["scopes"]["department-D-ITOPS"]["fct_chargeback_lines"] == 2
+    assert len(manifest["files"]["billing.duckdb"]) == 64
+
+
+def test_a_new_release_is_swapped_in_whole_and_a_failed_one_changes_nothing(
+    tmp_path: Path, seeds: Path, warehouse
+) -> None:
+    published = tmp_path / "published"
+    first = publish(warehouse, published, seeds)
+    reader = open_for_user(published, seeds, "fiona")
+    warehouse.execute(f"insert into marts.fct_invoices values ('INV-3', 'GLOBEX', date '{OCTOBER}', 10.00)")
+    second = publish(warehouse, published, seeds)
+    assert (published / "current").resolve() == second.path
+    # The reader that opened the first release keeps reading it; a new reader sees the second.
+    assert reader.con.execute("select count(*) from marts.fct_invoices").fetchone() == (2,)
+    assert open_for_user(published, seeds, "fiona").con.execute(
+        "select count(*) from marts.fct_invoices"
+    ).fetchone() == (3,)
+    third = publish(warehouse, published, seeds)
+    assert not first.path.exists() and second.path.exists() and third.path.exists()  # the last two are kept
+
+    # A policy naming a column the mart lacks refuses the publication; the current release stays as it was.
+    with (seeds / "publication_scopes.csv").open("a", encoding="utf-8") as handle:
+        handle.write("fct_brand_new,column:department_id,,false,x\n")
+    with pytest.raises(PolicyError, match="fct_brand_new has no column department_id"):
+        publish(warehouse, published, seeds)
+    assert (published / "current").resolve() == third.path
+    assert not [p for p in (published / "releases").iterdir() if p.name.startswith(".")]
+
+
+def test_readers_are_refused_in_one_line(tmp_path: Path, seeds: Path, warehouse) -> None:
+    published = tmp_path / "published"
+    with pytest.raises(PublicationError, match="nothing is published"):
+        open_for_user(published, seeds, "fiona")
+    publish(warehouse, published, seeds)
+    with pytest.raises(PublicationError, match="'mallory' is not an active user"):
+        open_for_user(published, seeds, "mallory")
+    with pytest.raises(PublicationError, match="no acting user"):
+        open_for_user(published, seeds, None)
+    # A viewer added after the last publication has no extract until the next one.
+    with (seeds / "billing_users.csv").open("a", encoding="utf-8") as handle:
+        handle.write("hank,Hank Hill,department_viewer,D-HR,,hank@ebts.example,true\n")
+    with pytest.raises(PublicationError, match="no extract for department D-HR"):
+        open_for_user(published, seeds, "hank")
+
+
+def test_every_mart_of_the_project_has_a_publication_rule() -> None:
+    """A new mart is finance-only until finance decides; this keeps the decision from being forgotten."""
+    marts = {path.stem for path in (DBT_PROJECT_DIR / "models" / "marts").rglob("*.sql")}
+    with (SEEDS_DIR / "publication_scopes.csv").open(newline="", encoding="utf-8") as handle:
+        listed = {row["table_name"] for row in csv.DictReader(handle)}
+    assert marts - listed == set()
+    assert listed - marts <= set(), f"rules for marts that do not exist: {sorted(listed - marts)}"
