@@ -28,6 +28,18 @@ concurrency:
 """
 
 
+DBT_SEEDS_VARIABLE = "BILLING_DBT_SEEDS_DIR"
+
+
+def dbt_seeds_environment(seeds_dir: Path) -> dict[str, str]:
+    """Where dbt reads the seeds from when they are not the repository's: relative to dbt_project/, as dbt resolves
+    it. Not absolute: dbt writes each seed's load SQL to <target>/run/billing/<seed path>, which for an absolute seed
+    path is the seed file itself (seen: a rehearsal copy's CSVs overwritten with `truncate table` statements)."""
+    if Path(seeds_dir).resolve() == SEEDS_DIR.resolve():
+        return {}
+    return {DBT_SEEDS_VARIABLE: os.path.relpath(Path(seeds_dir).resolve(), DBT_PROJECT_DIR.resolve())}
+
+
 class _ThreadRouter(io.TextIOBase):
     """Sends what the run's worker thread prints (dbt's console, Dagster's loggers) to the run's log file,
     and what the main thread prints (our progress lines) to the terminal."""
@@ -65,10 +77,9 @@ def prepare_environment(settings: Settings) -> None:
         config.write_text(DAGSTER_YAML, encoding="utf-8")
     os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
     os.environ["BILLING_WAREHOUSE_PATH"] = str(settings.warehouse_path)
-    if settings.seeds_dir != SEEDS_DIR:
-        # dbt_project.yml resolves a relative BILLING_SEEDS_DIR against dbt_project/, settings against the
-        # repository root: hand dbt the absolute path so that dbt and `billing rates` read the same seeds.
-        os.environ["BILLING_SEEDS_DIR"] = str(settings.seeds_dir)
+    os.environ.update(dbt_seeds_environment(settings.seeds_dir))
+    if settings.seeds_dir == SEEDS_DIR:
+        os.environ.pop(DBT_SEEDS_VARIABLE, None)
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
 

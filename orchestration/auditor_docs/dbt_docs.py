@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orchestration.auditor_docs.errors import DocsError
-from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT, SEEDS_DIR
+from orchestration.runner import DBT_SEEDS_VARIABLE, dbt_seeds_environment
+from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
 
 # What an auditor opens (static_index.html: one self-contained file) and what tools read.
 DOCS_FILES = ("static_index.html", "index.html", "manifest.json", "catalog.json")
@@ -32,8 +33,8 @@ class DbtDocs:
 
 def _environment(warehouse: Path, seeds_dir: Path) -> dict[str, str]:
     environment = {**os.environ, "BILLING_WAREHOUSE_PATH": str(warehouse), "DO_NOT_TRACK": "1"}
-    if seeds_dir != SEEDS_DIR:
-        environment["BILLING_SEEDS_DIR"] = str(seeds_dir)
+    environment.pop(DBT_SEEDS_VARIABLE, None)
+    environment.update(dbt_seeds_environment(seeds_dir))
     return environment
 
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.cli import main
 from orchestration.publish.reader import open_for_user
 from orchestration.settings import SEEDS_DIR
 from orchestration.transparency.explain import explain_invoice_line
+from tests.billing_cli import in_process_billing
 from tests.integration.conftest import ClosedDemo
 
 MARGIN_COLUMNS = {"margin", "margin_percent"}
@@ -120,16 +120,7 @@ def test_billing_publish_republishes_without_a_close(
     shutil.copyfile(closed_demo.settings.warehouse_path, data / "warehouse" / "billing.duckdb")
     monkeypatch.setenv("BILLING_DATA_DIR", str(data))
 
-    def billing(*args: str) -> tuple[int, str, str]:
-        monkeypatch.setattr("sys.argv", ["billing", *args])
-        try:
-            main()
-            code = 0
-        except SystemExit as done:
-            code = int(done.code or 0)
-        out, err = capsys.readouterr()
-        return code, out, err
-
+    billing = in_process_billing(monkeypatch, capsys)
     code, out, _ = billing("publish")
     assert code == 0 and "published release" in out and "department-D-ITOPS" in out
     assert (data / "published" / "current" / "scopes" / "client-GLOBEX" / "billing.duckdb").exists()

@@ -8,7 +8,6 @@ import json
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
@@ -16,13 +15,13 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.cli import main
 from orchestration.ingest.warehouse import ensure_warehouse
 from orchestration.ops.audit_trail import verify_trail
 from orchestration.ops.errors import OpsError
 from orchestration.retention.guard import refuse_archived_close
 from orchestration.retention.policy import load_versions, policy_in_force
 from orchestration.settings import SEEDS_DIR
+from tests.billing_cli import Billing, in_process_billing
 
 AS_OF = "2026-11-01"  # raw usage of 2025-09 (ends 2025-10-01) left its 13 online months this morning
 # (table, period, source rows as (cost, file, row))
@@ -34,8 +33,6 @@ RAW: dict[tuple[str, str], list[tuple[str, str]]] = {
 }
 MONEY_COLUMN = {"onprem": "cost", "aws_cur": "line_item_unblended_cost"}
 ISSUED_COUNT = 1
-
-Billing = Callable[..., tuple[int, str, str]]
 
 
 def _issued_invoice(con: duckdb.DuckDBPyConnection, period: str) -> None:
@@ -88,17 +85,7 @@ def billing(data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capt
     monkeypatch.delenv("BILLING_OPS_STORE_PATH", raising=False)
     monkeypatch.delenv("BILLING_SEEDS_DIR", raising=False)
 
-    def run(*args: str) -> tuple[int, str, str]:
-        monkeypatch.setattr("sys.argv", ["billing", *args])
-        try:
-            main()
-            code = 0
-        except SystemExit as done:
-            code = int(done.code or 0)
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
+    return in_process_billing(monkeypatch, capsys)
 
 
 def _counts(data_dir: Path) -> dict[str, object]:

@@ -52,22 +52,53 @@ clients as (
 
 ),
 
-converted_lines as (
+invoice_rates as (
+
+    -- an invoice prices in one currency at one rate; a credit or debit note's lines carry neither
+    select
+        invoices.invoice_number,
+        max(invoice_lines.price_currency) as price_currency,
+        max(invoice_lines.fx_rate) as fx_rate
+    from invoice_lines
+    inner join invoices
+        on invoice_lines.invoice_id = invoices.invoice_id
+    where invoice_lines.price_currency is not null
+    group by invoices.invoice_number
+
+),
+
+priced_lines as (
 
     select
         invoice_lines.billing_period_start,
         invoice_lines.client_id,
         invoices.contract_id,
-        invoice_lines.price_currency as currency,
+        -- a note converts back at the currency and rate of the invoice it corrects; failing that, it is
+        -- counted in its own currency
+        coalesce(invoice_lines.price_currency, invoice_rates.price_currency, invoice_lines.currency) as currency,
         invoice_lines.currency as invoice_currency,
         invoice_lines.amount,
-        invoice_lines.fx_rate,
-        invoice_lines.invoice_id,
-        {{ billing.to_units('invoice_lines.amount') }} as amount_units,
-        {{ billing.to_units('invoice_lines.fx_rate') }} as rate_units
+        case
+            when invoice_lines.price_currency is not null then invoice_lines.fx_rate
+            when invoice_rates.price_currency is not null then invoice_rates.fx_rate
+            else cast(1 as {{ billing.money_type() }})
+        end as fx_rate,
+        invoice_lines.invoice_id
     from invoice_lines
     inner join invoices
         on invoice_lines.invoice_id = invoices.invoice_id
+    left join invoice_rates
+        on invoices.original_invoice_number = invoice_rates.invoice_number
+
+),
+
+converted_lines as (
+
+    select
+        priced_lines.*,
+        {{ billing.to_units('priced_lines.amount') }} as amount_units,
+        {{ billing.to_units('priced_lines.fx_rate') }} as rate_units
+    from priced_lines
 
 ),
 
