@@ -175,6 +175,10 @@ def _make_read_only(root: Path) -> dict[str, str]:
 
 def _swap_current(published_dir: Path, release: Path) -> None:
     link = published_dir / CURRENT
+    if link.is_dir() and not link.is_symlink():
+        # A copy of the data directory (cp -r, shutil.copytree) turned the link into a directory: set it aside as
+        # the oldest release, so the rename below can replace it and the pruning removes it.
+        os.replace(link, published_dir / RELEASES / f"0-copied-{release.name}")
     staged = published_dir / f".{CURRENT}-{release.name}"
     if staged.is_symlink() or staged.exists():
         staged.unlink()

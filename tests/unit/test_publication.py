@@ -186,3 +186,16 @@ def test_every_mart_of_the_project_has_a_publication_rule() -> None:
         listed = {row["table_name"] for row in csv.DictReader(handle)}
     assert marts - listed == set()
     assert listed - marts <= set(), f"rules for marts that do not exist: {sorted(listed - marts)}"
+
+
+def test_a_copied_data_directory_publishes_again(tmp_path: Path, seeds: Path, warehouse) -> None:
+    """Copying the data directory (cp -r, shutil.copytree) turns the `current` link into a directory."""
+    publish(warehouse, tmp_path / "published", seeds)
+    copied = tmp_path / "copy" / "published"
+    shutil.copytree(tmp_path / "published", copied)
+    assert not (copied / "current").is_symlink()
+    release = publish(warehouse, copied, seeds)
+    assert (copied / "current").is_symlink() and (copied / "current").resolve() == release.path
+    assert open_for_user(copied, seeds, "fiona").con.execute("select count(*) from marts.fct_invoices").fetchone() == (
+        2,
+    )
