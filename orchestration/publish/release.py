@@ -142,14 +142,16 @@ def _write_database(
     return counts
 
 
-def _write_parquet(con: duckdb.DuckDBPyConnection, directory: Path, marts: dict[str, list[str]]) -> None:
+def _write_parquet(
+    con: duckdb.DuckDBPyConnection, directory: Path, marts: dict[str, list[str]], rows: dict[str, int]
+) -> None:
     for table, columns in marts.items():
         target = directory / table
         target.mkdir(parents=True, exist_ok=True)
         partition = next((c for c in PERIOD_COLUMNS if c in columns), None)
         if partition is None:
             con.execute(f"copy marts.{_quote(table)} to '{target / f'{table}.parquet'}' (format parquet)")
-        elif con.execute(f"select count(*) from marts.{_quote(table)}").fetchone()[0]:
+        elif rows[table]:  # partitioning writes no file for an empty table
             con.execute(
                 f"copy marts.{_quote(table)} to '{target}' "
                 f"(format parquet, partition_by ({_quote(partition)}), overwrite_or_ignore)"
@@ -226,7 +228,7 @@ def publish(
         release = Release(name, releases / name)
         release.tables = _write_database(con, building / DATABASE, marts, lambda t, c: (c, "true", []))
         release.finance_only_unlisted = sorted(t for t in marts if t not in policy.tables)
-        _write_parquet(con, building / "parquet", marts)
+        _write_parquet(con, building / "parquet", marts, release.tables)
         for scope in scopes:
             if scope == FINANCE:
                 continue
