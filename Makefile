@@ -23,13 +23,14 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: help install install-dev install-spark manifest run demo close ui dashboard docs test test-spark test-spark-unit bench-ingest focus-validate lint clean
+.PHONY: help install install-dev install-spark manifest run demo close ui dashboard docs test test-spark test-spark-unit bench bench-ingest focus-validate lint clean
 
 help:
 	@echo "make run    - install, write the demo landing zone, close every demo month, print summaries"
 	@echo "make test   - install dev tools, lint, run unit and integration tests"
 	@echo "make test-spark - close a demo month on DuckDB and on Spark, compare every table row by row"
 	@echo "make test-spark-unit - the same two closes, then every dbt unit test on Spark (not in CI)"
+	@echo "make bench  - close at scale vs the engine floor and a pandas peer (BENCH_ROWS, BENCH_MONTHS); writes bench.json"
 	@echo "make bench-ingest - ingest rows/s per export format (BENCH_ROWS, default 1,000,000)"
 	@echo "make ui     - open the Dagster UI on the same warehouse and run history"
 	@echo "make docs   - documentation for auditors in data/output/docs/: dbt docs, GX Data Docs (PERIOD=YYYY-MM: one month)"
@@ -74,10 +75,17 @@ run: install
 close: install
 	$(BIN)/billing close --period $(PERIOD)
 
-# Ingest throughput per export format (Parquet, CSV); BENCH_ROWS rows each. Reports figures, asserts nothing.
-BENCH_ROWS ?= 1000000
+# The close at scale: BENCH_ROWS cost lines a month (one run per size), BENCH_MONTHS months for the re-close figure.
+# Reports figures in data/output/bench/bench.json, asserts nothing (README "Benchmarks").
+BENCH_ROWS ?= 1000000 10000000
+BENCH_MONTHS ?= 12
+BENCH_PANDAS_GIB ?= 8
+bench: install
+	$(BIN)/billing bench $(foreach size,$(BENCH_ROWS),--rows $(size)) --months $(BENCH_MONTHS) --pandas-memory-gib $(BENCH_PANDAS_GIB)
+
+# Ingest throughput per export format (Parquet, CSV); the first BENCH_ROWS size, rows each.
 bench-ingest: install
-	$(BIN)/billing bench-ingest --rows $(BENCH_ROWS)
+	$(BIN)/billing bench-ingest --rows $(firstword $(BENCH_ROWS))
 
 ui: install
 	$(BIN)/billing ui

@@ -48,24 +48,62 @@ def parse_period(text: str) -> date:
 @app.command()
 def demo(
     seed: Annotated[int, typer.Option(help="Random seed; the same seed writes the same bytes.")] = 2026,
-    restatement: Annotated[bool, typer.Option(help="Also deliver the AWS 2026-09 re-delivery (restatement).")] = True,
+    restatement: Annotated[
+        bool, typer.Option(help="Also deliver the AWS 2026-09 re-delivery (restatement); not with --rows.")
+    ] = True,
+    rows: Annotated[
+        int | None,
+        typer.Option(
+            help="Scale the AWS (60 %) and Azure (40 %) exports to this many cost lines a month (at least 1,000), "
+            "written by DuckDB without holding them in memory."
+        ),
+    ] = None,
+    months: Annotated[
+        int | None,
+        typer.Option(help="With --rows: this many consecutive billing months (1..24; default 1), ending 2026-10."),
+    ] = None,
 ) -> None:
     """Write the deterministic demo landing zone (2026-08 .. 2026-10, five providers) under data/landing/, and
-    approve and publish the demo rate card so that a demo close charges departments."""
+    approve and publish the demo rate card so that a demo close charges departments. With --rows, the AWS and
+    Azure deliveries of each month are big copies of the demo's (orchestration/demo/scale.py)."""
     from orchestration.demo import write_demo_landing_zone
     from orchestration.demo.rate_card_sign_off import publish_demo_rate_card
     from orchestration.ops.errors import OpsError
 
+    if rows is None and months is not None:
+        raise UserError("--months scales the demo and needs --rows, e.g. billing demo --rows 1000000 --months 12")
+    if rows is not None:
+        from orchestration.demo.scale import MAX_MONTHS, MIN_ROWS
+
+        months = 1 if months is None else months
+        if rows < MIN_ROWS:
+            raise UserError(f"--rows {rows} is too small: a scaled demo month has at least {MIN_ROWS:,} rows")
+        if not 1 <= months <= MAX_MONTHS:
+            raise UserError(f"--months {months} is out of range: write between 1 and {MAX_MONTHS} months")
     settings = _settings()
-    _say(f"writing the demo landing zone to {settings.landing_dir}")
-    manifest = write_demo_landing_zone(
-        settings.landing_dir, seed=seed, include_restatement=restatement, progress=lambda m: _say(f"  {m}")
-    )
+    if rows is not None and months is not None:
+        from orchestration.demo.scale import write_scaled_landing_zone
+
+        _say(f"writing the demo landing zone scaled to {rows:,} AWS + Azure rows a month to {settings.landing_dir}")
+        scaled = write_scaled_landing_zone(
+            settings.landing_dir, rows=rows, months=months, seed=seed, progress=lambda m: _say(f"  {m}")
+        )
+        first = f"{scaled.periods[0]:%Y-%m}"
+        summary = (
+            f"wrote {len(scaled.files)} scaled files for {first} .. {scaled.periods[-1]:%Y-%m} "
+            f"({sum(f.rows for f in scaled.files):,} rows); next: billing close --period {first}"
+        )
+    else:
+        _say(f"writing the demo landing zone to {settings.landing_dir}")
+        manifest = write_demo_landing_zone(
+            settings.landing_dir, seed=seed, include_restatement=restatement, progress=lambda m: _say(f"  {m}")
+        )
+        summary = f"wrote {len(manifest.files)} files; next: billing close --period 2026-08"
     try:
         _say(publish_demo_rate_card(settings))
     except OpsError as error:
         raise UserError(f"demo rate card: {error}") from None
-    _say(f"wrote {len(manifest.files)} files; next: billing close --period 2026-08")
+    _say(summary)
 
 
 @app.command("demo-sla-correction")
@@ -525,6 +563,51 @@ def bench_ingest(
     figures = run_ingest_benchmark(rows, work_dir=settings.duckdb_temp_dir)
     _say(render(figures))
     _say(f"report: {write_report(figures, settings.output_dir / 'bench')}")
+
+
+@app.command()
+def bench(
+    rows: Annotated[
+        list[int] | None,
+        typer.Option(help="Cost lines a month; repeat for several sizes (default 1,000,000 and 10,000,000)."),
+    ] = None,
+    months: Annotated[int, typer.Option(help="Months loaded for the re-close figure (1 = no re-close).")] = 12,
+    pandas_memory_gib: Annotated[
+        float, typer.Option(help="Memory the pandas peer may use (its address-space limit), GiB; 0 = unlimited.")
+    ] = 8.0,
+) -> None:
+    """Benchmark the close at scale against the engine floor and a naive pandas peer; reports, never asserts.
+
+    Writes data/output/bench/bench.json (the last size; every size under `runs`) and prints figures and ratios."""
+    import json
+
+    from orchestration.bench.run import BenchConfig, BenchError, render, run_bench
+
+    settings = _settings()
+    sizes = rows or [1_000_000, 10_000_000]
+    if any(size < 1_000 for size in sizes) or not 1 <= months <= 24:
+        raise UserError("bench: --rows must be at least 1,000 and --months between 1 and 24")
+    runs = []
+    for size in sizes:
+        config = BenchConfig(
+            rows=size,
+            months=months,
+            bench_dir=settings.data_dir / "bench",
+            output_dir=settings.output_dir / "bench" / f"rows-{size}",
+            pandas_memory_limit_bytes=int(pandas_memory_gib * 1024**3) or None,
+        )
+        _say(f"bench: {size:,} rows a month, {months} month(s), data under {config.bench_dir}")
+        try:
+            report = run_bench(settings, config, progress=lambda m: _say(f"  {m}"))
+        except BenchError as error:
+            raise UserError(f"bench: {error}") from None
+        runs.append(report)
+        _say(render(report))
+    summary = {**runs[-1], "runs": runs}
+    path = settings.output_dir / "bench" / "bench.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
+    _say(f"report: {path}")
 
 
 @app.command()

@@ -7,6 +7,7 @@ repository root); see DESIGN.md §4 for the layout.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -46,6 +47,8 @@ class Settings:
     # X-Forwarded-User header of each request, set by an authenticating reverse proxy (orchestration/dashboard).
     dashboard_user: str | None = None
     dashboard_auth: str = "process"
+    # Where DuckDB spills what does not fit in its memory limit (BILLING_DUCKDB_TEMP_DIR); None = <data_dir>/tmp.
+    duckdb_temp_dir_override: Path | None = None
 
     @property
     def landing_dir(self) -> Path:
@@ -78,7 +81,7 @@ class Settings:
 
     @property
     def duckdb_temp_dir(self) -> Path:
-        return self.data_dir / "tmp"
+        return self.duckdb_temp_dir_override or self.data_dir / "tmp"
 
     @property
     def lake_dir(self) -> Path:
@@ -179,6 +182,17 @@ def debug_enabled() -> bool:
     return os.environ.get("BILLING_DEBUG", "") not in ("", "0")
 
 
+_MEMORY = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
+
+
+def _memory_limit(name: str, default: str) -> str:
+    """DuckDB's memory_limit: a size such as `4GB` or `6GiB`; refused in one line otherwise."""
+    value = os.environ.get(name, default).strip()
+    if not _MEMORY.match(value):
+        raise ValueError(f"{name}={value!r} is not a memory size; write it as e.g. 4GB or 6GiB")
+    return value
+
+
 def load_settings() -> Settings:
     """Read the environment once; callers pass the result around instead of reading os.environ."""
     data_dir = Path(os.environ.get("BILLING_DATA_DIR", REPO_ROOT / "data"))
@@ -186,9 +200,10 @@ def load_settings() -> Settings:
         data_dir = (REPO_ROOT / data_dir).resolve()
     seeds_dir = os.environ.get("BILLING_SEEDS_DIR", "").strip()
     ops_store = os.environ.get("BILLING_OPS_STORE_PATH", "").strip()
+    temp_dir = os.environ.get("BILLING_DUCKDB_TEMP_DIR", "").strip()
     return Settings(
         data_dir=data_dir,
-        duckdb_memory_limit=os.environ.get("BILLING_DUCKDB_MEMORY_LIMIT", "4GB"),
+        duckdb_memory_limit=_memory_limit("BILLING_DUCKDB_MEMORY_LIMIT", "4GB"),
         duckdb_threads=_int("BILLING_DUCKDB_THREADS", 2, 1, 256),
         close_schedule_day=_int("BILLING_CLOSE_DAY", 3, 1, 28),
         close_schedule_hour=_int("BILLING_CLOSE_HOUR", 6, 0, 23),
@@ -205,4 +220,5 @@ def load_settings() -> Settings:
         pseudonym_key=os.environ.get("BILLING_PSEUDONYM_KEY", "").strip() or None,
         dashboard_user=os.environ.get("BILLING_USER", "").strip() or None,
         dashboard_auth=_dashboard_auth(),
+        duckdb_temp_dir_override=_repo_path(temp_dir) if temp_dir else None,
     )

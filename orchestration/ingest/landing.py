@@ -34,7 +34,8 @@ import pyarrow as pa
 
 from orchestration.ingest.warehouse import add_missing_columns, ensure_warehouse
 from orchestration.retention.pseudonymize import Pseudonymizer
-from orchestration.sources import FORMATS, ExportFormat, ParsedFile, RejectedFile
+from orchestration.sources import FORMATS, ExportFormat, ParsedFile, RejectedFile, columnar
+from orchestration.sources.columnar import StagedTable
 
 ERROR_SUFFIX = ".error.txt"
 
@@ -295,6 +296,16 @@ def _load_period(
         )
     for table_name, table in parsed.tables.items():
         add_missing_columns(con, table_name, [c for c in table.column_names if not c.startswith("_")])
+        if isinstance(table, StagedTable):
+            # Parsed in DuckDB (orchestration/sources/columnar.py): the rows never leave the engine.
+            row = "" if table.row_numbered else "cast(rowid + 1 as varchar) as _source_row, "
+            con.execute(
+                f"insert into raw.{table_name} by name select *, {row}"
+                f"? as _source_file, ? as _file_sha256, ? as _billing_period_start, ? as _billing_account_id "
+                f"from {table.name}",
+                [relative, sha256, parsed.billing_period_start.isoformat(), parsed.billing_account_id],
+            )
+            continue
         incoming = _with_lineage(table, relative, sha256, parsed)
         con.register("incoming_rows", incoming)
         try:
@@ -395,45 +406,50 @@ def ingest_source(
             parsed = None
         else:
             try:
-                parsed = export.parse(path)
+                # The big exports are parsed inside DuckDB; any file that path cannot vouch for is read row by row.
+                parsed = columnar.stage(con, source, path) or export.parse(path)
                 if pseudonymizer is not None:
-                    parsed = pseudonymizer.parsed(parsed)
+                    parsed = pseudonymizer.parsed(parsed, con)
                 reason = ""
             except RejectedFile as error:
                 parsed, reason = None, str(error)
         if parsed is None:
             refuse(path, relative, sha256, size, reason)
             continue
-        done = recorded.get(key, set())
-        todo = [p for p in parsed.periods if p not in done and (period is None or p == period)]
-        waiting = [p for p in parsed.periods if p not in done and p not in todo]
-        if not todo:
+        try:
+            done = recorded.get(key, set())
+            todo = [p for p in parsed.periods if p not in done and (period is None or p == period)]
+            waiting = [p for p in parsed.periods if p not in done and p not in todo]
+            if not todo:
+                if waiting:
+                    part = parsed.for_period(waiting[0])
+                    report.outcomes.append(FileOutcome(relative, "pending", waiting[0], part.billing_account_id))
+                continue
+            try:
+                loaded, new_columns, baseline = _load(con, export, relative, sha256, size, parsed, todo)
+            except RejectedFile as error:
+                refuse(path, relative, sha256, size, str(error))
+                continue
+            statuses.setdefault(key, set()).add("loaded")
+            known_shas.add(sha256)
+            recorded.setdefault(key, set()).update(todo)
+            if parsed.multi_period:
+                covers[key] = set(parsed.periods)
+            drift = new_columns_message(relative, new_columns, baseline, export.raw_tables[0]) if new_columns else ""
+            for loaded_period, account, part_rows, superseded in loaded:
+                for old in superseded:
+                    report.outcomes.append(FileOutcome(old, "superseded", loaded_period, account))
+                    log(f"{old}: superseded by {relative}")
+                report.outcomes.append(
+                    FileOutcome(relative, "loaded", loaded_period, account, part_rows, drift, tuple(new_columns))
+                )
+                log(f"{relative}: loaded {part_rows} rows for {loaded_period:%Y-%m}")
+            if drift:
+                log(drift)
             if waiting:
                 part = parsed.for_period(waiting[0])
                 report.outcomes.append(FileOutcome(relative, "pending", waiting[0], part.billing_account_id))
-            continue
-        try:
-            loaded, new_columns, baseline = _load(con, export, relative, sha256, size, parsed, todo)
-        except RejectedFile as error:
-            refuse(path, relative, sha256, size, str(error))
-            continue
-        statuses.setdefault(key, set()).add("loaded")
-        known_shas.add(sha256)
-        recorded.setdefault(key, set()).update(todo)
-        if parsed.multi_period:
-            covers[key] = set(parsed.periods)
-        drift = new_columns_message(relative, new_columns, baseline, export.raw_tables[0]) if new_columns else ""
-        for loaded_period, account, part_rows, superseded in loaded:
-            for old in superseded:
-                report.outcomes.append(FileOutcome(old, "superseded", loaded_period, account))
-                log(f"{old}: superseded by {relative}")
-            report.outcomes.append(
-                FileOutcome(relative, "loaded", loaded_period, account, part_rows, drift, tuple(new_columns))
-            )
-            log(f"{relative}: loaded {part_rows} rows for {loaded_period:%Y-%m}")
-        if drift:
-            log(drift)
-        if waiting:
-            part = parsed.for_period(waiting[0])
-            report.outcomes.append(FileOutcome(relative, "pending", waiting[0], part.billing_account_id))
+        finally:
+            # A file parsed in DuckDB is held in a temporary table until its rows are written.
+            columnar.drop_staged(con, parsed)
     return report

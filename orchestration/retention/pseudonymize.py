@@ -22,8 +22,10 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 
+from orchestration.sources.columnar import StagedTable
 from orchestration.sources.common import ParsedFile, compact_json
 
 PREFIX = "pseud:"
@@ -104,9 +106,43 @@ class Pseudonymizer:
             table = table.set_column(index, column, pa.array(values, type=pa.string()))
         return table
 
-    def parsed(self, parsed: ParsedFile) -> ParsedFile:
-        """The parsed file with every table's tag columns pseudonymized (in place: the tables are replaced)."""
-        parsed.tables = {name: self.table(table) for name, table in parsed.tables.items()}
+    def staged(self, con: duckdb.DuckDBPyConnection, table: StagedTable) -> None:
+        """The same for a table parsed in DuckDB: each distinct tag text once, changed ones rewritten in place."""
+        for column in TAG_COLUMNS:
+            if column not in table.column_names:
+                continue
+            quoted = f'"{column}"'
+            changed = [
+                (value, new)
+                for (value,) in con.execute(
+                    f"select distinct {quoted} from {table.name} where {quoted} is not null"
+                ).fetchall()
+                if (new := self.tags_text(value)) != value
+            ]
+            if not changed:
+                continue
+            table.writable(con)
+            con.execute("create or replace temp table billing_pseudonyms (tags_text varchar, pseudonymized varchar)")
+            con.executemany("insert into billing_pseudonyms values (?, ?)", changed)
+            con.execute(
+                f"update {table.name} set {quoted} = billing_pseudonyms.pseudonymized from billing_pseudonyms "
+                f"where {table.name}.{quoted} = billing_pseudonyms.tags_text"
+            )
+            con.execute("drop table billing_pseudonyms")
+
+    def parsed(self, parsed: ParsedFile, con: duckdb.DuckDBPyConnection | None = None) -> ParsedFile:
+        """The parsed file with every table's tag columns pseudonymized (in place: the tables are replaced).
+        Tables parsed in DuckDB (orchestration/sources/columnar.py) are rewritten there, through `con`."""
+        tables: dict[str, pa.Table | StagedTable] = {}
+        for name, table in parsed.tables.items():
+            if isinstance(table, StagedTable):
+                if con is None:
+                    raise ValueError("a table parsed in DuckDB is pseudonymized through its connection")
+                self.staged(con, table)
+                tables[name] = table
+            else:
+                tables[name] = self.table(table)
+        parsed.tables = tables
         return parsed
 
 

@@ -36,8 +36,9 @@ class ParsedFile:
     billing_period_start: date
     billing_account_id: str
     row_count: int
-    # raw table name -> all-text Arrow table; the main table first.
-    tables: dict[str, pa.Table] = field(default_factory=dict)
+    # raw table name -> all-text Arrow table, or a DuckDB temporary table for a file parsed in the engine
+    # (orchestration/sources/columnar.StagedTable, never a multi-period file); the main table first.
+    tables: dict[str, Any] = field(default_factory=dict)
     # Every billing period the file covers, sorted; the first is billing_period_start. A file spanning several
     # periods carries each row's period in the LINEAGE_PERIOD column of every table and each period's delivery
     # key in period_accounts; the ingest loads and supersedes it period by period (for_period).

@@ -1,0 +1,89 @@
+"""Wall time and peak memory of a command and every process it starts (Dagster, dbt, DuckDB threads).
+
+The peak is the largest sum of resident memory over the process tree, sampled from /proc every 100 ms: a close
+runs dbt in a child process, so the parent's own maximum RSS would miss most of it. Linux only; elsewhere the
+peak is the largest single child's (getrusage).
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+PROC = Path("/proc")
+
+
+@dataclass(frozen=True)
+class Measured:
+    seconds: float
+    peak_rss_bytes: int
+    returncode: int
+    output: str
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in (PROC / str(pid) / "task").glob("*"):
+        try:
+            found.extend(int(child) for child in (task / "children").read_text().split())
+        except OSError:
+            continue
+    return found
+
+
+def _rss_bytes(pid: int) -> int:
+    try:
+        for line in (PROC / str(pid) / "status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        return 0
+    return 0
+
+
+def tree_rss_bytes(pid: int) -> int:
+    """Resident memory of a process and all its descendants, now."""
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        total += _rss_bytes(current)
+        pending.extend(_children(current))
+    return total
+
+
+def run_measured(command: Sequence[str], *, env: Mapping[str, str], cwd: Path | None = None) -> Measured:
+    """Run a command to completion; its wall time and the peak memory of its process tree."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        list(command), env=dict(env), cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, tree_rss_bytes(process.pid))
+            done.wait(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    if PROC.is_dir():
+        sampler.start()
+    output, _ = process.communicate()
+    seconds = time.perf_counter() - started
+    done.set()
+    if sampler.is_alive():
+        sampler.join()
+    else:
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    return Measured(seconds, peak, process.returncode, output)
+
+
+def environment(**overrides: str) -> dict[str, str]:
+    return {**os.environ, **overrides}

@@ -1,0 +1,310 @@
+"""`make bench`: one run on the same generated files, figures reported, nothing asserted.
+
+1. Generate BENCH_MONTHS months of BENCH_ROWS cost lines each (orchestration/demo/scale.py).
+2. Ingest rows per second per format: the first month's AWS CUR Parquet and Azure CSV, each into a fresh warehouse
+   through the production ingest (`ingest_source`).
+3. The whole close of the first month, alone in its warehouse: `billing close` in a child process (ingest ->
+   FOCUS -> allocation -> chargeback -> invoices -> gates -> publish), wall time and the peak resident memory of
+   its whole process tree.
+4. Re-closing one month among many: every month ingested into a second warehouse, the first month closed, then
+   closed again; `reclose_ratio` = that re-close / the single-month close.
+5. The two baselines on the first month's files: the engine floor (one DuckDB SQL script) and the naive pandas peer.
+
+Everything is written under BENCH_DIR (default data/bench/), which each run starts afresh; the report goes to
+data/output/bench/bench.json.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import platform
+import shutil
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from orchestration.bench.memory import Measured, run_measured
+from orchestration.settings import Settings
+
+GIB = 1024**3
+
+
+class BenchError(Exception):
+    """A bench step that could not run; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    rows: int
+    months: int
+    bench_dir: Path
+    output_dir: Path
+    # The pandas peer gets the memory a close is held to (its RLIMIT_AS); None = unlimited.
+    pandas_memory_limit_bytes: int | None = 8 * GIB
+
+
+def _machine() -> dict[str, Any]:
+    memory = 0
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory = int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    cpu = platform.processor() or ""
+    with contextlib.suppress(OSError, StopIteration):
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    return {
+        "platform": platform.platform(),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_bytes": memory,
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+    }
+
+
+def _link_month(exports: Path, landing: Path, periods: Sequence[date]) -> int:
+    """Hard-link the delivered files of `periods` (their paths name the month) into a landing zone."""
+    labels = [f"{p:%Y-%m}" for p in periods]
+    linked = 0
+    for path in sorted(p for p in exports.rglob("*") if p.is_file()):
+        relative = path.relative_to(exports)
+        if not any(label in relative.as_posix() for label in labels):
+            continue
+        target = landing / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(path, target)
+        except OSError:
+            shutil.copy2(path, target)
+        linked += 1
+    return linked
+
+
+def _data_dir(settings: Settings, data_dir: Path) -> Settings:
+    from orchestration.demo.rate_card_sign_off import publish_demo_rate_card
+
+    scoped = replace(settings, data_dir=data_dir)
+    publish_demo_rate_card(scoped)
+    return scoped
+
+
+def _close(settings: Settings, period: date, what: str, progress: Callable[[str], None]) -> Measured:
+    env = {
+        **os.environ,
+        "BILLING_DATA_DIR": str(settings.data_dir),
+        "BILLING_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit,
+        "BILLING_DUCKDB_THREADS": str(settings.duckdb_threads),
+        "BILLING_DUCKDB_TEMP_DIR": str(settings.duckdb_temp_dir),
+    }
+    billing = Path(sys.executable).with_name("billing")
+    command = [str(billing)] if billing.exists() else [sys.executable, "-m", "orchestration.cli"]
+    progress(f"{what}: billing close --period {period:%Y-%m}")
+    measured = run_measured([*command, "close", "--period", f"{period:%Y-%m}"], env=env)
+    if measured.returncode != 0:
+        tail = " | ".join(line for line in measured.output.strip().splitlines()[-3:])
+        raise BenchError(f"{what}: billing close --period {period:%Y-%m} failed ({tail}); see {settings.data_dir}")
+    progress(f"{what}: {measured.seconds:,.1f} s, peak {measured.peak_rss_bytes / GIB:.2f} GiB")
+    return measured
+
+
+def _ingest_all(settings: Settings, progress: Callable[[str], None]) -> int:
+    """Load every delivered month into the warehouse, as the closes of those months would have."""
+    from orchestration.ingest.landing import ingest_source
+    from orchestration.retention.pseudonymize import build_pseudonymizer
+    from orchestration.sources import FORMATS
+
+    pseudonymizer = build_pseudonymizer(settings.seeds_dir, settings.pseudonym_key, settings.pseudonym_key_file)
+    settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    settings.duckdb_temp_dir.mkdir(parents=True, exist_ok=True)
+    rows = 0
+    config = {
+        "memory_limit": settings.duckdb_memory_limit,
+        "threads": settings.duckdb_threads,
+        "temp_directory": str(settings.duckdb_temp_dir),
+    }
+    with duckdb.connect(str(settings.warehouse_path), config=config) as con:
+        for source in FORMATS:
+            report = ingest_source(
+                con, source, settings.landing_dir, settings.quarantine_dir, pseudonymizer=pseudonymizer
+            )
+            refused = [o for o in report.outcomes if o.status == "quarantined"]
+            if refused:
+                raise BenchError(f"history ingest refused {refused[0].path}: {refused[0].detail}")
+            rows += report.rows_loaded
+    progress(f"history: {rows:,} rows of every month loaded")
+    return rows
+
+
+def _ingest_figure(settings: Settings, file: Any, work: Path) -> dict[str, Any]:
+    """Rows per second of one delivered file through the production ingest, into a fresh warehouse."""
+    from orchestration.ingest.landing import ingest_source
+
+    landing = work / "landing"
+    target = landing / file.source / "bench" / file.path.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(file.path, target)
+    except OSError:
+        shutil.copy2(file.path, target)
+    config = {
+        "memory_limit": settings.duckdb_memory_limit,
+        "threads": settings.duckdb_threads,
+        "temp_directory": str(work / "tmp"),
+    }
+    (work / "tmp").mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(work / "ingest.duckdb"), config=config) as con:
+        started = time.perf_counter()
+        report = ingest_source(con, file.source, landing, work / "quarantine")
+        seconds = time.perf_counter() - started
+    if report.count("loaded") != 1:
+        raise BenchError(f"ingest of {file.path.name} did not load: {[o.detail for o in report.outcomes]}")
+    return {
+        "source": file.source,
+        "format": file.file_format,
+        "rows": report.rows_loaded,
+        "bytes": file.path.stat().st_size,
+        "seconds": round(seconds, 3),
+        "rows_per_second": round(report.rows_loaded / seconds) if seconds else 0,
+    }
+
+
+def run_bench(settings: Settings, config: BenchConfig, progress: Callable[[str], None]) -> dict[str, Any]:
+    from orchestration.bench.floor import run_engine_floor
+    from orchestration.bench.pandas_peer import run_pandas_peer
+    from orchestration.demo.scale import write_scaled_landing_zone
+
+    if config.bench_dir.exists():
+        shutil.rmtree(config.bench_dir)
+    exports = config.bench_dir / "exports"
+    progress(f"generating {config.months} month(s) of {config.rows:,} AWS + Azure cost lines")
+    started = time.perf_counter()
+    manifest = write_scaled_landing_zone(
+        exports, rows=config.rows, months=config.months, progress=lambda m: progress(f"  {m}")
+    )
+    generate_seconds = time.perf_counter() - started
+    first = manifest.periods[0]
+    first_files = [f for f in manifest.files if f.billing_period_start == first]
+
+    ingest = [
+        _ingest_figure(settings, file, config.bench_dir / "ingest" / file.file_format)
+        for file in sorted(first_files, key=lambda f: f.file_format, reverse=True)
+    ]
+    for figure in ingest:
+        progress(f"ingest {figure['format']}: {figure['rows']:,} rows in {figure['seconds']} s")
+    shutil.rmtree(config.bench_dir / "ingest", ignore_errors=True)
+
+    single = _data_dir(settings, config.bench_dir / "single")
+    _link_month(exports, single.landing_dir, [first])
+    close = _close(single, first, "single-month close", progress)
+
+    reclose: Measured | None = None
+    if config.months > 1:
+        history = _data_dir(settings, config.bench_dir / "history")
+        _link_month(exports, history.landing_dir, manifest.periods)
+        _ingest_all(history, progress)
+        _close(history, first, f"first close among {config.months} months", progress)
+        reclose = _close(history, first, f"re-close among {config.months} months", progress)
+
+    progress("engine floor: one DuckDB SQL script over the same files")
+    floor = run_engine_floor(
+        first_files,
+        settings.seeds_dir,
+        config.bench_dir / "floor",
+        memory_limit=settings.duckdb_memory_limit,
+        threads=settings.duckdb_threads,
+    )
+    progress(f"engine floor: {floor.seconds:,.1f} s")
+    progress("naive pandas peer over the same files")
+    peer = run_pandas_peer(
+        first_files,
+        settings.seeds_dir,
+        config.bench_dir / "pandas",
+        memory_limit_bytes=config.pandas_memory_limit_bytes,
+    )
+    progress(f"pandas peer: {'done' if peer.completed else 'did not finish'} in {peer.seconds:,.1f} s")
+
+    close_rows = sum(f.rows for f in first_files)
+    report: dict[str, Any] = {
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": _machine(),
+        "rows": close_rows,
+        "months": config.months,
+        "periods": [p.isoformat() for p in manifest.periods],
+        "duckdb_memory_limit": settings.duckdb_memory_limit,
+        "duckdb_threads": settings.duckdb_threads,
+        "generate_seconds": round(generate_seconds, 3),
+        "ingest_rows_per_second": {figure["format"]: figure["rows_per_second"] for figure in ingest},
+        "ingest": ingest,
+        "close_seconds": round(close.seconds, 3),
+        "close_peak_rss_bytes": close.peak_rss_bytes,
+        "reclose_seconds": round(reclose.seconds, 3) if reclose else None,
+        "reclose_peak_rss_bytes": reclose.peak_rss_bytes if reclose else None,
+        "reclose_ratio": round(reclose.seconds / close.seconds, 3) if reclose else None,
+        "floor_seconds": round(floor.seconds, 3),
+        "floor_rows": floor.rows,
+        "pandas_rows": peer.rows,
+        "pandas_seconds": round(peer.seconds, 3),
+        "pandas_peak_rss_bytes": peer.peak_rss_bytes,
+        "pandas_completed": peer.completed,
+        "pandas_detail": peer.detail,
+        "pandas_memory_limit_bytes": config.pandas_memory_limit_bytes,
+        "close_over_floor": round(close.seconds / floor.seconds, 2) if floor.seconds else None,
+        "pandas_over_close": round(peer.seconds / close.seconds, 2) if peer.completed else None,
+    }
+    # pandas sums binary floats (as an analyst's script does): the two agree to the cent, not to 10^-10.
+    cents = {key: value.quantize(Decimal("0.01")) for key, value in floor.cost_center_totals.items()}
+    peer_cents = {key: value.quantize(Decimal("0.01")) for key, value in peer.cost_center_totals.items()}
+    if peer.completed and peer_cents != cents:
+        report["baselines_disagree"] = sorted(set(peer_cents.items()) ^ set(cents.items()))[:10]
+    config.output_dir.mkdir(parents=True, exist_ok=True)
+    (config.output_dir / "bench.json").write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
+    return report
+
+
+def render(report: dict[str, Any]) -> str:
+    """The figures and ratios as a table for people."""
+
+    def gib(value: int | None) -> str:
+        return "-" if value is None else f"{value / GIB:.2f} GiB"
+
+    def seconds(value: float | None) -> str:
+        return "-" if value is None else f"{value:,.1f} s"
+
+    rates = report["ingest_rows_per_second"]
+    machine = report["machine"]
+    peer = seconds(report["pandas_seconds"]) if report["pandas_completed"] else "did not finish"
+    lines = [
+        f"bench {report['measured_at']} on {machine['cores']} cores, {gib(machine['memory_bytes'])} "
+        f"({machine['cpu']}); DuckDB limit {report['duckdb_memory_limit']}, {report['duckdb_threads']} threads",
+        f"{'figure':<44} {'value':>16}",
+        f"{'rows in the closed month':<44} {report['rows']:>16,}",
+        f"{'ingest Parquet (rows/s)':<44} {rates.get('parquet', 0):>16,}",
+        f"{'ingest CSV (rows/s)':<44} {rates.get('csv', 0):>16,}",
+        f"{'close, whole month':<44} {seconds(report['close_seconds']):>16}",
+        f"{'close peak memory':<44} {gib(report['close_peak_rss_bytes']):>16}",
+        f"{'engine floor (DuckDB SQL)':<44} {seconds(report['floor_seconds']):>16}",
+        f"{'naive pandas peer':<44} {peer:>16}",
+        f"{'pandas peak memory':<44} {gib(report['pandas_peak_rss_bytes']):>16}",
+        f"{'re-close among ' + str(report['months']) + ' months':<44} {seconds(report['reclose_seconds']):>16}",
+        f"{'close / floor':<44} {report['close_over_floor'] or '-':>16}",
+        f"{'pandas / close':<44} {report['pandas_over_close'] or '-':>16}",
+        f"{'re-close / single-month close':<44} {report['reclose_ratio'] or '-':>16}",
+    ]
+    if report.get("baselines_disagree"):
+        lines.append(f"WARNING: floor and pandas cost-center totals differ: {report['baselines_disagree']}")
+    return "\n".join(lines)

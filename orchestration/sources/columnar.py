@@ -1,0 +1,396 @@
+"""Columnar parsing: the big exports (AWS CUR 2.0 Parquet, Azure cost-details CSV) parsed inside DuckDB.
+
+The row-by-row parsers (`aws_cur.parse`, `azure_cost.parse`) define the raw layer's text (docs/raw-layer.md).
+This module produces the same text with SQL over the whole file at once, into a temporary table on the
+warehouse connection, so a file of tens of millions of lines never passes through Python objects: DuckDB reads
+it in parallel and spills to its temp directory when it does not fit in memory. What needs Python's exact
+semantics (timestamps in any provider form, tag JSON without braces) is converted once per distinct value and
+joined back.
+
+It never refuses a file. Whenever a file does not fit this path (a legacy CUR with tag columns to fold, a
+nested type it does not know, a value it cannot vouch for) it returns None and the row-by-row parser reads the
+file: that parser's behaviour, and its one-line refusal, stay the reference. `tests/unit/test_columnar_parsing.py`
+holds both paths to the same text on every fixture.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+from orchestration.sources import aws_cur, azure_cost
+from orchestration.sources.common import (
+    LINEAGE_ROW,
+    ParsedFile,
+    RejectedFile,
+    decimal_text,
+    iso_utc,
+    key_value_json,
+    month_of,
+    period_start,
+    single_value,
+)
+
+# Numbers Python's Decimal reads (after strip()); anything else goes to the row-by-row parser.
+_NUMBER = r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$"
+_CANONICAL_TIMESTAMP = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"
+_COUNTER = itertools.count(1)
+
+# Decimal text as orchestration/sources/common.decimal_text writes it, for the values without an exponent (`1.0` ->
+# `1`, `-0.0` -> `0`); the few with one (`5.64902e-05`) are rewritten by Python afterwards (_expand_exponents).
+_MACROS = (
+    "create or replace temp macro billing_num_strip(t) as case "
+    "when (case when contains(t, '.') then rtrim(rtrim(t, '0'), '.') else t end) in ('-0', '', '+0') then '0' "
+    "else (case when contains(t, '.') then rtrim(rtrim(t, '0'), '.') else t end) end",
+    # A binary float's shortest text (DuckDB writes what Python's repr writes).
+    "create or replace temp macro billing_double_text(s) as case when contains(s, 'e') then s "
+    "else billing_num_strip(s) end",
+)
+
+
+@dataclass
+class StagedTable:
+    """A parsed table on the warehouse connection (all text, delivered order): a temporary view over the file
+    while no value needs rewriting (a Parquet file is then read once more, straight into raw), else a temporary
+    table (`writable`).
+
+    `row_numbered`: the rows carry `_source_row` (a Parquet file's row number). Otherwise `_source_row` is the
+    table's insertion order (rowid + 1), added when the rows are written to raw (orchestration/ingest/landing.py).
+    """
+
+    name: str
+    column_names: list[str]
+    num_rows: int = 0
+    is_view: bool = False
+    row_numbered: bool = False
+
+    def writable(self, con: duckdb.DuckDBPyConnection) -> str:
+        """The name of a table whose values can be updated: a view is materialized first."""
+        if self.is_view:
+            table = f"{self.name}_rows"
+            con.execute(f"create temp table {table} as select * from {self.name}")
+            con.execute(f"drop view {self.name}")
+            self.name, self.is_view = table, False
+        return self.name
+
+    def drop(self, con: duckdb.DuckDBPyConnection) -> None:
+        con.execute(f"drop {'view' if self.is_view else 'table'} if exists {self.name}")
+
+
+class NotColumnar(Exception):
+    """The file is left to the row-by-row parser (internal: never shown to people)."""
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _prepare(con: duckdb.DuckDBPyConnection) -> str:
+    for macro in _MACROS:
+        con.execute(macro)
+    return f"billing_staged_{next(_COUNTER)}"
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    row = con.execute(sql).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _number_text(value: str) -> str | None:
+    """common.normalise_decimals for one value: trimmed, scientific notation as plain decimal text."""
+    text = value.strip()
+    return decimal_text(Decimal(text)) if "e" in text.lower() else text
+
+
+def _float_text(value: str) -> str | None:
+    """A float's shortest text with an exponent as exact decimal text (common.decimal_text)."""
+    return decimal_text(Decimal(value))
+
+
+def _normalise_numbers(con: duckdb.DuckDBPyConnection, staged: StagedTable, columns: Sequence[str]) -> None:
+    """common.normalise_decimals: plain decimal text kept as delivered (trimmed), scientific notation expanded."""
+    for column in columns:
+        c = _quoted(column)
+        invalid = f"select count(*) from {staged.name} where {c} is not null and not regexp_matches({c}, '{_NUMBER}')"
+        if _count(con, invalid):
+            raise NotColumnar(f"{column}: a value that is not a plain number")
+        _map_distinct(
+            con, staged, column, f"(contains(lower({c}), 'e') or regexp_matches({c}, '^\\s|\\s$'))", _number_text
+        )
+
+
+def _map_distinct(
+    con: duckdb.DuckDBPyConnection,
+    staged: StagedTable,
+    column: str,
+    where: str,
+    convert: Callable[[str], str | None],
+) -> None:
+    """Rewrite the values of `column` selected by `where` through a Python function, once per distinct value."""
+    c = _quoted(column)
+    selected = f"select distinct {c} from {staged.name} where {c} is not null and {where}"
+    values = [value for (value,) in con.execute(selected).fetchall()]
+    try:
+        pairs = [(value, new) for value in values if (new := convert(value)) != value]
+    except (ValueError, RejectedFile) as error:
+        raise NotColumnar(f"{column}: {error}") from None
+    if not pairs:
+        return
+    table = staged.writable(con)
+    con.execute("create or replace temp table billing_value_map (old_value varchar, new_value varchar)")
+    con.executemany("insert into billing_value_map values (?, ?)", pairs)
+    con.execute(
+        f"update {table} set {c} = billing_value_map.new_value from billing_value_map "
+        f"where {table}.{c} = billing_value_map.old_value"
+    )
+    con.execute("drop table billing_value_map")
+
+
+def _normalise_timestamps(con: duckdb.DuckDBPyConnection, staged: StagedTable, columns: Sequence[str]) -> None:
+    """common.normalise_timestamps: every provider form to `YYYY-MM-DD HH:MM:SS` UTC (Python decides the forms)."""
+    for column in columns:
+        c = _quoted(column)
+        canonical = (
+            f"regexp_matches({c}, '{_CANONICAL_TIMESTAMP}') and try_strptime({c}, '%Y-%m-%d %H:%M:%S') is not null"
+        )
+        _map_distinct(con, staged, column, f"not ({canonical})", iso_utc)
+
+
+def _require_values(con: duckdb.DuckDBPyConnection, staged: StagedTable, columns: Sequence[str]) -> None:
+    for column in columns:
+        if _count(con, f"select count(*) from {staged.name} where {_quoted(column)} is null"):
+            raise NotColumnar(f"{column} is empty on some rows")
+
+
+def _check_currency(con: duckdb.DuckDBPyConnection, staged: StagedTable, column: str) -> None:
+    c = _quoted(column)
+    if _count(
+        con, f"select count(*) from {staged.name} where {c} is not null and not regexp_full_match({c}, '[A-Z]{{3}}')"
+    ):
+        raise NotColumnar(f"{column}: not an ISO 4217 code")
+
+
+def _column_rows(con: duckdb.DuckDBPyConnection, staged: StagedTable, column: str) -> list[dict[str, str | None]]:
+    """The distinct values of one column, shaped as rows for the shared single-value checks."""
+    c = _quoted(column)
+    return [{column: value} for (value,) in con.execute(f"select distinct {c} from {staged.name} limit 3").fetchall()]
+
+
+def _counted(con: duckdb.DuckDBPyConnection, staged: StagedTable) -> StagedTable:
+    staged.num_rows = _count(con, f"select count(*) from {staged.name}")
+    if not staged.num_rows:
+        raise NotColumnar("no rows")
+    return staged
+
+
+# --- AWS CUR 2.0 Parquet -------------------------------------------------------------------------------------------
+
+_INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT"}
+
+
+def _parquet_text(source: str, kind: str) -> str:
+    """The SQL of one Parquet column as raw-layer text (common.parquet_column_text)."""
+    c = _quoted(source)
+    if kind == "VARCHAR":
+        return f"nullif({c}, '')"
+    if kind in ("TIMESTAMP WITH TIME ZONE",):
+        return f"strftime(timezone('UTC', {c}), '%Y-%m-%d %H:%M:%S')"
+    if kind.startswith("TIMESTAMP") or kind == "DATE":
+        return f"strftime(cast({c} as timestamp), '%Y-%m-%d %H:%M:%S')"
+    if kind in ("DOUBLE", "FLOAT"):
+        return f"billing_double_text(cast(cast({c} as double) as varchar))"  # exponents: _normalise_numbers
+    if kind in _INTEGER_TYPES:
+        return f"cast({c} as varchar)"
+    if kind.startswith("DECIMAL"):
+        return f"billing_num_strip(cast({c} as varchar))"
+    if kind == "BOOLEAN":
+        return f"cast({c} as varchar)"
+    if kind == "MAP(VARCHAR, VARCHAR)":
+        return (
+            f"to_json(map_from_entries(list_sort(list_transform(map_entries({c}), "
+            "lambda e: struct_pack(key := e.key, value := coalesce(e.value, ''))))))"
+        )
+    raise NotColumnar(f"column {source} of type {kind}")
+
+
+def stage_aws_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> ParsedFile:
+    """aws_cur.parse for a CUR 2.0 Parquet delivery whose columns are already canonical; NotColumnar otherwise."""
+    if path.suffix.lower() != ".parquet" or path.stat().st_size == 0:
+        raise NotColumnar("not a Parquet file")
+    source = f"read_parquet({_literal(str(path))}, hive_partitioning = false, file_row_number = true)"
+    try:
+        described = con.execute(
+            f"select column_name, column_type from (describe select * exclude (file_row_number) from {source})"
+        ).fetchall()
+        names = aws_cur.cur_column_names([name for name, _ in described])
+    except (duckdb.Error, RejectedFile) as error:
+        raise NotColumnar(str(error)) from None
+    if any(aws_cur._FOLD in name for name in names):
+        raise NotColumnar("tag columns to fold")
+    table = _prepare(con)
+    select = ", ".join(
+        f"{_parquet_text(original, kind)} as {_quoted(name)}"
+        for (original, kind), name in zip(described, names, strict=True)
+    )
+    # A view: the checks below read only the columns they need; the rows are read once more, into raw.
+    staged = StagedTable(table, names, is_view=True, row_numbered=True)
+    try:
+        con.execute(
+            f"create temp view {table} as select {select}, "
+            f"cast(file_row_number + 1 as varchar) as {LINEAGE_ROW} from {source}"
+        )
+    except duckdb.Error as error:
+        raise NotColumnar(str(error)) from None
+    try:
+        missing = [c for c in aws_cur.REQUIRED_COLUMNS if c not in names]
+        if missing:
+            raise NotColumnar(f"missing {missing}")
+        _counted(con, staged)
+        for (_, kind), name in zip(described, names, strict=True):
+            if kind in ("DOUBLE", "FLOAT"):
+                _map_distinct(con, staged, name, f"contains({_quoted(name)}, 'e')", _float_text)
+        _require_values(con, staged, aws_cur.REQUIRED_VALUES)
+        _normalise_numbers(con, staged, [c for c in aws_cur.NUMBER_COLUMNS if c in names])
+        _normalise_timestamps(con, staged, [c for c in aws_cur.TIMESTAMP_COLUMNS if c in names])
+        _check_currency(con, staged, "line_item_currency_code")
+        try:
+            period = period_start(
+                single_value(
+                    _column_rows(con, staged, "bill_billing_period_start_date"),
+                    "bill_billing_period_start_date",
+                    "billing period",
+                ),
+                "bill_billing_period_start_date",
+            )
+            account = single_value(
+                _column_rows(con, staged, "bill_payer_account_id"), "bill_payer_account_id", "payer account"
+            )
+        except RejectedFile as error:
+            raise NotColumnar(str(error)) from None
+    except (NotColumnar, duckdb.Error):
+        staged.drop(con)
+        raise
+    return ParsedFile(aws_cur.SOURCE, period, account, staged.num_rows, {aws_cur.RAW_TABLE: staged})
+
+
+# --- Azure cost details CSV ----------------------------------------------------------------------------------------
+
+
+def _csv_header(path: Path) -> list[str]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        try:
+            return next(csv.reader(handle))
+        except (StopIteration, UnicodeDecodeError, csv.Error) as error:
+            raise NotColumnar(f"header: {error}") from None
+
+
+def stage_azure_csv(con: duckdb.DuckDBPyConnection, path: Path) -> ParsedFile:
+    """azure_cost.parse for a cost-details CSV; NotColumnar where the row-by-row parser must decide."""
+    if path.suffix.lower() != ".csv" or path.stat().st_size == 0:
+        raise NotColumnar("not a plain CSV file")
+    header = _csv_header(path)
+    try:
+        names = azure_cost.azure_column_names(header)
+    except RejectedFile as error:
+        raise NotColumnar(str(error)) from None
+    delivered = [azure_cost.azure_column_name(h) for h in header]
+    payg = azure_cost.PAYG_MARKER in delivered
+    required = [
+        c for c in azure_cost.REQUIRED_COLUMNS if not (payg and c.startswith("billing") and c != "billingcurrency")
+    ]
+    if [c for c in required if c not in names]:
+        raise NotColumnar("missing required columns")
+    positional = [f"c{index}" for index in range(len(names))]
+    columns_spec = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in positional) + "}"
+    select = ", ".join(f"nullif({p}, '') as {_quoted(n)}" for p, n in zip(positional, names, strict=True))
+    dataset = azure_cost.dataset_of(path)
+    table = _prepare(con)
+    reader = (
+        f"read_csv({_literal(str(path))}, header = false, skip = 1, auto_detect = false, delim = ',', "
+        f"quote = '\"', escape = '\"', columns = {columns_spec}, strict_mode = true, null_padding = false)"
+    )
+    try:
+        con.execute(
+            f"create temp table {table} as select {select}, "
+            f"{_literal(dataset)} as {azure_cost.DATASET_COLUMN} from {reader}"
+        )
+    except duckdb.Error as error:
+        raise NotColumnar(str(error)) from None
+    columns = [*names, azure_cost.DATASET_COLUMN]
+    try:
+        staged = _counted(con, StagedTable(table, columns))
+        _require_values(con, staged, azure_cost.REQUIRED_VALUES)
+        _normalise_timestamps(con, staged, [c for c in azure_cost.TIMESTAMP_COLUMNS if c in names])
+        _normalise_numbers(con, staged, [c for c in azure_cost.NUMBER_COLUMNS if c in names])
+        _check_currency(con, staged, "billingcurrency")
+        if "tags" in names:
+            _map_distinct(con, staged, "tags", "true", key_value_json)
+        if dataset == azure_cost.ACTUAL and {"pricingmodel", "costinbillingcurrency"} <= set(names):
+            usage = "coalesce(chargetype, 'Usage') = 'Usage'" if "chargetype" in names else "true"
+            if _count(
+                con,
+                f"select count(*) from {staged.name} where pricingmodel in ('Reservation', 'SavingsPlan') and {usage} "
+                "and cast(coalesce(costinbillingcurrency, '0') as double) <> 0",
+            ):
+                raise NotColumnar("commitment usage with cost in an actual-cost export")
+        try:
+            if "billingperiodstartdate" in names and _count(
+                con, f"select count(*) from {staged.name} where billingperiodstartdate is not null"
+            ):
+                period = period_start(
+                    single_value(
+                        _column_rows(con, staged, "billingperiodstartdate"), "billingperiodstartdate", "billing period"
+                    ),
+                    "BillingPeriodStartDate",
+                )
+            else:
+                months = [
+                    {"date": month}
+                    for (month,) in con.execute(f"select distinct left(date, 7) from {staged.name} limit 3").fetchall()
+                ]
+                period = month_of(months, "date", "billing period")
+            key = "subscriptionid" if payg and "billingaccountid" not in names else "billingaccountid"
+            account = single_value(_column_rows(con, staged, key), key, "billing account")
+        except RejectedFile as error:
+            raise NotColumnar(str(error)) from None
+    except (NotColumnar, duckdb.Error):
+        con.execute(f"drop table if exists {table}")
+        raise
+    return ParsedFile(
+        azure_cost.SOURCE, period, account, staged.num_rows, {azure_cost.RAW_TABLE: staged}, dataset=dataset
+    )
+
+
+STAGERS: dict[str, Callable[[duckdb.DuckDBPyConnection, Path], ParsedFile]] = {
+    aws_cur.SOURCE: stage_aws_parquet,
+    azure_cost.SOURCE: stage_azure_csv,
+}
+
+
+def stage(con: duckdb.DuckDBPyConnection, source: str, path: Path) -> ParsedFile | None:
+    """The file parsed in DuckDB, or None when the row-by-row parser must read it."""
+    stager = STAGERS.get(source)
+    if stager is None:
+        return None
+    try:
+        return stager(con, path)
+    except NotColumnar:
+        return None
+
+
+def drop_staged(con: duckdb.DuckDBPyConnection, parsed: ParsedFile | None) -> None:
+    if parsed is None:
+        return
+    for table in parsed.tables.values():
+        if isinstance(table, StagedTable):
+            table.drop(con)

@@ -1,0 +1,52 @@
+"""`billing bench` at a small size: every step runs on the same generated files and the report holds its figures.
+
+CI runs it only to prove the command works (README "Benchmarks"); it asserts what was measured exists and adds
+up, never how fast anything was.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.billing_cli import in_process_billing
+
+ROWS = 20_000
+
+
+def test_the_bench_closes_a_scaled_month_measures_the_baselines_and_writes_bench_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("BILLING_DATA_DIR", str(tmp_path / "data"))
+    billing = in_process_billing(monkeypatch, capsys)
+
+    code, out, err = billing("bench", "--rows", str(ROWS), "--months", "2")
+
+    assert code == 0, out + err
+    report = json.loads((tmp_path / "data" / "output" / "bench" / "bench.json").read_text())
+    assert report["rows"] == ROWS
+    assert report["months"] == 2
+    assert set(report["ingest_rows_per_second"]) == {"parquet", "csv"}
+    assert [figure["rows"] for figure in report["ingest"]] == [ROWS * 6 // 10, ROWS * 4 // 10]
+    for key in ("close_seconds", "close_peak_rss_bytes", "floor_seconds", "pandas_seconds", "pandas_peak_rss_bytes"):
+        assert report[key] > 0, key
+    assert report["pandas_completed"] is True
+    assert report["reclose_ratio"] == pytest.approx(report["reclose_seconds"] / report["close_seconds"], abs=0.01)
+    # The baselines read every line of the month (but the Savings Plan negations, which FOCUS drops) and agree to
+    # the cent on every cost center's total.
+    assert ROWS * 0.9 < report["floor_rows"] == report["pandas_rows"] < ROWS
+    assert "baselines_disagree" not in report
+    for label in ("close / floor", "pandas / close", "re-close / single-month close", "close peak memory"):
+        assert label in out
+    # The closed month holds every generated line, once, in the single-month warehouse.
+    warehouse = tmp_path / "data" / "bench" / "single" / "warehouse" / "billing.duckdb"
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        (raw_rows,) = con.execute(
+            "select (select count(*) from raw.aws_cur where _billing_period_start = $period) "
+            "+ (select count(*) from raw.azure_cost where _billing_period_start = $period)",
+            {"period": report["periods"][0]},
+        ).fetchone()
+    assert raw_rows == ROWS

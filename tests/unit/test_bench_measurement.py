@@ -1,0 +1,53 @@
+"""What the bench measures around a close: the peak memory of a whole process tree, and the DuckDB limits."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from orchestration.bench.memory import environment, run_measured
+from orchestration.settings import load_settings
+
+# A parent that starts a child holding ~300 MB: the tree's peak must include the child's memory.
+HOG = "import time; block = bytearray(300 * 1024 * 1024); block[::4096] = b'x' * len(block[::4096]); time.sleep(1.5)"
+
+
+def test_the_peak_memory_of_a_command_includes_the_processes_it_starts() -> None:
+    parent = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {HOG!r}], check=True)"
+    measured = run_measured([sys.executable, "-c", parent], env=environment())
+
+    assert measured.returncode == 0
+    assert measured.peak_rss_bytes >= 300 * 1024 * 1024
+    assert measured.seconds >= 1.5
+
+
+def test_a_failing_command_reports_its_status_and_output() -> None:
+    command = [sys.executable, "-c", "import sys; print('no such month'); sys.exit(3)"]
+    measured = run_measured(command, env=environment())
+
+    assert (measured.returncode, measured.output.strip()) == (3, "no such month")
+
+
+def test_duckdb_memory_limit_and_spill_directory_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("BILLING_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("BILLING_DUCKDB_MEMORY_LIMIT", raising=False)
+    monkeypatch.delenv("BILLING_DUCKDB_TEMP_DIR", raising=False)
+    defaults = load_settings()
+    assert (defaults.duckdb_memory_limit, defaults.duckdb_threads) == ("4GB", 2)
+    assert defaults.duckdb_temp_dir == tmp_path / "data" / "tmp"
+
+    monkeypatch.setenv("BILLING_DUCKDB_MEMORY_LIMIT", "6GiB")
+    monkeypatch.setenv("BILLING_DUCKDB_TEMP_DIR", str(tmp_path / "spill"))
+    configured = load_settings()
+    assert (configured.duckdb_memory_limit, configured.duckdb_temp_dir) == ("6GiB", tmp_path / "spill")
+
+
+def test_a_memory_limit_duckdb_would_not_understand_is_refused_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BILLING_DUCKDB_MEMORY_LIMIT", "lots")
+    refusal = r"BILLING_DUCKDB_MEMORY_LIMIT='lots' is not a memory size; write it as e.g. 4GB"
+    with pytest.raises(ValueError, match=refusal):
+        load_settings()

@@ -1,0 +1,197 @@
+"""The columnar parse (DuckDB) writes exactly the raw text the row-by-row parsers write, or leaves the file to them.
+
+The row-by-row parsers are the reference (docs/raw-layer.md). Each test parses one file both ways and compares
+every value of every row, the row numbers, the period, the account and the dataset.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from orchestration.demo import aws_cur as demo_aws
+from orchestration.demo import azure_cost as demo_azure
+from orchestration.demo.periods import DEMO_PERIODS
+from orchestration.ingest import landing
+from orchestration.ingest.landing import ingest_source
+from orchestration.sources import FORMATS, columnar
+from orchestration.sources.columnar import StagedTable
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+AZURE_FIXTURES = sorted(
+    [
+        *(FIXTURES / "third_party" / "koku" / "azure").glob("*.csv"),
+        *(FIXTURES / "third_party" / "opencost" / "azure-billingexports").rglob("*.csv"),
+        *(FIXTURES / "constructed" / "azure_cost").glob("*.csv"),
+    ]
+)
+
+
+def _staged_rows(con: duckdb.DuckDBPyConnection, table: StagedTable) -> list[dict[str, str | None]]:
+    if table.row_numbered:
+        cursor = con.execute(f"select * from {table.name} order by cast(_source_row as bigint)")
+    else:
+        cursor = con.execute(f"select *, cast(rowid + 1 as varchar) as _source_row from {table.name} order by rowid")
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _assert_same_parse(source: str, path: Path) -> bool:
+    """Both parses agree; returns whether the columnar path took the file."""
+    con = duckdb.connect()
+    try:
+        staged = columnar.stage(con, source, path)
+        try:
+            reference = FORMATS[source].parse(path)
+        except Exception:  # a file the reference refuses must not be taken by the fast path
+            assert staged is None, f"{path.name}: the columnar parse took a file the parser refuses"
+            return False
+        if staged is None:
+            return False
+        assert (staged.billing_period_start, staged.billing_account_id, staged.row_count, staged.dataset) == (
+            reference.billing_period_start,
+            reference.billing_account_id,
+            reference.row_count,
+            reference.dataset,
+        )
+        assert list(staged.tables) == list(reference.tables)
+        for name, table in staged.tables.items():
+            expected = reference.tables[name]
+            assert table.column_names == [c for c in expected.column_names if c != "_source_row"]
+            assert _staged_rows(con, table) == expected.to_pylist(), f"{path.name}: {name} differs"
+        return True
+    finally:
+        con.close()
+
+
+def test_the_demo_aws_cur_parquet_is_parsed_in_duckdb_exactly_as_row_by_row(tmp_path: Path) -> None:
+    path = demo_aws.write_month(tmp_path, 2026, DEMO_PERIODS[-1]).path
+    assert _assert_same_parse("aws_cur", path)
+
+
+def test_the_demo_azure_csv_is_parsed_in_duckdb_exactly_as_row_by_row(tmp_path: Path) -> None:
+    path = demo_azure.write_month(tmp_path, 2026, DEMO_PERIODS[-1]).path
+    assert _assert_same_parse("azure_cost", path)
+
+
+@pytest.mark.parametrize("path", AZURE_FIXTURES, ids=lambda p: p.name)
+def test_real_azure_exports_parse_the_same_or_fall_back(path: Path) -> None:
+    _assert_same_parse("azure_cost", path)
+
+
+def test_most_real_azure_exports_take_the_columnar_path() -> None:
+    taken = [p.name for p in AZURE_FIXTURES if _assert_same_parse("azure_cost", p)]
+    assert len(taken) >= len(AZURE_FIXTURES) // 2, taken
+
+
+def test_parquet_types_and_awkward_values_give_the_same_text(tmp_path: Path) -> None:
+    rows = 6
+    utc = [datetime(2026, 10, 1, 0, 0, tzinfo=UTC)] * rows
+    table = pa.table(
+        {
+            "bill_billing_period_start_date": pa.array(utc, pa.timestamp("ms", tz="UTC")),
+            "bill_billing_period_end_date": pa.array([datetime(2026, 11, 1, tzinfo=UTC)] * rows, pa.timestamp("us")),
+            "bill_payer_account_id": ["123456789012"] * rows,
+            "line_item_usage_account_id": ["", "210987654321", None, "x", "y", "z"],
+            "line_item_line_item_type": ["Usage"] * rows,
+            "line_item_usage_start_date": pa.array(
+                [datetime(2026, 10, 3, 4, 5, 6, 789000, tzinfo=UTC)] * rows, pa.timestamp("ms", tz="UTC")
+            ),
+            "line_item_usage_end_date": pa.array([datetime(2026, 10, 3, 5)] * rows, pa.timestamp("ns")),
+            "line_item_product_code": ["AmazonEC2"] * rows,
+            "line_item_unblended_cost": [5.64902e-05, 1e20, -0.0, 0.1, 3.0000000000000004, 1.2345678901234568e17],
+            "line_item_unblended_rate": ["5.64902E-05", " 0.0100 ", "12", "1.5e+2", "-0.5e1", None],
+            "line_item_usage_amount": pa.array([0.1, 2.5, 1e-7, 7.0, 1.5, 2.0], pa.float32()),
+            "line_item_currency_code": ["USD"] * rows,
+            "pricing_public_on_demand_cost": pa.array(
+                [Decimal("1.2500"), Decimal("-0.000"), None, Decimal("10"), Decimal("0.1"), Decimal("3")],
+                pa.decimal128(18, 4),
+            ),
+            "line_item_tax_amount_flag": [True, False, None, True, True, False],
+            "line_item_quantity_int": pa.array([1, 2, 3, None, 5, -6], pa.int64()),
+            "resource_tags": pa.array(
+                [
+                    [("user:cost-center", "CC-1100"), ("user:owner", 'a "quoted" é\tname')],
+                    [],
+                    None,
+                    [("b", None), ("a", "x/y")],
+                    [("日本", "😀")],
+                    [("z", "1"), ("Z", "2")],
+                ],
+                pa.map_(pa.string(), pa.string()),
+            ),
+        }
+    )
+    path = tmp_path / "cur2-00001.snappy.parquet"
+    pq.write_table(table, path)
+    assert _assert_same_parse("aws_cur", path)
+
+
+def test_azure_csv_awkward_values_give_the_same_text(tmp_path: Path) -> None:
+    header = (
+        "\ufeffBillingAccountId,BillingPeriodStartDate,BillingPeriodEndDate,SubscriptionId,Date,"
+        "CostInBillingCurrency,Quantity,BillingCurrency,Tags,Description\n"
+    )
+    lines = [
+        '74418329,10/01/2026,10/31/2026,sub-1,10/01/2026,5.64902E-05, 2.5000 ,EUR,"""a"": ""b""",plain\n',
+        '74418329,10/01/2026,10/31/2026,sub-1,2026-10-02,4.6100,1.5e+2,EUR,"{""z"":""1"",""a"":null}","multi\nline"\n',
+        "74418329,10/01/2026,10/31/2026,sub-2,2026-10-03T00:00:00Z,-0.5e1,,EUR,,\n",
+        '74418329,10/01/2026,10/31/2026,sub-2,2026-10-04 00:00:00,12,3,EUR,{},quote"less\n',
+    ]
+    path = tmp_path / "part_0_0001.csv"
+    path.write_text(header + "".join(lines), encoding="utf-8")
+    assert _assert_same_parse("azure_cost", path)
+
+
+def test_a_value_the_columnar_parse_cannot_vouch_for_goes_to_the_row_by_row_parser(tmp_path: Path) -> None:
+    source = demo_azure.write_month(tmp_path / "demo", 2026, DEMO_PERIODS[-1]).path
+    text = source.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    header = text[0].split(",")
+    cost = header.index("Cost")
+    broken = text[3].split(",")
+    broken[cost] = "12,5"  # a decimal comma: one more field than the header
+    landing_dir = tmp_path / "landing"
+    target = landing_dir / "azure_cost" / "ea-1" / "2026-10" / "part_0_0001.csv"
+    target.parent.mkdir(parents=True)
+    target.write_text("".join([text[0], text[1], ",".join(broken), *text[4:]]), encoding="utf-8")
+    con = duckdb.connect()
+    assert columnar.stage(con, "azure_cost", target) is None
+    report = ingest_source(con, "azure_cost", landing_dir, tmp_path / "quarantine")
+    assert report.outcomes[0].status == "quarantined"
+    assert report.outcomes[0].detail.startswith("row 2 has"), report.outcomes[0].detail
+    assert con.execute("select count(*) from raw.azure_cost").fetchone() == (0,)
+
+
+def _raw_after_ingest(tmp_path: Path, name: str, files: list[Path], source: str) -> list[tuple]:
+    landing_dir = tmp_path / name / "landing"
+    for file in files:
+        target = landing_dir / source / file.parent.name / file.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(file, target)
+    con = duckdb.connect()
+    report = ingest_source(con, source, landing_dir, tmp_path / name / "quarantine")
+    assert [o.status for o in report.outcomes] == ["loaded"] * len(files)
+    rows = con.execute(f"select * from raw.{source} order by _source_file, cast(_source_row as integer)").fetchall()
+    columns = [d[0] for d in con.description]
+    con.close()
+    return [columns, *rows]
+
+
+@pytest.mark.parametrize("source", ["aws_cur", "azure_cost"])
+def test_raw_rows_are_the_same_whichever_path_parsed_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str
+) -> None:
+    writer = demo_aws.write_month if source == "aws_cur" else demo_azure.write_month
+    files = [writer(tmp_path / "demo" / p.label, 2026, p).path for p in DEMO_PERIODS]
+    columnar_rows = _raw_after_ingest(tmp_path, "columnar", files, source)
+    monkeypatch.setattr(landing.columnar, "stage", lambda con, source, path: None)
+    row_rows = _raw_after_ingest(tmp_path, "rows", files, source)
+    assert len(columnar_rows) > 1000
+    assert columnar_rows == row_rows
