@@ -78,7 +78,7 @@ close: install
 # The close at scale: BENCH_ROWS cost lines a month (one run per size), BENCH_MONTHS months for the re-close figure.
 # Reports figures in data/output/bench/bench.json, asserts nothing (README "Benchmarks").
 BENCH_ROWS ?= 1000000 10000000
-BENCH_MONTHS ?= 12
+BENCH_MONTHS ?= 10
 BENCH_PANDAS_GIB ?= 8
 bench: install
 	$(BIN)/billing bench $(foreach size,$(BENCH_ROWS),--rows $(size)) --months $(BENCH_MONTHS) --pandas-memory-gib $(BENCH_PANDAS_GIB)

@@ -407,7 +407,7 @@ def ingest_source(
         else:
             try:
                 # The big exports are parsed inside DuckDB; any file that path cannot vouch for is read row by row.
-                parsed = columnar.stage(con, source, path) or export.parse(path)
+                parsed = columnar.stage(con, source, path, period) or export.parse(path)
                 if pseudonymizer is not None:
                     parsed = pseudonymizer.parsed(parsed, con)
                 reason = ""

@@ -19,6 +19,7 @@ import csv
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -223,8 +224,33 @@ def _parquet_text(source: str, kind: str) -> str:
     raise NotColumnar(f"column {source} of type {kind}")
 
 
-def stage_aws_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> ParsedFile:
-    """aws_cur.parse for a CUR 2.0 Parquet delivery whose columns are already canonical; NotColumnar otherwise."""
+def _probe(
+    con: duckdb.DuckDBPyConnection, relation: str, period_column: str, account_column: str
+) -> tuple[date, str] | None:
+    """The one (billing period, account) of a file, from two of its columns; None when that is not clear-cut."""
+    rows = con.execute(
+        f"select distinct {_quoted(period_column)}, {_quoted(account_column)} from {relation} limit 2"
+    ).fetchall()
+    if len(rows) != 1 or None in rows[0] or "" in rows[0]:
+        return None
+    try:
+        return period_start(iso_utc(rows[0][0]) or "", period_column), rows[0][1]
+    except (ValueError, RejectedFile):
+        return None
+
+
+def _elsewhere(
+    source: str, probed: tuple[date, str] | None, wanted: date | None, dataset: str | None = None
+) -> ParsedFile | None:
+    """A file of another billing period than the one being ingested: left pending without being parsed."""
+    if wanted is None or probed is None or probed[0] == wanted:
+        return None
+    return ParsedFile(source, probed[0], probed[1], 0, {}, dataset=dataset)
+
+
+def stage_aws_parquet(con: duckdb.DuckDBPyConnection, path: Path, wanted: date | None = None) -> ParsedFile:
+    """aws_cur.parse for a CUR 2.0 Parquet delivery whose columns are already canonical; NotColumnar otherwise.
+    With `wanted`, a file of another billing period is only probed (ParsedFile without tables)."""
     if path.suffix.lower() != ".parquet" or path.stat().st_size == 0:
         raise NotColumnar("not a Parquet file")
     source = f"read_parquet({_literal(str(path))}, hive_partitioning = false, file_row_number = true)"
@@ -255,6 +281,10 @@ def stage_aws_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> ParsedFile:
         missing = [c for c in aws_cur.REQUIRED_COLUMNS if c not in names]
         if missing:
             raise NotColumnar(f"missing {missing}")
+        probed = _probe(con, table, "bill_billing_period_start_date", "bill_payer_account_id")
+        if (pending := _elsewhere(aws_cur.SOURCE, probed, wanted)) is not None:
+            staged.drop(con)
+            return pending
         _counted(con, staged)
         for (_, kind), name in zip(described, names, strict=True):
             if kind in ("DOUBLE", "FLOAT"):
@@ -294,8 +324,9 @@ def _csv_header(path: Path) -> list[str]:
             raise NotColumnar(f"header: {error}") from None
 
 
-def stage_azure_csv(con: duckdb.DuckDBPyConnection, path: Path) -> ParsedFile:
-    """azure_cost.parse for a cost-details CSV; NotColumnar where the row-by-row parser must decide."""
+def stage_azure_csv(con: duckdb.DuckDBPyConnection, path: Path, wanted: date | None = None) -> ParsedFile:
+    """azure_cost.parse for a cost-details CSV; NotColumnar where the row-by-row parser must decide.
+    With `wanted`, a file of another billing period is only probed (ParsedFile without tables)."""
     if path.suffix.lower() != ".csv" or path.stat().st_size == 0:
         raise NotColumnar("not a plain CSV file")
     header = _csv_header(path)
@@ -320,6 +351,10 @@ def stage_azure_csv(con: duckdb.DuckDBPyConnection, path: Path) -> ParsedFile:
         f"quote = '\"', escape = '\"', columns = {columns_spec}, strict_mode = true, null_padding = false)"
     )
     try:
+        if wanted is not None and {"billingperiodstartdate", "billingaccountid"} <= set(names):
+            probed = _probe(con, f"(select {select} from {reader})", "billingperiodstartdate", "billingaccountid")
+            if (pending := _elsewhere(azure_cost.SOURCE, probed, wanted, dataset)) is not None:
+                return pending
         con.execute(
             f"create temp table {table} as select {select}, "
             f"{_literal(dataset)} as {azure_cost.DATASET_COLUMN} from {reader}"
@@ -371,19 +406,21 @@ def stage_azure_csv(con: duckdb.DuckDBPyConnection, path: Path) -> ParsedFile:
     )
 
 
-STAGERS: dict[str, Callable[[duckdb.DuckDBPyConnection, Path], ParsedFile]] = {
+STAGERS: dict[str, Callable[[duckdb.DuckDBPyConnection, Path, date | None], ParsedFile]] = {
     aws_cur.SOURCE: stage_aws_parquet,
     azure_cost.SOURCE: stage_azure_csv,
 }
 
 
-def stage(con: duckdb.DuckDBPyConnection, source: str, path: Path) -> ParsedFile | None:
-    """The file parsed in DuckDB, or None when the row-by-row parser must read it."""
+def stage(con: duckdb.DuckDBPyConnection, source: str, path: Path, wanted: date | None = None) -> ParsedFile | None:
+    """The file parsed in DuckDB, or None when the row-by-row parser must read it. With `wanted` (the period being
+    ingested), a file that plainly belongs to another period comes back without tables, its rows not read: a
+    close of one month does not parse the months waiting beside it."""
     stager = STAGERS.get(source)
     if stager is None:
         return None
     try:
-        return stager(con, path)
+        return stager(con, path, wanted)
     except NotColumnar:
         return None
 

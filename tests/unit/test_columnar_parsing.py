@@ -191,7 +191,36 @@ def test_raw_rows_are_the_same_whichever_path_parsed_the_file(
     writer = demo_aws.write_month if source == "aws_cur" else demo_azure.write_month
     files = [writer(tmp_path / "demo" / p.label, 2026, p).path for p in DEMO_PERIODS]
     columnar_rows = _raw_after_ingest(tmp_path, "columnar", files, source)
-    monkeypatch.setattr(landing.columnar, "stage", lambda con, source, path: None)
+    monkeypatch.setattr(landing.columnar, "stage", lambda con, source, path, period=None: None)
     row_rows = _raw_after_ingest(tmp_path, "rows", files, source)
     assert len(columnar_rows) > 1000
     assert columnar_rows == row_rows
+
+
+@pytest.mark.parametrize("source", ["aws_cur", "azure_cost"])
+def test_a_close_of_one_month_leaves_the_other_months_pending_without_reading_their_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str
+) -> None:
+    writer = demo_aws.write_month if source == "aws_cur" else demo_azure.write_month
+    landing_dir = tmp_path / "landing"
+    for period in DEMO_PERIODS:
+        written = writer(tmp_path / "demo" / period.label, 2026, period).path
+        target = landing_dir / source / period.label / written.name
+        target.parent.mkdir(parents=True)
+        shutil.copy2(written, target)
+    counted: list[str] = []
+    real_counted = columnar._counted
+    monkeypatch.setattr(
+        columnar, "_counted", lambda con, staged: counted.append(staged.name) or real_counted(con, staged)
+    )
+    con = duckdb.connect()
+
+    report = ingest_source(con, source, landing_dir, tmp_path / "q", period=DEMO_PERIODS[1].start)
+
+    assert sorted((o.status, o.billing_period_start) for o in report.outcomes) == [
+        ("loaded", DEMO_PERIODS[1].start),
+        ("pending", DEMO_PERIODS[0].start),
+        ("pending", DEMO_PERIODS[2].start),
+    ]
+    assert len(counted) == 1  # only the closed month's rows were staged and checked
+    assert con.execute(f"select count(distinct _billing_period_start) from raw.{source}").fetchone() == (1,)
