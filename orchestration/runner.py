@@ -77,11 +77,12 @@ def prepare_environment(settings: Settings) -> None:
         config.write_text(DAGSTER_YAML, encoding="utf-8")
     os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
     os.environ["BILLING_WAREHOUSE_PATH"] = str(settings.warehouse_path)
-    # dbt's DuckDB connection gets the same memory bound and spill directory as orchestration's (profiles.yml).
+    # dbt's DuckDB connection gets the same memory bound and spill directory as orchestration's (profiles.yml),
+    # under names settings.py never reads: this process may load its settings again (tests, the Dagster UI).
     settings.duckdb_temp_dir.mkdir(parents=True, exist_ok=True)
-    os.environ["BILLING_DUCKDB_MEMORY_LIMIT"] = settings.duckdb_memory_limit
-    os.environ["BILLING_DUCKDB_THREADS"] = str(settings.duckdb_threads)
-    os.environ["BILLING_DUCKDB_TEMP_DIR"] = str(settings.duckdb_temp_dir)
+    os.environ["BILLING_DBT_DUCKDB_MEMORY_LIMIT"] = settings.duckdb_memory_limit
+    os.environ["BILLING_DBT_DUCKDB_THREADS"] = str(settings.duckdb_threads)
+    os.environ["BILLING_DBT_DUCKDB_TEMP_DIR"] = str(settings.duckdb_temp_dir)
     os.environ.update(dbt_seeds_environment(settings.seeds_dir))
     if settings.seeds_dir == SEEDS_DIR:
         os.environ.pop(DBT_SEEDS_VARIABLE, None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -51,3 +52,25 @@ def test_a_memory_limit_duckdb_would_not_understand_is_refused_in_one_line(monke
     refusal = r"BILLING_DUCKDB_MEMORY_LIMIT='lots' is not a memory size; write it as e.g. 4GB"
     with pytest.raises(ValueError, match=refusal):
         load_settings()
+
+
+def test_a_close_prepared_in_this_process_leaves_the_next_settings_as_the_operator_set_them(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from orchestration.runner import prepare_environment
+
+    for name in (
+        "DAGSTER_HOME",
+        "BILLING_WAREHOUSE_PATH",
+        "BILLING_DUCKDB_TEMP_DIR",
+        "BILLING_DBT_DUCKDB_TEMP_DIR",
+        "BILLING_DBT_DUCKDB_MEMORY_LIMIT",
+        "BILLING_DBT_DUCKDB_THREADS",
+    ):
+        monkeypatch.delenv(name, raising=False)  # restored (removed) after the test
+    monkeypatch.setenv("BILLING_DATA_DIR", str(tmp_path / "first"))
+    prepare_environment(load_settings())
+
+    monkeypatch.setenv("BILLING_DATA_DIR", str(tmp_path / "second"))
+    assert load_settings().duckdb_temp_dir == tmp_path / "second" / "tmp"  # not the first close's spill directory
+    assert os.environ["BILLING_DBT_DUCKDB_TEMP_DIR"] == str(tmp_path / "first" / "tmp")  # what dbt was given
