@@ -33,6 +33,7 @@ from typing import Any
 import duckdb
 
 from orchestration.bench.memory import Measured, run_measured
+from orchestration.resources import WarehouseResource
 from orchestration.settings import Settings
 
 GIB = 1024**3
@@ -77,6 +78,24 @@ def _machine() -> dict[str, Any]:
     }
 
 
+def _link_or_copy(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:  # another file system
+        shutil.copy2(source, target)
+
+
+def _warehouse(settings: Settings, path: Path, temp_dir: Path) -> WarehouseResource:
+    """A connection bounded like the close's own (memory limit, threads, spill directory)."""
+    return WarehouseResource(
+        path=str(path),
+        memory_limit=settings.duckdb_memory_limit,
+        threads=settings.duckdb_threads,
+        temp_directory=str(temp_dir),
+    )
+
+
 def _link_month(exports: Path, landing: Path, periods: Sequence[date]) -> int:
     """Hard-link the delivered files of `periods` (their paths name the month) into a landing zone."""
     labels = [f"{p:%Y-%m}" for p in periods]
@@ -85,12 +104,7 @@ def _link_month(exports: Path, landing: Path, periods: Sequence[date]) -> int:
         relative = path.relative_to(exports)
         if not any(label in relative.as_posix() for label in labels):
             continue
-        target = landing / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(path, target)
-        except OSError:
-            shutil.copy2(path, target)
+        _link_or_copy(path, landing / relative)
         linked += 1
     return linked
 
@@ -133,15 +147,8 @@ def _ingest_all(settings: Settings, progress: Callable[[str], None]) -> int:
     from orchestration.sources import FORMATS
 
     pseudonymizer = build_pseudonymizer(settings.seeds_dir, settings.pseudonym_key, settings.pseudonym_key_file)
-    settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    settings.duckdb_temp_dir.mkdir(parents=True, exist_ok=True)
     rows = 0
-    config = {
-        "memory_limit": settings.duckdb_memory_limit,
-        "threads": settings.duckdb_threads,
-        "temp_directory": str(settings.duckdb_temp_dir),
-    }
-    with duckdb.connect(str(settings.warehouse_path), config=config) as con:
+    with _warehouse(settings, settings.warehouse_path, settings.duckdb_temp_dir).connect() as con:
         for source in FORMATS:
             report = ingest_source(
                 con, source, settings.landing_dir, settings.quarantine_dir, pseudonymizer=pseudonymizer
@@ -159,19 +166,8 @@ def _ingest_figure(settings: Settings, file: Any, work: Path) -> dict[str, Any]:
     from orchestration.ingest.landing import ingest_source
 
     landing = work / "landing"
-    target = landing / file.source / "bench" / file.path.name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(file.path, target)
-    except OSError:
-        shutil.copy2(file.path, target)
-    config = {
-        "memory_limit": settings.duckdb_memory_limit,
-        "threads": settings.duckdb_threads,
-        "temp_directory": str(work / "tmp"),
-    }
-    (work / "tmp").mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(work / "ingest.duckdb"), config=config) as con:
+    _link_or_copy(file.path, landing / file.source / "bench" / file.path.name)
+    with _warehouse(settings, work / "ingest.duckdb", work / "tmp").connect() as con:
         started = time.perf_counter()
         report = ingest_source(con, file.source, landing, work / "quarantine")
         seconds = time.perf_counter() - started
