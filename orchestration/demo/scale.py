@@ -33,8 +33,8 @@ amounts are the doubles nearest those decimals.
 budgets, allocation rules, chargeback policy and contracts are valid from 2026-01-01; the only rate card
 (`RC-FY2026.1`) is valid 2026-01-01 .. 2027-01-01; the ECB reference rates end on 2026-10-30 and a conversion
 looks back at most 7 days from the invoice date (the month's last day), so from 2026-11 UMBRELLA's invoice (USD
-contract, JPY invoice) has no rate and is blocked, and the close fails (checked: 2026-11 stops on
-`not_null_fct_billed_amounts_amount`; 2026-05, 06, 07, 09 and 10 close green). `scaled_periods(M)` is therefore
+contract, JPY invoice) has no rate and is blocked, and the close fails (checked: 2026-11 stops on the not-null
+test of `fct_billed_amounts`, its `amount`; 2026-05, 06, 07, 09 and 10 close green). `scaled_periods(M)` is therefore
 the M months ending 2026-10 for M ≤ 10 (2026-09 and 2026-10 for M = 2), and 2026-01 onwards for M > 10, of which
 only the first 10 months (2026-01 .. 2026-10) can close; the ones after 2026-10 are written for generation and
 engine benchmarks only. Months outside the demo's 2026-08 .. 2026-10 have only the AWS and Azure deliveries (no
