@@ -7,9 +7,12 @@ peak is the largest single child's (getrusage).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
+import signal
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -58,11 +61,36 @@ def tree_rss_bytes(pid: int) -> int:
 
 
 def run_measured(command: Sequence[str], *, env: Mapping[str, str], cwd: Path | None = None) -> Measured:
-    """Run a command to completion; its wall time and the peak memory of its process tree."""
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        list(command), env=dict(env), cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    """Run a command to completion; its wall time and the peak memory of its process tree.
+
+    The output goes to a file, not a pipe, and the command runs in its own session whose leftovers are stopped when
+    it ends: a close's Dagster mirrors its captured output through `tail -F` processes, and one left behind held a
+    pipe open, so waiting for the pipe to close waited for ever (CI hung on it once)."""
+    with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as output_file:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            list(command),
+            env=dict(env),
+            cwd=cwd,
+            stdout=output_file,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        seconds, peak = _wait_sampling(process, started)
+        _stop_leftovers(process.pid)
+        output_file.seek(0)
+        output = output_file.read()
+    return Measured(seconds, peak, process.returncode, output)
+
+
+def _stop_leftovers(session_id: int) -> None:
+    """Stop whatever the command left running in its session (its process group)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(session_id, signal.SIGTERM)
+
+
+def _wait_sampling(process: subprocess.Popen[str], started: float) -> tuple[float, int]:
     peak = 0
     done = threading.Event()
 
@@ -75,14 +103,14 @@ def run_measured(command: Sequence[str], *, env: Mapping[str, str], cwd: Path | 
     sampler = threading.Thread(target=sample, daemon=True)
     if PROC.is_dir():
         sampler.start()
-    output, _ = process.communicate()
+    process.wait()
     seconds = time.perf_counter() - started
     done.set()
     if sampler.is_alive():
         sampler.join()
     else:
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-    return Measured(seconds, peak, process.returncode, output)
+    return seconds, peak
 
 
 def environment(**overrides: str) -> dict[str, str]:

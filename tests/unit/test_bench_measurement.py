@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -29,6 +31,36 @@ def test_a_failing_command_reports_its_status_and_output() -> None:
     measured = run_measured(command, env=environment())
 
     assert (measured.returncode, measured.output.strip()) == (3, "no such month")
+
+
+def test_a_process_the_command_leaves_behind_neither_holds_the_bench_nor_outlives_the_command() -> None:
+    """As Dagster's `tail -F` log mirrors once did: a leftover holding the command's output must not keep the bench
+    waiting, and it is stopped when the command ends."""
+    leftover = "import subprocess, sys; print(subprocess.Popen(['sleep', '600']).pid); print('closed')"
+    finished: list = []
+    waiting = threading.Thread(
+        target=lambda: finished.append(run_measured([sys.executable, "-c", leftover], env=environment())), daemon=True
+    )
+    waiting.start()
+    waiting.join(timeout=120)  # a hang shows as a failure, not as a CI job that never ends
+
+    assert finished, "the bench still waits on the command's leftover process"
+    sleeper_pid, last_line = finished[0].output.split()
+    assert last_line == "closed"
+    assert not _running(int(sleeper_pid))
+
+
+def _running(pid: int) -> bool:
+    """Whether the process is still running (gone or a zombie awaiting its reaper counts as stopped)."""
+    for _ in range(50):
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            return False
+        if state == "Z":
+            return False
+        time.sleep(0.1)
+    return True
 
 
 def test_duckdb_memory_limit_and_spill_directory_come_from_the_environment(
