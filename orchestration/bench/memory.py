@@ -85,9 +85,11 @@ def run_measured(command: Sequence[str], *, env: Mapping[str, str], cwd: Path | 
 
 
 def _stop_leftovers(session_id: int) -> None:
-    """Stop whatever the command left running in its session (its process group)."""
+    """Kill whatever the command left running in its session (its process group). SIGKILL: the leftovers inherit
+    their parent's ignored signals, and under pytest-xdist SIGTERM is ignored (which is also why Dagster's own
+    clean-up could not stop its `tail -F`)."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(session_id, signal.SIGTERM)
+        os.killpg(session_id, signal.SIGKILL)
 
 
 def _wait_sampling(process: subprocess.Popen[str], started: float) -> tuple[float, int]:

@@ -36,7 +36,10 @@ def test_a_failing_command_reports_its_status_and_output() -> None:
 def test_a_process_the_command_leaves_behind_neither_holds_the_bench_nor_outlives_the_command() -> None:
     """As Dagster's `tail -F` log mirrors once did: a leftover holding the command's output must not keep the bench
     waiting, and it is stopped when the command ends."""
-    leftover = "import subprocess, sys; print(subprocess.Popen(['sleep', '600']).pid); print('closed')"
+    leftover = (
+        "import signal, subprocess; signal.signal(signal.SIGTERM, signal.SIG_IGN); "  # as under pytest-xdist
+        "print(subprocess.Popen(['sleep', '600']).pid); print('closed')"
+    )
     finished: list = []
     waiting = threading.Thread(
         target=lambda: finished.append(run_measured([sys.executable, "-c", leftover], env=environment())), daemon=True
