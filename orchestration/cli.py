@@ -640,8 +640,13 @@ def ui(
 
 def main() -> None:
     """Entry point: every failure is one line on stderr and exit status 1, never a traceback."""
+    import signal
     import warnings
 
+    # A parent that ignores SIGTERM (pytest-xdist's workers, some job runners) passes that on to every process a close
+    # starts: Dagster then cannot stop the `tail -F` processes that mirror a run's output, waits 30 s for each and
+    # leaves them running. A month close must stay stoppable anyway.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # Dagster's beta/preview notices are for developers of this code, not for people closing a month.
     warnings.filterwarnings("ignore", category=Warning, module=r"dagster(\.|_dbt)?.*")
     warnings.filterwarnings("ignore", message=r".*(beta|preview).*", category=Warning)
