@@ -10,12 +10,17 @@ from pathlib import Path
 from orchestration.settings import DBT_PROJECT_DIR
 
 
+def run_dbt(arguments: list[str], warehouse: Path, target_dir: Path, log_dir: Path) -> subprocess.CompletedProcess[str]:
+    """This venv's dbt on the project, against `warehouse` (DuckDB target); artifacts in `target_dir`."""
+    command = [str(Path(sys.executable).with_name("dbt")), *arguments]
+    command += ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    command += ["--target-path", str(target_dir), "--log-path", str(log_dir)]
+    environment = {**os.environ, "BILLING_WAREHOUSE_PATH": str(warehouse), "BILLING_ENGINE": "duckdb"}
+    return subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
+
+
 def dbt_build(warehouse: Path, select: str, work_dir: Path) -> None:
     """`dbt build --select <select>` (tests of the selection only) into `warehouse`; fails with dbt's output."""
-    command = [str(Path(sys.executable).with_name("dbt")), "build", "--select", select]
-    command += ["--indirect-selection", "cautious"]
-    command += ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
-    command += ["--target-path", str(work_dir / "dbt-target"), "--log-path", str(work_dir / "dbt-logs")]
-    environment = {**os.environ, "BILLING_WAREHOUSE_PATH": str(warehouse), "BILLING_ENGINE": "duckdb"}
-    result = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
+    arguments = ["build", "--select", select, "--indirect-selection", "cautious"]
+    result = run_dbt(arguments, warehouse, work_dir / "dbt-target", work_dir / "dbt-logs")
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]

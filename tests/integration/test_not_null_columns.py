@@ -3,15 +3,11 @@ every null of every listed column, count null rows as dbt's own not_null did, an
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 
-from orchestration.settings import DBT_PROJECT_DIR
-from tests.integration.dbt_build import dbt_build
+from tests.integration.dbt_build import dbt_build, run_dbt
 
 
 def test_a_null_in_any_listed_column_fails_the_model_test_with_the_null_rows_per_column(tmp_path: Path) -> None:
@@ -26,11 +22,7 @@ def test_a_null_in_any_listed_column_fails_the_model_test_with_the_null_rows_per
         )
 
     target = tmp_path / "test-target"
-    command = [str(Path(sys.executable).with_name("dbt")), "test", "--select", "stg_reference__cost_centers"]
-    command += ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
-    command += ["--target-path", str(target), "--log-path", str(tmp_path / "test-logs")]
-    environment = {**os.environ, "BILLING_WAREHOUSE_PATH": str(warehouse), "BILLING_ENGINE": "duckdb"}
-    result = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
+    result = run_dbt(["test", "--select", "stg_reference__cost_centers"], warehouse, target, tmp_path / "test-logs")
 
     assert result.returncode == 1, result.stdout[-3000:]
     failures = [line for line in result.stdout.splitlines() if "FAIL" in line and "not_null_columns" in line]
