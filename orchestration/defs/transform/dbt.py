@@ -1,6 +1,7 @@
 """dbt models as Dagster assets: the FOCUS, allocation, chargeback and draft-invoice layers, and the
 invoice marts that read the finalized (frozen) invoices back."""
 
+import json
 import os
 import shutil
 from collections.abc import Iterator, Mapping
@@ -13,6 +14,12 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from orchestration.defs.close import ENGINE_TAG
 from orchestration.defs.partitions import billing_period, period_of
+from orchestration.defs.transform.incremental import (
+    drop_stale_models,
+    incremental_models,
+    read_fingerprints,
+    record_fingerprints,
+)
 from orchestration.engines.lake import sync_lake
 from orchestration.engines.spark import expose_spark_tables, table_models
 from orchestration.ops.snapshot import snapshot_ops_store
@@ -72,6 +79,10 @@ def _parse_state(engine: EngineResource) -> Path:
     return Path(engine.dbt_dir) / f"{engine.engine}-{PARTIAL_PARSE}"
 
 
+def _fingerprints_path(engine: EngineResource) -> Path:
+    return Path(engine.dbt_dir) / f"{engine.engine}-incremental-models.json"
+
+
 def _build(
     context: dg.AssetExecutionContext,
     dbt: DbtCliResource,
@@ -97,12 +108,22 @@ def _build(
     args = ["build", "--exclude-resource-type", "unit_test"]
     os.environ.update(period_environment(context.partition_key))
     target_path = _target_path(context, engine)
-    for event in dbt.cli(args, context=context, target_path=target_path).stream():
-        if isinstance(event, dg.AssetObservation) and dbt_test_status(event) == "pass":
-            continue
-        if isinstance(event, dg.Output | dg.AssetMaterialization):
-            event = event.with_metadata({**event.metadata, ENGINE_TAG: engine.engine})
-        yield event
+    incremental = [] if engine.is_spark or target_path is None else incremental_models(_manifest())
+    fingerprints = read_fingerprints(_fingerprints_path(engine)) if incremental else {}
+    if incremental:
+        with warehouse.connect() as con:
+            for model in drop_stale_models(con, incremental, fingerprints):
+                context.log.info(f"{model.schema}.{model.name} changed since it was built: rebuilt for every period")
+    try:
+        for event in dbt.cli(args, context=context, target_path=target_path).stream():
+            if isinstance(event, dg.AssetObservation) and dbt_test_status(event) == "pass":
+                continue
+            if isinstance(event, dg.Output | dg.AssetMaterialization):
+                event = event.with_metadata({**event.metadata, ENGINE_TAG: engine.engine})
+            yield event
+    finally:
+        if incremental and target_path is not None:
+            record_fingerprints(_fingerprints_path(engine), incremental, target_path / "run_results.json", fingerprints)
     if target_path is not None and (target_path / PARTIAL_PARSE).exists():
         shutil.copyfile(target_path / PARTIAL_PARSE, _parse_state(engine))
     if engine.is_spark:
@@ -111,6 +132,10 @@ def _build(
         with warehouse.connect() as con:
             exposed = expose_spark_tables(con, Path(engine.spark_warehouse_dir), tables)
         context.log.info(f"{len(exposed)} Spark table(s) readable in the warehouse as views")
+
+
+def _manifest() -> dict[str, Any]:
+    return dict(json.loads(dbt_project().manifest_path.read_text(encoding="utf-8")))
 
 
 def dbt_test_status(event: dg.AssetObservation) -> str | None:

@@ -13,7 +13,11 @@
     so at every step the pieces of a charge sum exactly to the charge and its shares to exactly 1. Credits
     (negative costs) split by the same shares. Cost left in a pool (no rule in force), in UNALLOCATED or in
     IDLE stays visible as a row of that center: nothing vanishes.
+
+    Incremental by billing period (macros/incremental_by_period.sql): a close allocates its own period.
 -#}
+
+{{ config(billing.incremental_by_period('billing_period_start')) }}
 
 {%- set steps = [1, 2, 3] -%}
 {%- set piece_columns = [
@@ -28,12 +32,14 @@ with
 charges as (
 
     select * from {{ ref('int_charges_unioned') }}
+    where {{ billing.in_closing_period('x_BillingPeriodStartDate') }}
 
 ),
 
 mapped as (
 
     select * from {{ ref('int_charges_mapped_to_cost_centers') }}
+    where {{ billing.in_closing_period('billing_period_start') }}
 
 ),
 
@@ -41,6 +47,7 @@ shares as (
 
     select * from {{ ref('int_allocation_shares') }}
     where share_units > 0
+        and {{ billing.in_closing_period('billing_period_start') }}
 
 ),
 

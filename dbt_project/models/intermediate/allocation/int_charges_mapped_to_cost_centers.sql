@@ -9,7 +9,10 @@
       * a rule applies on the charge's day (ChargePeriodStart): valid_from <= day < valid_to (empty = open)
       * the lowest precedence wins; ties go to the lowest mapping_id
       * a charge no rule matches goes to the UNALLOCATED cost center
+    Incremental by billing period (macros/incremental_by_period.sql): a close maps its own period's charges.
 -#}
+
+{{ config(billing.incremental_by_period('billing_period_start')) }}
 
 with
 
@@ -21,8 +24,10 @@ charges as (
         x_ProjectId as project_id,
         SubAccountId as sub_account_id,
         BillingAccountId as billing_account_id,
-        cast(ChargePeriodStart as date) as charge_date
+        cast(ChargePeriodStart as date) as charge_date,
+        x_BillingPeriodStartDate as billing_period_start
     from {{ ref('int_charges_unioned') }}
+    where {{ billing.in_closing_period('x_BillingPeriodStartDate') }}
 
 ),
 
@@ -112,6 +117,7 @@ final as (
 
     select
         charges.charge_id,
+        charges.billing_period_start,
         coalesce(winning_rules.cost_center_id, 'UNALLOCATED') as cost_center_id,
         coalesce(winning_rules.mapping_id, 'UNALLOCATED') as allocation_rule_id,
         case winning_rules.match_dimension

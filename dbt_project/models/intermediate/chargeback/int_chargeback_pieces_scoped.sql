@@ -14,7 +14,11 @@
     period's first day (the latest valid_from if several are); within it the scope of the piece's project
     wins over the department's. Only directly incurred cost has a project of the department's own: a piece
     from a pool carries the pool's project, so the department's scope decides it.
+
+    Incremental by billing period (macros/incremental_by_period.sql): a close scopes its own period's pieces.
 -#}
+
+{{ config(billing.incremental_by_period('billing_period_start')) }}
 
 with
 
@@ -22,6 +26,7 @@ allocations as (
 
     select * from {{ ref('int_charges_allocated') }}
     where cost_center_owner_type = 'department'
+        and {{ billing.in_closing_period('billing_period_start') }}
 
 ),
 

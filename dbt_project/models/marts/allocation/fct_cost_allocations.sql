@@ -1,8 +1,12 @@
+{#- Incremental by billing period (macros/incremental_by_period.sql): a close writes its own period's allocations. -#}
+{{ config(billing.incremental_by_period('billing_period_start')) }}
+
 with
 
 allocations as (
 
     select * from {{ ref('int_charges_allocated') }}
+    where {{ billing.in_closing_period('billing_period_start') }}
 
 ),
 

@@ -9,7 +9,9 @@
         GCP byte-seconds), and a leading 10K -> 10000 for units the seed does not list;
       * a PricingQuantity delivered without a unit is a count: PricingUnit Units (PricingUnit-C-006-C: not
         null when PricingQuantity is not null), Microsoft's FOCUS unit for a bare count.
+    Incremental by billing period (macros/incremental_by_period.sql): a close writes its own period's charges.
 -#}
+{{ config(billing.incremental_by_period('x_BillingPeriodStartDate')) }}
 {#- a provider unit the reference seed does not list keeps its name, except a leading 10K -> 10000 -#}
 {%- set unit_cases %}
             when {alias}.focus_unit is not null then {alias}.focus_unit
@@ -32,12 +34,14 @@ with
 charges as (
 
     select * from {{ ref('int_charges_unioned') }}
+    where {{ billing.in_closing_period('x_BillingPeriodStartDate') }}
 
 ),
 
 mapped as (
 
     select * from {{ ref('int_charges_mapped_to_cost_centers') }}
+    where {{ billing.in_closing_period('billing_period_start') }}
 
 ),
 

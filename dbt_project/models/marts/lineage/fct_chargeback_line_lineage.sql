@@ -17,7 +17,11 @@
     quantity = the sum of the usage pieces' cost) or 'driver_quantity' (unit_price lines: quantity = the sum of
     the driver pieces' quantity). piece_quantity is what the piece adds to the line quantity (null for the
     usage pieces of a unit_price line, whose quantity is measured by the drivers).
+
+    Incremental by billing period (macros/incremental_by_period.sql): a close traces its own period's lines.
 -#}
+
+{{ config(billing.incremental_by_period('billing_period_start')) }}
 
 {%- set money = billing.money_type() -%}
 {%- set string = dbt.type_string() -%}
@@ -27,12 +31,14 @@ with
 lines as (
 
     select * from {{ ref('fct_chargeback_lines') }}
+    where {{ billing.in_closing_period('billing_period_start') }}
 
 ),
 
 scoped_pieces as (
 
     select * from {{ ref('int_chargeback_pieces_scoped') }}
+    where {{ billing.in_closing_period('billing_period_start') }}
 
 ),
 
@@ -41,6 +47,7 @@ allocations as (
     select allocation_id, allocation_rule_id, share_ratio
     from {{ ref('int_charges_allocated') }}
     where cost_center_owner_type = 'department'
+        and {{ billing.in_closing_period('billing_period_start') }}
 
 ),
 
@@ -48,6 +55,7 @@ focus as (
 
     select x_ChargeId as charge_id, x_SourceFile as source_file, x_SourceRow as source_row
     from {{ ref('focus_cost_and_usage') }}
+    where {{ billing.in_closing_period('x_BillingPeriodStartDate') }}
 
 ),
 
@@ -61,6 +69,7 @@ shares as (
 
     select * from {{ ref('int_allocation_shares') }}
     where applied_method = 'driver'
+        and {{ billing.in_closing_period('billing_period_start') }}
 
 ),
 
@@ -74,12 +83,14 @@ charges as (
         ConsumedQuantity as consumed_quantity,
         lower(ChargeDescription) as charge_description
     from {{ ref('int_charges_unioned') }}
+    where {{ billing.in_closing_period('x_BillingPeriodStartDate') }}
 
 ),
 
 mapped as (
 
     select * from {{ ref('int_charges_mapped_to_cost_centers') }}
+    where {{ billing.in_closing_period('billing_period_start') }}
 
 ),
 

@@ -1,0 +1,79 @@
+{#-
+    Incremental by billing period (README "Incremental closes"): the row-level models, whose size grows with every
+    month loaded, rebuild only the period being closed. A close sets BILLING_PERIOD_START (orchestration/defs/
+    transform/dbt.py); the model reads its inputs through `billing.in_closing_period(column)`, and the strategy
+    below deletes that period's rows and inserts what the model computed, so a period whose rows all vanished
+    keeps none (dbt's delete+insert deletes only the keys the new rows carry). Other periods keep what their own
+    last close computed. A model's first build, a build without a period (tests, `dbt build` by hand) and a build
+    after the model's SQL changed (orchestration/defs/transform/incremental.py drops the table first) compute
+    every period. Spark writes plain Parquet tables (no Delta/Iceberg offline): there the models stay tables.
+-#}
+
+{% macro incremental_by_period(period_column) -%}
+    {{ return({
+        'materialized': 'incremental' if target.type == 'duckdb' else 'table',
+        'incremental_strategy': 'replace_period',
+        'period_column': period_column,
+        'on_schema_change': 'fail',
+    }) }}
+{%- endmacro %}
+
+{% macro closing_period() -%}
+    {{ return(env_var('BILLING_PERIOD_START', '')) }}
+{%- endmacro %}
+
+{% macro period_equals(column) -%}
+    {{ return(column ~ " = cast('" ~ billing.closing_period() ~ "' as date)") }}
+{%- endmacro %}
+
+{#- A predicate: `column` is the closing period on an incremental build, true otherwise. -#}
+{% macro in_closing_period(column) -%}
+    {%- if is_incremental() and billing.closing_period() -%}
+        {{ billing.period_equals(column) }}
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{#- dbt's custom incremental strategy `replace_period`: get_incremental_<strategy>_sql. -#}
+{% macro get_incremental_replace_period_sql(arg_dict) -%}
+    {%- set period_column = config.get('period_column') -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    {%- if not period_column -%}
+        {{ exceptions.raise_compiler_error(
+            "incremental_strategy 'replace_period' needs the config period_column (billing.incremental_by_period)"
+        ) }}
+    {%- endif -%}
+    delete from {{ arg_dict['target_relation'] }}
+    where {{ billing.in_closing_period(period_column) }};
+
+    insert into {{ arg_dict['target_relation'] }} ({{ columns }})
+    select {{ columns }} from {{ arg_dict['temp_relation'] }}
+{%- endmacro %}
+
+{#-
+    The data tests of a period-incremental model check the period being closed: the other periods' rows are what
+    their own closes computed and tested, unchanged since. Overrides dbt's get_where_subquery (the `where` config
+    of generic tests), keeping any `where` a test sets. On Spark, where these models are tables rebuilt whole, and
+    in a build without a period, every row is tested.
+-#}
+{% macro get_where_subquery(relation) -%}
+    {%- set conditions = [] -%}
+    {%- if config.get('where', '') -%}
+        {%- do conditions.append('(' ~ config.get('where') ~ ')') -%}
+    {%- endif -%}
+    {%- if billing.closing_period() and execute -%}
+        {%- for node in graph.nodes.values() -%}
+            {%- if node.resource_type == 'model' and node.config.materialized == 'incremental'
+                and node.config.incremental_strategy == 'replace_period'
+                and (node.alias or node.name) == relation.identifier and node.schema == relation.schema -%}
+                {%- do conditions.append(billing.period_equals(node.config.period_column)) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- if conditions -%}
+        {%- do return('(select * from ' ~ relation ~ ' where ' ~ conditions | join(' and ') ~ ') dbt_subquery') -%}
+    {%- else -%}
+        {%- do return(relation) -%}
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,132 @@
+"""The period-incremental dbt models (dbt_project/macros/incremental_by_period.sql) and when to rebuild them whole.
+
+A close rebuilds only its own period in these models; every other period keeps what an earlier close computed.
+That holds only while the SQL that computed those rows is unchanged: when a release changes the model, any model
+it reads, a column contract or a project macro, the table is dropped before dbt runs, so dbt builds every period
+afresh. Reference data (seeds) is not part of the fingerprint: a rule changed after a close shows in a period when
+that period is closed again, reported as a restatement against what was closed (README "Incremental closes").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+STRATEGY = "replace_period"
+PROJECT = "billing"
+
+
+@dataclass(frozen=True)
+class IncrementalModel:
+    unique_id: str
+    schema: str
+    name: str
+    fingerprint: str
+
+    @property
+    def relation(self) -> str:
+        return f'"{self.schema}"."{self.name}"'
+
+
+def _node_digest(node: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "sql": node["checksum"]["checksum"],
+        "materialized": node["config"].get("materialized"),
+        "columns": {name: column.get("data_type") for name, column in sorted(node.get("columns", {}).items())},
+    }
+
+
+def _ancestors(unique_id: str, nodes: Mapping[str, Mapping[str, Any]]) -> set[str]:
+    seen: set[str] = set()
+    pending = [unique_id]
+    while pending:
+        for parent in nodes[pending.pop()]["depends_on"]["nodes"]:
+            if parent in nodes and parent not in seen and nodes[parent]["resource_type"] == "model":
+                seen.add(parent)
+                pending.append(parent)
+    return seen
+
+
+def incremental_models(manifest: Mapping[str, Any]) -> list[IncrementalModel]:
+    """Every model built by the `replace_period` strategy, with the fingerprint of the SQL that computes it."""
+    nodes = manifest["nodes"]
+    macros = sorted(
+        (unique_id, macro["macro_sql"])
+        for unique_id, macro in manifest["macros"].items()
+        if macro["package_name"] == PROJECT
+    )
+    macro_digest = hashlib.sha256(json.dumps(macros).encode()).hexdigest()
+    models = []
+    for unique_id, node in nodes.items():
+        if node["resource_type"] != "model":
+            continue
+        config = node["config"]
+        if config.get("materialized") != "incremental" or config.get("incremental_strategy") != STRATEGY:
+            continue
+        inputs = {uid: _node_digest(nodes[uid]) for uid in sorted({unique_id} | _ancestors(unique_id, nodes))}
+        digest = json.dumps({"models": inputs, "macros": macro_digest}, sort_keys=True)
+        models.append(
+            IncrementalModel(
+                unique_id=unique_id,
+                schema=node["schema"],
+                name=node.get("alias") or node["name"],
+                fingerprint=hashlib.sha256(digest.encode()).hexdigest(),
+            )
+        )
+    return sorted(models, key=lambda model: model.unique_id)
+
+
+def read_fingerprints(state_path: Path) -> dict[str, str]:
+    if not state_path.exists():
+        return {}
+    return dict(json.loads(state_path.read_text(encoding="utf-8")))
+
+
+def drop_stale_models(
+    con: duckdb.DuckDBPyConnection, models: Iterable[IncrementalModel], fingerprints: Mapping[str, str]
+) -> list[IncrementalModel]:
+    """Drops each model whose fingerprint differs from the one its table was built with (or that has none on
+    record); dbt then builds it for every period. Returns those that existed."""
+    existing = {
+        (schema, name)
+        for schema, name in con.execute(
+            "select table_schema, table_name from information_schema.tables where table_type = 'BASE TABLE'"
+        ).fetchall()
+    }
+    dropped = []
+    for model in models:
+        if fingerprints.get(model.unique_id) == model.fingerprint:
+            continue
+        if (model.schema, model.name) in existing:
+            con.execute(f"drop table {model.relation}")
+            dropped.append(model)
+    return dropped
+
+
+def record_fingerprints(
+    state_path: Path, models: Iterable[IncrementalModel], run_results_path: Path, fingerprints: Mapping[str, str]
+) -> dict[str, str]:
+    """Records the fingerprint of every incremental model dbt built successfully in this invocation; a model that
+    failed or did not run keeps its old record (or none), so the next close rebuilds it whole if it must."""
+    if not run_results_path.exists():
+        return dict(fingerprints)
+    built = {
+        result["unique_id"]
+        for result in json.loads(run_results_path.read_text(encoding="utf-8"))["results"]
+        if result.get("status") == "success"
+    }
+    updated = dict(fingerprints)
+    for model in models:
+        if model.unique_id in built:
+            updated[model.unique_id] = model.fingerprint
+    state_path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = state_path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(updated, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    temporary.replace(state_path)
+    return updated

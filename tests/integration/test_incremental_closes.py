@@ -1,0 +1,135 @@
+"""Incremental closes (dbt_project/macros/incremental_by_period.sql): closing a month again rebuilds that month in
+the row-level models and no other month; rows that vanish from the month vanish from the models; a model built by
+other SQL than the release's is rebuilt for every month."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from orchestration.defs.transform.incremental import incremental_models
+from orchestration.resources import dbt_project
+from tests.integration.conftest import ClosedDemo, use_data_dir
+
+OCTOBER = date(2026, 10, 1)
+# Each period-incremental model and its period column.
+INCREMENTAL_TABLES = {
+    "intermediate.int_charges_mapped_to_cost_centers": "billing_period_start",
+    "intermediate.int_charges_allocated": "billing_period_start",
+    "intermediate.int_chargeback_pieces_scoped": "billing_period_start",
+    "marts.focus_cost_and_usage": "x_BillingPeriodStartDate",
+    "marts.fct_cost_allocations": "billing_period_start",
+    "marts.fct_chargeback_line_lineage": "billing_period_start",
+}
+# The payroll cost-center tag is mapped to Finance Systems from now on, for every month (valid from 2026-01-01).
+REMAPPED = ("MAP-0002,tag,cost-center,CC-1200,CC-1200,", "MAP-0002,tag,cost-center,CC-1200,CC-1100,")
+
+
+def _rows(demo: ClosedDemo, table: str, before: bool) -> list[tuple]:
+    column = INCREMENTAL_TABLES[table]
+    return demo.query(f"select * from {table} where {column} {'<' if before else '='} ? order by all", [OCTOBER])
+
+
+def _payroll_charges(demo: ClosedDemo, period: date) -> int:
+    """Charges the payroll cost-center tag sends to payroll (the mapping the fixture changes)."""
+    return demo.query(
+        "select count(*) from intermediate.int_charges_mapped_to_cost_centers"
+        " where billing_period_start = ? and allocation_rule_id = 'MAP-0002' and cost_center_id = 'CC-1200'",
+        [period],
+    )[0][0]
+
+
+def test_every_period_incremental_model_is_known_here() -> None:
+    manifest = json.loads(dbt_project().manifest_path.read_text(encoding="utf-8"))
+    assert {f"{model.schema}.{model.name}" for model in incremental_models(manifest)} == set(INCREMENTAL_TABLES)
+
+
+@pytest.fixture(scope="module")
+def reclosed(closed_demo: ClosedDemo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ClosedDemo, dict]]:
+    """A copy of the closed demo whose October on-premises meters were withdrawn and whose cost-center mapping
+    changed for every month, closed again for October only. Yields it with the copy's rows from before."""
+    copy = tmp_path_factory.mktemp("incremental") / "data"
+    shutil.copytree(closed_demo.settings.data_dir, copy, ignore=shutil.ignore_patterns("dagster"))
+    seeds = tmp_path_factory.mktemp("remapped-seeds")
+    shutil.copytree(Path(__file__).parents[2] / "seeds", seeds, dirs_exist_ok=True)
+    mappings = seeds / "cost_center_mappings.csv"
+    text = mappings.read_text(encoding="utf-8")
+    assert REMAPPED[0] in text
+    mappings.write_text(text.replace(*REMAPPED), encoding="utf-8")
+    os.environ["BILLING_SEEDS_DIR"] = str(seeds)
+    try:
+        demo = ClosedDemo(use_data_dir(copy), closed_demo.manifest)
+        before = {table: (_rows(demo, table, True), _rows(demo, table, False)) for table in INCREMENTAL_TABLES}
+        import duckdb
+
+        with duckdb.connect(str(demo.settings.warehouse_path)) as con:
+            withdrawn = con.execute("delete from raw.onprem where _billing_period_start = ?", [OCTOBER]).fetchall()
+        assert withdrawn[0][0] > 0
+        assert demo.close(OCTOBER).success, demo.outcomes[OCTOBER].failures
+        yield demo, before
+    finally:
+        os.environ.pop("BILLING_SEEDS_DIR", None)
+        use_data_dir(closed_demo.settings.data_dir)
+
+
+def test_reclosing_a_month_leaves_every_other_month_as_its_close_computed_it(
+    reclosed: tuple[ClosedDemo, dict],
+) -> None:
+    demo, before = reclosed
+    for table in INCREMENTAL_TABLES:
+        earlier, october = before[table]
+        assert earlier, table
+        assert october, table
+        assert _rows(demo, table, True) == earlier, table
+        assert _rows(demo, table, False) != october, table
+    # The new mapping shows in October only: September keeps what its close mapped.
+    assert _payroll_charges(demo, OCTOBER) == 0
+    assert _payroll_charges(demo, date(2026, 9, 1)) > 0
+
+
+def test_rows_withdrawn_from_the_month_leave_every_model(reclosed: tuple[ClosedDemo, dict]) -> None:
+    demo, _ = reclosed
+    assert demo.query(
+        "select count(*) from marts.focus_cost_and_usage where x_BillingPeriodStartDate = ? and x_Source = 'onprem'",
+        [OCTOBER],
+    ) == [(0,)]
+    october_charges = "select x_ChargeId from marts.focus_cost_and_usage where x_BillingPeriodStartDate = ?"
+    for table, charge in (
+        ("intermediate.int_charges_mapped_to_cost_centers", "charge_id"),
+        ("intermediate.int_charges_allocated", "charge_id"),
+        ("intermediate.int_chargeback_pieces_scoped", "charge_id"),
+        ("marts.fct_cost_allocations", "charge_id"),
+        ("marts.fct_chargeback_line_lineage", "charge_id"),
+    ):
+        column = INCREMENTAL_TABLES[table]
+        strays = demo.query(
+            f"select count(*) from {table} where {column} = ? and {charge} not in ({october_charges})",
+            [OCTOBER, OCTOBER],
+        )
+        assert strays == [(0,)], table
+    # September still has its on-premises charges.
+    assert demo.query(
+        "select count(*) > 0 from marts.focus_cost_and_usage"
+        " where x_BillingPeriodStartDate = ? and x_Source = 'onprem'",
+        [date(2026, 9, 1)],
+    ) == [(True,)]
+
+
+def test_a_model_built_by_other_sql_is_rebuilt_for_every_month(reclosed: tuple[ClosedDemo, dict]) -> None:
+    demo, _ = reclosed
+    # As after a release that changed the models: the fingerprints on record are not the release's.
+    state = demo.settings.dbt_dir / "duckdb-incremental-models.json"
+    recorded = json.loads(state.read_text(encoding="utf-8"))
+    assert set(recorded) == {f"model.billing.{table.split('.')[1]}" for table in INCREMENTAL_TABLES}
+    state.write_text(json.dumps(dict.fromkeys(recorded, "built by an earlier release")), encoding="utf-8")
+    assert demo.close(OCTOBER).success, demo.outcomes[OCTOBER].failures
+    # Every month now follows the mapping in the seeds, not only the month closed.
+    assert _payroll_charges(demo, date(2026, 8, 1)) == 0
+    assert _payroll_charges(demo, date(2026, 9, 1)) == 0
+    assert json.loads(state.read_text(encoding="utf-8")) != dict.fromkeys(recorded, "built by an earlier release")
