@@ -6,8 +6,11 @@
     expected / actual: dicts with
       relation  a ref()
       period, source, currency, amount  column expressions in that relation
+    In a close, when either side is a period-incremental model, both sides and the reconciliation are compared for
+    the period being closed only (macros/incremental_by_period.sql): the other periods were checked by their closes.
 -#}
 {% macro conservation_mismatches(expected, actual, reconciliation_column) -%}
+{%- set one_period = billing.period_column_of(expected.relation) or billing.period_column_of(actual.relation) -%}
 with
 
 expected_totals as (
@@ -18,6 +21,9 @@ expected_totals as (
         {{ expected.currency }} as currency,
         cast(sum({{ expected.amount }}) as {{ billing.money_type() }}) as expected_total
     from {{ expected.relation }}
+    {%- if one_period %}
+    where {{ billing.period_equals(expected.period) }}
+    {%- endif %}
     group by {{ expected.period }}, {{ expected.source }}, {{ expected.currency }}
 
 ),
@@ -30,6 +36,9 @@ actual_totals as (
         {{ actual.currency }} as currency,
         cast(sum({{ actual.amount }}) as {{ billing.money_type() }}) as actual_total
     from {{ actual.relation }}
+    {%- if one_period %}
+    where {{ billing.period_equals(actual.period) }}
+    {%- endif %}
     group by {{ actual.period }}, {{ actual.source }}, {{ actual.currency }}
 
 ),
@@ -74,6 +83,9 @@ reconciliation_mismatches as (
         cast(sum({{ reconciliation_column }}) as {{ billing.money_type() }}) as difference,
         cast(sum(abs({{ reconciliation_column }})) as {{ billing.money_type() }}) as absolute_difference
     from {{ ref('fct_reconciliation') }}
+    {%- if one_period %}
+    where {{ billing.period_equals('billing_period_start') }}
+    {%- endif %}
     group by billing_period_start, source, currency
     having sum(abs({{ reconciliation_column }})) <> 0
 

@@ -48,32 +48,63 @@
     where {{ billing.in_closing_period(period_column) }};
 
     insert into {{ arg_dict['target_relation'] }} ({{ columns }})
-    select {{ columns }} from {{ arg_dict['temp_relation'] }}
+    select {{ columns }} from {{ arg_dict['temp_relation'] }};
+
+    {#- dbt-duckdb leaves a temporary relation to the end of the connection: a month of rows per model, held in
+        DuckDB's memory while every later model runs (a re-close's later models ran up to 17x slower). -#}
+    drop table {{ arg_dict['temp_relation'] }}
 {%- endmacro %}
 
 {#-
     The data tests of a period-incremental model check the period being closed: the other periods' rows are what
-    their own closes computed and tested, unchanged since. Overrides dbt's get_where_subquery (the `where` config
-    of generic tests), keeping any `where` a test sets. On Spark, where these models are tables rebuilt whole, and
-    in a build without a period, every row is tested.
+    their own closes computed and tested, unchanged since. `period_column_of(relation)` is the relation's period
+    column when it is a period-incremental model in a close (DuckDB, BILLING_PERIOD_START set), none otherwise; on
+    Spark, where these models are tables rebuilt whole, and in a build without a period, every row is tested.
 -#}
-{% macro get_where_subquery(relation) -%}
-    {%- set conditions = [] -%}
-    {%- if config.get('where', '') -%}
-        {%- do conditions.append('(' ~ config.get('where') ~ ')') -%}
-    {%- endif -%}
+{% macro period_column_of(relation) -%}
     {%- if billing.closing_period() and execute -%}
         {%- for node in graph.nodes.values() -%}
             {%- if node.resource_type == 'model' and node.config.materialized == 'incremental'
                 and node.config.incremental_strategy == 'replace_period'
                 and (node.alias or node.name) == relation.identifier and node.schema == relation.schema -%}
-                {%- do conditions.append(billing.period_equals(node.config.period_column)) -%}
+                {{ return(node.config.period_column) }}
             {%- endif -%}
         {%- endfor -%}
     {%- endif -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+{#- For a singular test: the relation's rows of the closing period (see above), or the relation itself. -#}
+{% macro closing_period_rows(relation) -%}
+    {%- set column = billing.period_column_of(relation) -%}
+    {%- if column -%}
+        {{ return('(select * from ' ~ relation ~ ' where ' ~ billing.period_equals(column) ~ ')') }}
+    {%- endif -%}
+    {{ return(relation) }}
+{%- endmacro %}
+
+{#- Generic tests: dbt's get_where_subquery (the `where` config), keeping any `where` a test sets. -#}
+{% macro get_where_subquery(relation) -%}
+    {%- set conditions = [] -%}
+    {%- if config.get('where', '') -%}
+        {%- do conditions.append('(' ~ config.get('where') ~ ')') -%}
+    {%- endif -%}
+    {%- set column = billing.period_column_of(relation) -%}
+    {%- if column -%}
+        {%- do conditions.append(billing.period_equals(column)) -%}
+    {%- endif -%}
     {%- if conditions -%}
         {%- do return('(select * from ' ~ relation ~ ' where ' ~ conditions | join(' and ') ~ ') dbt_subquery') -%}
+    {%- endif -%}
+    {%- do return(relation) -%}
+{%- endmacro %}
+
+{#- For a singular test over period-incremental models and what is derived from them: `column` is the period being
+    closed (DuckDB, BILLING_PERIOD_START set), true otherwise (see period_column_of). -#}
+{% macro in_tested_period(column) -%}
+    {%- if billing.closing_period() and target.type == 'duckdb' -%}
+        {{ billing.period_equals(column) }}
     {%- else -%}
-        {%- do return(relation) -%}
+        true
     {%- endif -%}
 {%- endmacro %}

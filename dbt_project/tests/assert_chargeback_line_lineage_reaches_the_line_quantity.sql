@@ -5,6 +5,7 @@
 --                                     driver pieces = the line quantity;
 --   every line:                       Σ piece_cost of the usage pieces = the line's allocated_cost.
 -- Returns the offending lines.
+-- In a close on DuckDB, checked for the period being closed (macros/incremental_by_period.sql).
 
 {% set money = billing.money_type() %}
 
@@ -13,12 +14,14 @@ with
 lines as (
 
     select * from {{ ref('fct_chargeback_lines') }}
+    where {{ billing.in_tested_period('billing_period_start') }}
 
 ),
 
 lineage as (
 
     select * from {{ ref('fct_chargeback_line_lineage') }}
+    where {{ billing.in_tested_period('billing_period_start') }}
 
 ),
 

@@ -2,6 +2,7 @@
 -- reaches exactly one chargeback or showback line - per period and currency, Σ fct_chargeback_lines
 -- .allocated_cost = Σ fct_cost_allocations.allocated_effective_cost of department cost centers. Returns the
 -- periods and currencies where they differ.
+-- In a close on DuckDB, checked for the period being closed (macros/incremental_by_period.sql).
 
 with
 
@@ -15,6 +16,7 @@ allocated as (
     inner join {{ ref('stg_reference__cost_centers') }} as cost_centers
         on allocations.cost_center_id = cost_centers.cost_center_id
     where cost_centers.owner_type = 'department'
+        and {{ billing.in_tested_period('allocations.billing_period_start') }}
     group by allocations.billing_period_start, allocations.billing_currency
 
 ),
@@ -26,6 +28,7 @@ charged as (
         billing_currency,
         cast(sum(allocated_cost) as {{ billing.money_type() }}) as charged
     from {{ ref('fct_chargeback_lines') }}
+    where {{ billing.in_tested_period('billing_period_start') }}
     group by billing_period_start, billing_currency
 
 ),

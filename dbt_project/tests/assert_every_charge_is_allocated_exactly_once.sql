@@ -4,6 +4,7 @@
 -- depends_on: {{ ref('fct_reconciliation') }}
 -- (the hint above only orders this test after the reconciliation mart, so that a failure here never leaves
 -- that mart stale: dbt build skips the children of a failing test's parents)
+-- In a close on DuckDB, checked for the period being closed (macros/incremental_by_period.sql).
 
 with
 
@@ -11,6 +12,7 @@ charges as (
 
     select x_ChargeId as charge_id
     from {{ ref('focus_cost_and_usage') }}
+    where {{ billing.in_tested_period('x_BillingPeriodStartDate') }}
 
 ),
 
@@ -21,6 +23,7 @@ allocations as (
         count(*) as allocation_rows,
         cast(sum(share_ratio) as {{ billing.money_type() }}) as total_share
     from {{ ref('fct_cost_allocations') }}
+    where {{ billing.in_tested_period('billing_period_start') }}
     group by charge_id
 
 ),

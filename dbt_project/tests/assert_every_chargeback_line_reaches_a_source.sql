@@ -2,18 +2,21 @@
 -- least one row in fct_chargeback_line_lineage, and every lineage row names a source: a file and a row number
 -- (provider export) or a file and a key (seed row). Returns the lines without lineage and the rows without a
 -- source.
+-- In a close on DuckDB, checked for the period being closed (macros/incremental_by_period.sql).
 
 with
 
 lines as (
 
     select * from {{ ref('fct_chargeback_lines') }}
+    where {{ billing.in_tested_period('billing_period_start') }}
 
 ),
 
 lineage as (
 
     select * from {{ ref('fct_chargeback_line_lineage') }}
+    where {{ billing.in_tested_period('billing_period_start') }}
 
 ),
 

@@ -213,11 +213,12 @@ def run_bench(settings: Settings, config: BenchConfig, progress: Callable[[str],
     close = _close(single, first, "single-month close", progress)
 
     reclose: Measured | None = None
+    history_close: Measured | None = None
     if config.months > 1:
         history = _data_dir(settings, config.bench_dir / "history")
         _link_month(exports, history.landing_dir, manifest.periods)
         _ingest_all(history, progress)
-        _close(history, first, f"first close among {config.months} months", progress)
+        history_close = _close(history, first, f"first close among {config.months} months", progress)
         reclose = _close(history, first, f"re-close among {config.months} months", progress)
 
     progress("engine floor: one DuckDB SQL script over the same files")
@@ -252,6 +253,8 @@ def run_bench(settings: Settings, config: BenchConfig, progress: Callable[[str],
         "ingest": ingest,
         "close_seconds": round(close.seconds, 3),
         "close_peak_rss_bytes": close.peak_rss_bytes,
+        # The first close in the warehouse with every month loaded builds the incremental models for every month.
+        "first_close_among_months_seconds": round(history_close.seconds, 3) if history_close else None,
         "reclose_seconds": round(reclose.seconds, 3) if reclose else None,
         "reclose_peak_rss_bytes": reclose.peak_rss_bytes if reclose else None,
         "reclose_ratio": round(reclose.seconds / close.seconds, 3) if reclose else None,
@@ -288,6 +291,7 @@ def render(report: dict[str, Any]) -> str:
     rates = report["ingest_rows_per_second"]
     machine = report["machine"]
     peer = seconds(report["pandas_seconds"]) if report["pandas_completed"] else "did not finish"
+    history = f"{report['months']} months loaded" if report["months"] > 1 else "one month loaded (no re-close)"
     lines = [
         f"bench {report['measured_at']} on {machine['cores']} cores, {gib(machine['memory_bytes'])} "
         f"({machine['cpu']}); DuckDB limit {report['duckdb_memory_limit']}, {report['duckdb_threads']} threads",
@@ -300,7 +304,8 @@ def render(report: dict[str, Any]) -> str:
         f"{'engine floor (DuckDB SQL)':<44} {seconds(report['floor_seconds']):>16}",
         f"{'naive pandas peer':<44} {peer:>16}",
         f"{'pandas peak memory':<44} {gib(report['pandas_peak_rss_bytes']):>16}",
-        f"{'re-close among ' + str(report['months']) + ' months':<44} {seconds(report['reclose_seconds']):>16}",
+        f"{history + ', first close':<44} {seconds(report.get('first_close_among_months_seconds')):>16}",
+        f"{history + ', re-close':<44} {seconds(report['reclose_seconds']):>16}",
         f"{'close / floor':<44} {report['close_over_floor'] or '-':>16}",
         f"{'pandas / close':<44} {report['pandas_over_close'] or '-':>16}",
         f"{'re-close / single-month close':<44} {report['reclose_ratio'] or '-':>16}",

@@ -35,11 +35,19 @@ def test_the_bench_closes_a_scaled_month_measures_the_baselines_and_writes_bench
         assert report[key] > 0, key
     assert report["pandas_completed"] is True
     assert report["reclose_ratio"] == pytest.approx(report["reclose_seconds"] / report["close_seconds"], abs=0.01)
+    assert report["first_close_among_months_seconds"] > 0
     # The baselines read every line of the month (but the Savings Plan negations, which FOCUS drops) and agree to
     # the cent on every cost center's total.
     assert ROWS * 0.9 < report["floor_rows"] == report["pandas_rows"] < ROWS
     assert "baselines_disagree" not in report
-    for label in ("close / floor", "pandas / close", "re-close / single-month close", "close peak memory"):
+    for label in (
+        "close / floor",
+        "pandas / close",
+        "2 months loaded, first close",
+        "2 months loaded, re-close",
+        "re-close / single-month close",
+        "close peak memory",
+    ):
         assert label in out
     # The closed month holds every generated line, once, in the single-month warehouse.
     warehouse = tmp_path / "data" / "bench" / "single" / "warehouse" / "billing.duckdb"
@@ -50,3 +58,13 @@ def test_the_bench_closes_a_scaled_month_measures_the_baselines_and_writes_bench
             {"period": report["periods"][0]},
         ).fetchone()
     assert raw_rows == ROWS
+    # The history warehouse's first close built its incremental models for both months loaded; the re-close of
+    # the first month replaced that month's rows, once.
+    history = tmp_path / "data" / "bench" / "history" / "warehouse" / "billing.duckdb"
+    with duckdb.connect(str(history), read_only=True) as con:
+        per_month = con.execute(
+            "select cast(x_BillingPeriodStartDate as varchar), count(*), count(distinct x_ChargeId)"
+            " from marts.focus_cost_and_usage group by all order by all"
+        ).fetchall()
+    assert [month for month, _, _ in per_month] == report["periods"]
+    assert all(rows == charges > ROWS * 0.9 for _, rows, charges in per_month)
