@@ -16,6 +16,8 @@ def run_dbt(arguments: list[str], warehouse: Path, target_dir: Path, log_dir: Pa
     command += ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
     command += ["--target-path", str(target_dir), "--log-path", str(log_dir)]
     environment = {**os.environ, "BILLING_WAREHOUSE_PATH": str(warehouse), "BILLING_ENGINE": "duckdb"}
+    # A scratch build is no close: every period is built and tested, whatever a close in this process left set.
+    environment.pop("BILLING_PERIOD_START", None)
     return subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
 
 
