@@ -9,9 +9,14 @@
     every period. Spark writes plain Parquet tables (no Delta/Iceberg offline): there the models stay tables.
 -#}
 
+{#- DuckDB only: Spark writes plain Parquet tables (no Delta/Iceberg offline), so there these models are tables. -#}
+{% macro period_models_are_incremental() -%}
+    {{ return(target.type == 'duckdb') }}
+{%- endmacro %}
+
 {% macro incremental_by_period(period_column) -%}
     {{ return({
-        'materialized': 'incremental' if target.type == 'duckdb' else 'table',
+        'materialized': 'incremental' if billing.period_models_are_incremental() else 'table',
         'incremental_strategy': 'replace_period',
         'period_column': period_column,
         'on_schema_change': 'fail',
@@ -64,25 +69,13 @@
     Spark, where these models are tables rebuilt whole, and in a build without a period, every row is tested.
 -#}
 {% macro period_column_of(relation) -%}
-    {%- if billing.closing_period() and execute -%}
-        {%- for node in graph.nodes.values() -%}
-            {%- if node.resource_type == 'model' and node.config.materialized == 'incremental'
-                and node.config.incremental_strategy == 'replace_period'
-                and (node.alias or node.name) == relation.identifier and node.schema == relation.schema -%}
-                {{ return(node.config.period_column) }}
-            {%- endif -%}
-        {%- endfor -%}
+    {#- Models here are named as their relations (no aliases), so the node is found by name. -#}
+    {%- set node = graph.nodes.get('model.' ~ project_name ~ '.' ~ relation.identifier) if execute else none -%}
+    {%- if billing.closing_period() and node and node.schema == relation.schema
+        and node.config.materialized == 'incremental' and node.config.incremental_strategy == 'replace_period' -%}
+        {{ return(node.config.period_column) }}
     {%- endif -%}
     {{ return(none) }}
-{%- endmacro %}
-
-{#- For a singular test: the relation's rows of the closing period (see above), or the relation itself. -#}
-{% macro closing_period_rows(relation) -%}
-    {%- set column = billing.period_column_of(relation) -%}
-    {%- if column -%}
-        {{ return('(select * from ' ~ relation ~ ' where ' ~ billing.period_equals(column) ~ ')') }}
-    {%- endif -%}
-    {{ return(relation) }}
 {%- endmacro %}
 
 {#- Generic tests: dbt's get_where_subquery (the `where` config), keeping any `where` a test sets. -#}
@@ -104,7 +97,7 @@
 {#- For a singular test over period-incremental models and what is derived from them: `column` is the period being
     closed (DuckDB, BILLING_PERIOD_START set), true otherwise (see period_column_of). -#}
 {% macro in_tested_period(column) -%}
-    {%- if billing.closing_period() and target.type == 'duckdb' -%}
+    {%- if billing.closing_period() and billing.period_models_are_incremental() -%}
         {{ billing.period_equals(column) }}
     {%- else -%}
         true

@@ -304,7 +304,7 @@ def render(report: dict[str, Any]) -> str:
         f"{'engine floor (DuckDB SQL)':<44} {seconds(report['floor_seconds']):>16}",
         f"{'naive pandas peer':<44} {peer:>16}",
         f"{'pandas peak memory':<44} {gib(report['pandas_peak_rss_bytes']):>16}",
-        f"{history + ', first close':<44} {seconds(report.get('first_close_among_months_seconds')):>16}",
+        f"{history + ', first close':<44} {seconds(report['first_close_among_months_seconds']):>16}",
         f"{history + ', re-close':<44} {seconds(report['reclose_seconds']):>16}",
         f"{'close / floor':<44} {report['close_over_floor'] or '-':>16}",
         f"{'pandas / close':<44} {report['pandas_over_close'] or '-':>16}",
