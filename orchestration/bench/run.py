@@ -7,7 +7,10 @@
    FOCUS -> allocation -> chargeback -> invoices -> gates -> publish), wall time and the peak resident memory of
    its whole process tree.
 4. Re-closing one month among many: every month ingested into a second warehouse, the first month closed, then
-   closed again; `reclose_ratio` = that re-close / the single-month close.
+   its AWS export re-delivered (about one usage line in a thousand withdrawn, as a corrected export would) and the
+   month closed again; `reclose_ratio` = that re-close / the single-month close. The re-delivery makes the re-close
+   do what a real one does: ingest the month again and change its marts (so the publication cannot take the month
+   from the previous release).
 5. The two baselines on the first month's files: the engine floor (one DuckDB SQL script) and the naive pandas peer.
 
 Everything is written under BENCH_DIR (default data/bench/), which each run starts afresh; the report goes to
@@ -107,6 +110,29 @@ def _link_month(exports: Path, landing: Path, periods: Sequence[date]) -> int:
         _link_or_copy(path, landing / relative)
         linked += 1
     return linked
+
+
+REDELIVERY_WITHDRAWS_ONE_LINE_IN = 1000
+
+
+def _redeliver(settings: Settings, exports: Path, file: Any) -> Path:
+    """A corrected AWS export of `file`'s month in the landing zone, delivered after it (a new assembly folder, a
+    later modification time): the same lines but one in REDELIVERY_WITHDRAWS_ONE_LINE_IN withdrawn, among plain usage
+    lines only (withdrawing half of a Savings Plan pair would make an export the reconciliation rightly refuses). It
+    supersedes the first delivery when the month is closed again."""
+    delivered = settings.landing_dir / file.path.relative_to(exports)
+    target = delivered.parent.with_name(f"{delivered.parent.name}-redelivered") / delivered.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect() as con:
+        con.execute(
+            "copy (select * exclude (file_row_number) from read_parquet($source, file_row_number = true) "
+            "where not (line_item_line_item_type = 'Usage' "
+            f"and file_row_number % {REDELIVERY_WITHDRAWS_ONE_LINE_IN} = 0) "
+            "order by file_row_number) "
+            f"to '{str(target).replace(chr(39), chr(39) * 2)}' (format parquet, compression snappy)",
+            {"source": str(file.path)},
+        )
+    return target
 
 
 def _data_dir(settings: Settings, data_dir: Path) -> Settings:
@@ -219,6 +245,8 @@ def run_bench(settings: Settings, config: BenchConfig, progress: Callable[[str],
         _link_month(exports, history.landing_dir, manifest.periods)
         _ingest_all(history, progress)
         history_close = _close(history, first, f"first close among {config.months} months", progress)
+        aws = next(f for f in first_files if f.source == "aws_cur")
+        progress(f"re-delivered {_redeliver(history, exports, aws).relative_to(history.landing_dir)}")
         reclose = _close(history, first, f"re-close among {config.months} months", progress)
 
     progress("engine floor: one DuckDB SQL script over the same files")

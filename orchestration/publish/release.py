@@ -8,9 +8,12 @@ release or the new one, never a half-written one, and never holds a lock on the 
         billing.duckdb                    every marts.* table (finance's copy)
         parquet/<table>/billing_period_start=<date>/*.parquet  (a table without a period: one file)
         scopes/<scope_id>/billing.duckdb  the rows and columns that scope may read (orchestration/publish/policy.py)
-        manifest.json                     period, run, time, row counts per table and scope, sha256 of every file
+        manifest.json                     period, run, time, row counts per table and scope, sha256 of every file,
+                                          each mart's digest per period and what was taken from the previous release
 
-The previous release is kept (a reader that opened it keeps reading); older ones are removed.
+A release takes what did not change from the previous one (orchestration/publish/digests.py): Parquet partitions
+whose period digest is unchanged are hard-linked, the DuckDB files are copied from it and only changed periods'
+rows replaced. The previous release is kept (a reader that opened it keeps reading); older ones are removed.
 """
 
 from __future__ import annotations
@@ -24,10 +27,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from urllib.parse import unquote
 
 import duckdb
 
 from orchestration.ops.people import load_directory
+from orchestration.publish.digests import (
+    WHOLE_TABLE,
+    MartDigest,
+    PreviousRelease,
+    ReuseSummary,
+    copy_verified,
+    link_or_copy,
+    mart_digests,
+    period_text,
+    previous_release,
+    selection_fingerprint,
+)
 from orchestration.publish.policy import PolicyError, PublicationPolicy, RowRule, load_policy
 from orchestration.publish.scopes import FINANCE, Scope, scopes_to_publish
 
@@ -46,12 +62,20 @@ class Release:
     tables: dict[str, int] = field(default_factory=dict)
     scopes: dict[str, dict[str, int]] = field(default_factory=dict)
     finance_only_unlisted: list[str] = field(default_factory=list)
+    reuse: ReuseSummary = field(default_factory=ReuseSummary)
 
     def summary(self) -> str:
         text = (
             f"published release {self.name}: {len(self.tables)} marts ({sum(self.tables.values())} rows), "
             f"{len(self.scopes)} scoped extracts ({', '.join(self.scopes)})"
         )
+        reuse = self.reuse
+        if reuse.parquet_partitions_linked or reuse.extract_tables_kept or reuse.extract_periods_replaced:
+            text += (
+                f"; unchanged since the previous release: {reuse.parquet_partitions_linked} of "
+                f"{reuse.parquet_partitions_linked + reuse.parquet_partitions_written} Parquet partitions linked, "
+                f"{reuse.extract_tables_kept} extract tables kept, {reuse.extract_periods_replaced} periods replaced"
+            )
         if self.finance_only_unlisted:
             text += f"; not in seeds/publication_scopes.csv, so finance only: {', '.join(self.finance_only_unlisted)}"
         return text
@@ -115,47 +139,136 @@ def _scope_selection(
     return [c for c in columns if c not in hidden], where[0], where[1]
 
 
+def _attached_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = con.execute(
+        "select table_name from information_schema.tables where table_catalog = 'publication' "
+        "and table_schema = 'marts'"
+    ).fetchall()
+    return {row[0] for row in rows}
+
+
 def _write_database(
     con: duckdb.DuckDBPyConnection,
-    path: Path,
+    building: Path,
+    relative: str,
     marts: dict[str, list[str]],
     select: Callable[[str, list[str]], tuple[list[str], str, list[object]] | None],
-) -> dict[str, int]:
+    digests: dict[str, MartDigest],
+    previous: PreviousRelease | None,
+    reuse: ReuseSummary,
+) -> tuple[dict[str, int], dict[str, str]]:
+    """Write one DuckDB file of the release: (row count per table, selection fingerprint per table).
+
+    From the previous release's copy of the same file when its bytes are what its manifest recorded: a table the
+    scope reads the same way keeps its unchanged periods and has its changed periods' rows replaced."""
+    path = building / relative
     path.parent.mkdir(parents=True, exist_ok=True)
+    chosen = {table: c for table, columns in marts.items() if (c := select(table, columns)) is not None}
+    selections = {table: selection_fingerprint(*c) for table, c in chosen.items()}
+    base = previous.database(relative) if previous is not None else None
+    copied = base is not None and copy_verified(base[0], path, base[1])
+    if base is not None and not copied:
+        reuse.notes.append(f"{relative}: not what the previous manifest recorded; written whole")
+    earlier = previous.selections.get(relative, {}) if copied and previous is not None else {}
     con.execute(f"attach '{path}' as publication")
     counts: dict[str, int] = {}
     try:
-        con.execute("create schema publication.marts")
-        for table, columns in marts.items():
-            chosen = select(table, columns)
-            if chosen is None:
-                continue
-            kept, where, params = chosen
-            con.execute(
-                f"create table publication.marts.{_quote(table)} as select {', '.join(map(_quote, kept))} "
-                f"from marts.{_quote(table)} where {where}",
-                params,
-            )
-            counts[table] = con.execute(f"select count(*) from publication.marts.{_quote(table)}").fetchone()[0]
+        existing = _attached_tables(con) if copied else set()
+        if not copied:
+            con.execute("create schema publication.marts")
+        for table in sorted(existing - set(chosen)):
+            con.execute(f"drop table publication.marts.{_quote(table)}")
+        for table, (kept, where, params) in chosen.items():
+            target = f"publication.marts.{_quote(table)}"
+            digest = digests[table]
+            changed = None
+            if table in existing and earlier.get(table) == selections[table] and previous is not None:
+                changed = digest.changed_since(previous.digests.get(table))
+            if changed is not None and changed and digest.period_column is not None:
+                keys = sorted(changed)
+                period = period_text(digest.period_column)
+                con.execute(f"delete from {target} where list_contains(?::varchar[], {period})", [keys])
+                con.execute(
+                    f"insert into {target} by name select {', '.join(map(_quote, kept))} from marts.{_quote(table)} "
+                    f"where ({where}) and list_contains(?::varchar[], {period})",
+                    [*params, keys],
+                )
+                reuse.extract_periods_replaced += len(keys)
+            elif changed is not None and not changed:
+                reuse.extract_tables_kept += 1
+            else:
+                con.execute(f"drop table if exists {target}")
+                con.execute(
+                    f"create table {target} as select {', '.join(map(_quote, kept))} "
+                    f"from marts.{_quote(table)} where {where}",
+                    params,
+                )
+                reuse.extract_tables_written += 1
+            counts[table] = con.execute(f"select count(*) from {target}").fetchone()[0]
     finally:
         con.execute("detach publication")
-    return counts
+    return counts, selections
+
+
+def _partition_directories(target: Path, column: str) -> dict[str, list[Path]]:
+    """The Parquet files DuckDB wrote per partition, keyed by the period's text (directory names are URL-encoded)."""
+    found: dict[str, list[Path]] = {}
+    for directory in target.iterdir():
+        prefix, _, encoded = directory.name.partition("=")
+        if directory.is_dir() and prefix == column:
+            found[unquote(encoded)] = sorted(p for p in directory.iterdir() if p.is_file())
+    return found
 
 
 def _write_parquet(
-    con: duckdb.DuckDBPyConnection, directory: Path, marts: dict[str, list[str]], rows: dict[str, int]
-) -> None:
-    for table, columns in marts.items():
-        target = directory / table
+    con: duckdb.DuckDBPyConnection,
+    building: Path,
+    marts: dict[str, list[str]],
+    digests: dict[str, MartDigest],
+    previous: PreviousRelease | None,
+    reuse: ReuseSummary,
+) -> dict[str, dict[str, list[str]]]:
+    """Write every mart as Parquet, one directory per period; a period unchanged since the previous release is
+    hard-linked from it. Returns the files of each partition (relative to the release), for the next release."""
+    written: dict[str, dict[str, list[str]]] = {}
+    for table in marts:
+        target = building / "parquet" / table
         target.mkdir(parents=True, exist_ok=True)
-        partition = next((c for c in PERIOD_COLUMNS if c in columns), None)
-        if partition is None:
-            con.execute(f"copy marts.{_quote(table)} to '{target / f'{table}.parquet'}' (format parquet)")
-        elif rows[table]:  # partitioning writes no file for an empty table
+        digest = digests[table]
+        files: dict[str, list[str]] = {}
+        changed = digest.changed_since(previous.digests.get(table)) if previous is not None else None
+        earlier = previous.parquet.get(table, {}) if previous is not None else {}
+        for key in sorted(digest.partitions):
+            old = earlier.get(key)
+            if changed is None or key in changed or not old or previous is None:
+                continue
+            if not all((previous.path / name).is_file() for name in old):
+                continue
+            for name in old:
+                link_or_copy(previous.path / name, building / name)
+            files[key] = old
+        reuse.parquet_partitions_linked += len(files)
+        to_write = sorted(set(digest.partitions) - set(files))
+        reuse.parquet_partitions_written += len(to_write)
+        if digest.period_column is None:
+            if to_write:
+                con.execute(f"copy marts.{_quote(table)} to '{target / f'{table}.parquet'}' (format parquet)")
+            if digest.partitions or to_write:
+                files[WHOLE_TABLE] = [f"parquet/{table}/{table}.parquet"]
+        elif to_write:
+            rows = f"marts.{_quote(table)}"
+            if files:
+                listed = ", ".join("'" + key.replace("'", "''") + "'" for key in to_write)
+                rows = f"(select * from {rows} where {period_text(digest.period_column)} in ({listed}))"
             con.execute(
-                f"copy marts.{_quote(table)} to '{target}' "
-                f"(format parquet, partition_by ({_quote(partition)}), overwrite_or_ignore)"
+                f"copy {rows} to '{target}' "
+                f"(format parquet, partition_by ({_quote(digest.period_column)}), overwrite_or_ignore)"
             )
+            for key, paths in _partition_directories(target, digest.period_column).items():
+                if key in to_write:
+                    files[key] = [p.relative_to(building).as_posix() for p in paths]
+        written[table] = files
+    return written
 
 
 def _sha256(path: Path) -> str:
@@ -189,9 +302,8 @@ def _swap_current(published_dir: Path, release: Path) -> None:
 
 
 def _remove(path: Path) -> None:
-    for child in path.rglob("*"):
-        if child.is_file():
-            child.chmod(stat.S_IRUSR | stat.S_IWUSR)
+    # The files stay as they are: a release's Parquet files are hard links shared with the next release, and a
+    # file's mode belongs to all its links (removing a file needs only its directory writable).
     shutil.rmtree(path)
 
 
@@ -226,17 +338,27 @@ def publish(
     building.mkdir(parents=True)
     try:
         release = Release(name, releases / name)
-        release.tables = _write_database(con, building / DATABASE, marts, lambda t, c: (c, "true", []))
+        previous = previous_release(published_dir / CURRENT)
+        digests = mart_digests(con, marts, PERIOD_COLUMNS)
+        selections: dict[str, dict[str, str]] = {}
+        release.tables, selections[DATABASE] = _write_database(
+            con, building, DATABASE, marts, lambda t, c: (c, "true", []), digests, previous, release.reuse
+        )
         release.finance_only_unlisted = sorted(t for t in marts if t not in policy.tables)
-        _write_parquet(con, building / "parquet", marts, release.tables)
+        parquet = _write_parquet(con, building, marts, digests, previous, release.reuse)
         for scope in scopes:
             if scope == FINANCE:
                 continue
-            release.scopes[scope.scope_id] = _write_database(
+            relative = f"scopes/{scope.scope_id}/{DATABASE}"
+            release.scopes[scope.scope_id], selections[relative] = _write_database(
                 con,
-                building / "scopes" / scope.scope_id / DATABASE,
+                building,
+                relative,
                 marts,
                 lambda t, c, s=scope: _scope_selection(s, t, c, policy),
+                digests,
+                previous,
+                release.reuse,
             )
         manifest = {
             "release": name,
@@ -247,6 +369,11 @@ def publish(
             "scopes": {FINANCE.scope_id: release.tables, **release.scopes},
             "finance_only_unlisted": release.finance_only_unlisted,
             "policy": {path.name: _sha256(path) for path in policy.sources},
+            "digests": {table: digest.as_json() for table, digest in digests.items()},
+            "selections": selections,
+            "parquet_partitions": parquet,
+            "reused_from": previous.path.name if previous is not None else None,
+            "reuse": release.reuse.as_json(),
         }
         manifest["files"] = _make_read_only(building)
         (building / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -66,5 +66,23 @@ def test_the_bench_closes_a_scaled_month_measures_the_baselines_and_writes_bench
             "select cast(x_BillingPeriodStartDate as varchar), count(*), count(distinct x_ChargeId)"
             " from marts.focus_cost_and_usage group by all order by all"
         ).fetchall()
+        # Before the re-close the first month's AWS export was re-delivered with about one line in a thousand withdrawn:
+        # the re-close loaded it in place of the first delivery.
+        deliveries = con.execute(
+            "select status, row_count from audit.ingested_files where source = 'aws_cur' "
+            "and billing_period_start = $period order by loaded_at",
+            {"period": report["periods"][0]},
+        ).fetchall()
+        (aws_rows,) = con.execute(
+            "select count(*) from raw.aws_cur where _billing_period_start = $period", {"period": report["periods"][0]}
+        ).fetchone()
+    aws_generated = ROWS * 6 // 10
+    assert [status for status, _ in deliveries] == ["superseded", "loaded"]
+    assert deliveries[0][1] == aws_generated and aws_generated * 0.998 < deliveries[1][1] < aws_generated
+    assert aws_rows == deliveries[1][1]
     assert [month for month, _, _ in per_month] == report["periods"]
     assert all(rows == charges > ROWS * 0.9 for _, rows, charges in per_month)
+    # The re-close published only what changed: the other month's partitions came from the previous release.
+    release = tmp_path / "data" / "bench" / "history" / "published" / "current" / "manifest.json"
+    reuse = json.loads(release.read_text())["reuse"]
+    assert reuse["parquet_partitions_linked"] > 0 and reuse["extract_periods_replaced"] > 0

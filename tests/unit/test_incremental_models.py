@@ -122,3 +122,18 @@ def test_only_what_dbt_built_successfully_is_recorded(tmp_path: Path) -> None:
         "model.billing.charges": fingerprints["model.billing.charges"],
         "model.billing.pieces": "an earlier build",
     }
+
+
+def test_an_unreadable_record_rebuilds_every_incremental_table(tmp_path: Path) -> None:
+    """A truncated or hand-edited record must not stop the close: nothing on record means every table is rebuilt."""
+    state = tmp_path / "duckdb-incremental-models.json"
+    for damaged in ('{"model.billing.charges": ', "[1, 2]", "\xff\xfe"):
+        state.write_bytes(damaged.encode("latin-1"))
+        assert read_fingerprints(state) == {}
+    manifest = _manifest()
+    con = duckdb.connect()
+    con.execute("create schema intermediate")
+    con.execute("create table intermediate.charges as select 1 as charge")
+    assert [m.name for m in drop_stale_models(con, incremental_models(manifest), read_fingerprints(state))] == [
+        "charges"
+    ]

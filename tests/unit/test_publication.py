@@ -199,3 +199,84 @@ def test_a_copied_data_directory_publishes_again(tmp_path: Path, seeds: Path, wa
     assert open_for_user(copied, seeds, "fiona").con.execute("select count(*) from marts.fct_invoices").fetchone() == (
         2,
     )
+
+
+def release_contents(release: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every table of every DuckDB file and every Parquet table of a release, as sorted rows."""
+    contents: dict[str, list[tuple[object, ...]]] = {}
+    for database in sorted(release.rglob("billing.duckdb")):
+        with duckdb.connect(str(database), read_only=True) as con:
+            for table in sorted(tables(con)):
+                rows = con.execute(f"select * from marts.{table}").fetchall()
+                contents[f"{database.relative_to(release)}:{table}"] = sorted(rows, key=repr)
+    reader = duckdb.connect()
+    for directory in sorted((release / "parquet").iterdir()):
+        rows = reader.execute(
+            f"select * from read_parquet('{directory}/**/*.parquet', hive_partitioning = true, union_by_name = true)"
+        ).fetchall()
+        contents[f"parquet:{directory.name}"] = sorted(rows, key=repr)
+    return contents
+
+
+def test_a_release_takes_unchanged_periods_from_the_previous_one_and_equals_one_written_whole(
+    tmp_path: Path, seeds: Path, warehouse
+) -> None:
+    """Re-closing one month must not copy every month's marts again: unchanged periods are linked or kept."""
+    published = tmp_path / "published"
+    first = publish(warehouse, published, seeds)
+    september = Path("parquet/fct_chargeback_lines") / f"billing_period_start={SEPTEMBER}"
+    (september_file,) = (first.path / september).iterdir()
+
+    # October re-closed: one line changes, one client's invoice disappears, a period appears in a new mart.
+    warehouse.execute(
+        f"update marts.fct_chargeback_lines set amount = 1300.50 where department_id = 'D-ITOPS' "
+        f"and billing_period_start = '{OCTOBER}'"
+    )
+    warehouse.execute("delete from marts.fct_invoices where invoice_id = 'INV-2'")
+    warehouse.execute(f"insert into marts.fct_brand_new values (date '{SEPTEMBER}', 2)")
+    second = publish(warehouse, published, seeds)
+
+    linked = second.path / september / september_file.name
+    assert linked.stat().st_ino == september_file.stat().st_ino  # September's partition is the same file
+    october = second.path / "parquet/fct_chargeback_lines" / f"billing_period_start={OCTOBER}"
+    assert duckdb.connect().execute(f"select sum(amount) from '{october}/*.parquet'").fetchone() == (
+        Decimal("1610.75"),
+    )
+    assert second.reuse.parquet_partitions_linked > 0 and second.reuse.extract_periods_replaced > 0
+    assert "Parquet partitions linked" in second.summary()
+
+    whole = publish(warehouse, tmp_path / "written-whole", seeds)
+    assert whole.reuse.parquet_partitions_linked == 0
+    assert release_contents(second.path) == release_contents(whole.path)
+    assert open_for_user(published, seeds, "cleo").con.execute(
+        "select invoice_id from marts.fct_invoices"
+    ).fetchall() == [("INV-1",)]
+    manifest = open_for_user(published, seeds, "fiona").manifest
+    assert manifest["reused_from"] == first.name
+    assert manifest["tables"]["fct_invoices"] == 1 and manifest["scopes"]["analyst"]["fct_invoices"] == 1
+
+
+def test_a_previous_extract_whose_bytes_changed_is_not_reused(tmp_path: Path, seeds: Path, warehouse) -> None:
+    published = tmp_path / "published"
+    first = publish(warehouse, published, seeds)
+    extract = first.path / "scopes" / "department-D-ITOPS" / "billing.duckdb"
+    extract.chmod(0o644)
+    with duckdb.connect(str(extract)) as con:
+        con.execute("insert into marts.fct_chargeback_lines values (date '2026-10-01', 'D-ITOPS', 'CC-9999', 1.00)")
+    second = publish(warehouse, published, seeds)
+    assert any(
+        "scopes/department-D-ITOPS/billing.duckdb: not what the previous manifest recorded" in note
+        for note in second.reuse.notes
+    )
+    assert release_contents(second.path) == release_contents(publish(warehouse, tmp_path / "whole", seeds).path)
+
+
+def test_removing_an_old_release_leaves_the_linked_files_of_the_current_one_readable(
+    tmp_path: Path, seeds: Path, warehouse
+) -> None:
+    published = tmp_path / "published"
+    publish(warehouse, published, seeds)
+    publish(warehouse, published, seeds)
+    third = publish(warehouse, published, seeds)  # prunes the first, whose files the others link
+    for path in (third.path / "parquet").rglob("*.parquet"):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o444, path

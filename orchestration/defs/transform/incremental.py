@@ -83,9 +83,15 @@ def incremental_models(manifest: Mapping[str, Any]) -> list[IncrementalModel]:
 
 
 def read_fingerprints(state_path: Path) -> dict[str, str]:
-    if not state_path.exists():
+    """The recorded fingerprints; none (so every incremental table is rebuilt whole) when the record is missing or
+    unreadable: a rebuild costs time, trusting a table built by other SQL could cost money."""
+    try:
+        recorded = json.loads(state_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return {}
-    return dict(json.loads(state_path.read_text(encoding="utf-8")))
+    if not isinstance(recorded, dict):
+        return {}
+    return {str(name): str(fingerprint) for name, fingerprint in recorded.items()}
 
 
 def drop_stale_models(

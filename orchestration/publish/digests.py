@@ -1,0 +1,172 @@
+"""What a release can take unchanged from the previous one: a digest of every mart per billing period.
+
+A close recomputes its own month (dbt's incremental models) and the marts' other months come out the same, yet a
+release used to copy every month of every mart three ways (finance's DuckDB copy, Parquet, each scope's extract), so
+publishing cost more the more history the warehouse held. Each release's manifest now records, per mart, the digest
+of its column layout and of each period's rows (row count and the sum of a 64-bit hash of every row); the next
+release compares and copies only the periods whose digest differs, taking the others from the previous release:
+Parquet partitions hard-linked, DuckDB extracts copied (their bytes checked against the previous manifest) with the
+changed periods' rows replaced. A mart without a period column is one partition. Anything that cannot be compared
+(no previous release, another layout, a period that is NULL, a scope whose selection changed) is written whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+WHOLE_TABLE = "*"
+NULL_PERIOD = "null"
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def period_text(column: str) -> str:
+    """The SQL text of a period value, as the digests and the partition directory names spell it."""
+    return f"cast({quote(column)} as varchar)"
+
+
+@dataclass(frozen=True)
+class MartDigest:
+    """One mart's layout and per-period row digests (`partitions`: period text, or `*` for an unpartitioned mart)."""
+
+    layout: str
+    period_column: str | None
+    partitions: dict[str, str]
+
+    def comparable(self) -> bool:
+        return NULL_PERIOD not in self.partitions
+
+    def changed_since(self, previous: MartDigest | None) -> set[str] | None:
+        """The partitions to write again when the previous release held `previous`; None: write the whole mart."""
+        if previous is None or previous.layout != self.layout or previous.period_column != self.period_column:
+            return None
+        if not (self.comparable() and previous.comparable()):
+            return None
+        keys = set(self.partitions) | set(previous.partitions)
+        return {key for key in keys if self.partitions.get(key) != previous.partitions.get(key)}
+
+    def as_json(self) -> dict[str, Any]:
+        return {"layout": self.layout, "period_column": self.period_column, "partitions": self.partitions}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> MartDigest:
+        partitions = {str(key): str(value) for key, value in data["partitions"].items()}
+        return cls(str(data["layout"]), data.get("period_column"), partitions)
+
+
+def mart_digests(
+    con: duckdb.DuckDBPyConnection, marts: dict[str, list[str]], period_columns: tuple[str, ...]
+) -> dict[str, MartDigest]:
+    """Digest every mart in one scan each."""
+    digests: dict[str, MartDigest] = {}
+    for table, columns in marts.items():
+        types = con.execute(
+            "select column_name, data_type from information_schema.columns where table_schema = 'marts' "
+            "and table_name = ? order by ordinal_position",
+            [table],
+        ).fetchall()
+        layout = hashlib.sha256(json.dumps(types).encode()).hexdigest()
+        period = next((c for c in period_columns if c in columns), None)
+        key = f"coalesce({period_text(period)}, '{NULL_PERIOD}')" if period else f"'{WHOLE_TABLE}'"
+        rows = con.execute(
+            f"select {key} as partition_key, count(*), coalesce(sum(hash(published_row)::hugeint), 0) "
+            f"from marts.{quote(table)} as published_row group by all"
+        ).fetchall()
+        digests[table] = MartDigest(layout, period, {str(k): f"{n}:{h}" for k, n, h in rows})
+    return digests
+
+
+def selection_fingerprint(columns: list[str], where: str, params: list[object]) -> str:
+    """What a scope reads of a mart (columns, row filter, its values): an extract is reused only under the same."""
+    return hashlib.sha256(json.dumps([columns, where, params], default=str).encode()).hexdigest()
+
+
+@dataclass
+class PreviousRelease:
+    """The current release before this publication: its files, its manifest's digests and selections."""
+
+    path: Path
+    files: dict[str, str]
+    digests: dict[str, MartDigest]
+    selections: dict[str, dict[str, str]]
+    parquet: dict[str, dict[str, list[str]]]
+
+    def database(self, relative: str) -> tuple[Path, str] | None:
+        """A DuckDB file of the previous release and its recorded sha256, when both exist."""
+        sha = self.files.get(relative)
+        path = self.path / relative
+        return (path, sha) if sha and path.is_file() else None
+
+
+def previous_release(current: Path) -> PreviousRelease | None:
+    """The release `current` points at, when its manifest records digests (releases before this module do not)."""
+    manifest_path = current / "manifest.json"
+    if not current.is_dir() or not manifest_path.is_file():
+        return None
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        digests = {table: MartDigest.from_json(data) for table, data in manifest["digests"].items()}
+        return PreviousRelease(
+            path=current.resolve(),
+            files=dict(manifest["files"]),
+            digests=digests,
+            selections=dict(manifest["selections"]),
+            parquet=dict(manifest["parquet_partitions"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        # An unreadable or older manifest: nothing is reused, the release is written whole.
+        return None
+
+
+def copy_verified(source: Path, target: Path, expected_sha256: str) -> bool:
+    """Copy a file, hashing it on the way; False (and no target) when its bytes are not what was recorded."""
+    digest = hashlib.sha256()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with source.open("rb") as reader, target.open("wb") as writer:
+        for block in iter(lambda: reader.read(1 << 22), b""):
+            digest.update(block)
+            writer.write(block)
+    if digest.hexdigest() != expected_sha256:
+        target.unlink()
+        return False
+    return True
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    """A file of the previous release into this one: a hard link (no bytes written), a copy across filesystems."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.hardlink_to(source)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+@dataclass
+class ReuseSummary:
+    """What a release took from the previous one, for the log and the manifest."""
+
+    parquet_partitions_linked: int = 0
+    parquet_partitions_written: int = 0
+    extract_tables_kept: int = 0
+    extract_periods_replaced: int = 0
+    extract_tables_written: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "parquet_partitions_linked": self.parquet_partitions_linked,
+            "parquet_partitions_written": self.parquet_partitions_written,
+            "extract_tables_kept": self.extract_tables_kept,
+            "extract_periods_replaced": self.extract_periods_replaced,
+            "extract_tables_written": self.extract_tables_written,
+            "notes": self.notes,
+        }
