@@ -81,7 +81,10 @@ def mart_digests(
             f"select {key} as partition_key, count(*), coalesce(sum(hash(published_row)::hugeint), 0) "
             f"from marts.{quote(table)} as published_row group by all"
         ).fetchall()
-        digests[table] = MartDigest(layout, period, {str(k): f"{n}:{h}" for k, n, h in rows})
+        partitions = {str(k): f"{n}:{h}" for k, n, h in rows}
+        if period is None and not partitions:
+            partitions = {WHOLE_TABLE: "0:0"}  # an empty mart without periods is still one (empty) Parquet file
+        digests[table] = MartDigest(layout, period, partitions)
     return digests
 
 
@@ -128,13 +131,18 @@ def previous_release(current: Path) -> PreviousRelease | None:
 
 
 def copy_verified(source: Path, target: Path, expected_sha256: str) -> bool:
-    """Copy a file, hashing it on the way; False (and no target) when its bytes are not what was recorded."""
+    """Copy a file, hashing it on the way; False (and no target) when it cannot be read or its bytes are not what was
+    recorded."""
     digest = hashlib.sha256()
     target.parent.mkdir(parents=True, exist_ok=True)
-    with source.open("rb") as reader, target.open("wb") as writer:
-        for block in iter(lambda: reader.read(1 << 22), b""):
-            digest.update(block)
-            writer.write(block)
+    try:
+        with source.open("rb") as reader, target.open("wb") as writer:
+            for block in iter(lambda: reader.read(1 << 22), b""):
+                digest.update(block)
+                writer.write(block)
+    except OSError:
+        target.unlink(missing_ok=True)
+        return False
     if digest.hexdigest() != expected_sha256:
         target.unlink()
         return False

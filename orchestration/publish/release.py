@@ -168,7 +168,7 @@ def _write_database(
     base = previous.database(relative) if previous is not None else None
     copied = base is not None and copy_verified(base[0], path, base[1])
     if base is not None and not copied:
-        reuse.notes.append(f"{relative}: not what the previous manifest recorded; written whole")
+        reuse.notes.append(f"{relative}: unreadable or not what the previous manifest recorded; written whole")
     earlier = previous.selections.get(relative, {}) if copied and previous is not None else {}
     con.execute(f"attach '{path}' as publication")
     counts: dict[str, int] = {}
@@ -253,8 +253,7 @@ def _write_parquet(
         if digest.period_column is None:
             if to_write:
                 con.execute(f"copy marts.{_quote(table)} to '{target / f'{table}.parquet'}' (format parquet)")
-            if digest.partitions or to_write:
-                files[WHOLE_TABLE] = [f"parquet/{table}/{table}.parquet"]
+            files[WHOLE_TABLE] = [f"parquet/{table}/{table}.parquet"]
         elif to_write:
             rows = f"marts.{_quote(table)}"
             if files:

@@ -223,6 +223,7 @@ def test_a_release_takes_unchanged_periods_from_the_previous_one_and_equals_one_
 ) -> None:
     """Re-closing one month must not copy every month's marts again: unchanged periods are linked or kept."""
     published = tmp_path / "published"
+    warehouse.execute("create table marts.dim_nothing_yet as select 1 as x where false")
     first = publish(warehouse, published, seeds)
     september = Path("parquet/fct_chargeback_lines") / f"billing_period_start={SEPTEMBER}"
     (september_file,) = (first.path / september).iterdir()
@@ -243,6 +244,8 @@ def test_a_release_takes_unchanged_periods_from_the_previous_one_and_equals_one_
         Decimal("1610.75"),
     )
     assert second.reuse.parquet_partitions_linked > 0 and second.reuse.extract_periods_replaced > 0
+    # A mart without a period column is one file, even empty (its columns are what a BI tool reads).
+    assert (second.path / "parquet" / "dim_nothing_yet" / "dim_nothing_yet.parquet").is_file()
     assert "Parquet partitions linked" in second.summary()
 
     whole = publish(warehouse, tmp_path / "written-whole", seeds)
@@ -265,7 +268,7 @@ def test_a_previous_extract_whose_bytes_changed_is_not_reused(tmp_path: Path, se
         con.execute("insert into marts.fct_chargeback_lines values (date '2026-10-01', 'D-ITOPS', 'CC-9999', 1.00)")
     second = publish(warehouse, published, seeds)
     assert any(
-        "scopes/department-D-ITOPS/billing.duckdb: not what the previous manifest recorded" in note
+        "scopes/department-D-ITOPS/billing.duckdb: unreadable or not what the previous manifest recorded" in note
         for note in second.reuse.notes
     )
     assert release_contents(second.path) == release_contents(publish(warehouse, tmp_path / "whole", seeds).path)

@@ -73,3 +73,4 @@ final as (
 )
 
 select * from final
+{{ billing.periods_in_order('x_BillingPeriodStartDate') }}

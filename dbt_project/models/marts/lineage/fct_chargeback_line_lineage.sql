@@ -354,3 +354,4 @@ final as (
 )
 
 select * from final
+{{ billing.periods_in_order('billing_period_start') }}
