@@ -220,6 +220,10 @@ def _partition_directories(target: Path, column: str) -> dict[str, list[Path]]:
     return found
 
 
+def _inside(name: str, folder: str) -> bool:
+    return name.startswith(folder) and ".." not in Path(name).parts
+
+
 def _write_parquet(
     con: duckdb.DuckDBPyConnection,
     building: Path,
@@ -242,7 +246,8 @@ def _write_parquet(
             old = earlier.get(key)
             if changed is None or key in changed or not old or previous is None:
                 continue
-            if not all((previous.path / name).is_file() for name in old):
+            # Only files of this mart's own folder, present in the previous release (a manifest is a file on disk).
+            if not all(_inside(name, f"parquet/{table}/") and (previous.path / name).is_file() for name in old):
                 continue
             for name in old:
                 link_or_copy(previous.path / name, building / name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 import stat
 from decimal import Decimal
@@ -283,3 +284,23 @@ def test_removing_an_old_release_leaves_the_linked_files_of_the_current_one_read
     third = publish(warehouse, published, seeds)  # prunes the first, whose files the others link
     for path in (third.path / "parquet").rglob("*.parquet"):
         assert stat.S_IMODE(path.stat().st_mode) == 0o444, path
+
+
+def test_a_previous_manifest_naming_files_outside_the_mart_is_not_followed(
+    tmp_path: Path, seeds: Path, warehouse
+) -> None:
+    published = tmp_path / "published"
+    first = publish(warehouse, published, seeds)
+    manifest_path = first.path / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    (tmp_path / "outside.parquet").write_bytes(b"not a partition")
+    manifest["parquet_partitions"]["fct_chargeback_lines"][SEPTEMBER] = [
+        "parquet/fct_chargeback_lines/" + "../" * 5 + "outside.parquet"
+    ]
+    manifest_path.chmod(0o644)
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    assert (first.path / manifest["parquet_partitions"]["fct_chargeback_lines"][SEPTEMBER][0]).is_file()
+    second = publish(warehouse, published, seeds)
+    assert not list(second.path.rglob("outside.parquet"))
+    assert (tmp_path / "outside.parquet").read_bytes() == b"not a partition"
+    assert release_contents(second.path) == release_contents(publish(warehouse, tmp_path / "whole", seeds).path)
