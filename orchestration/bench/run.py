@@ -123,13 +123,14 @@ def _redeliver(settings: Settings, exports: Path, file: Any) -> Path:
     delivered = settings.landing_dir / file.path.relative_to(exports)
     target = delivered.parent.with_name(f"{delivered.parent.name}-redelivered") / delivered.name
     target.parent.mkdir(parents=True, exist_ok=True)
+    target_literal = "'" + str(target).replace("'", "''") + "'"
     with duckdb.connect() as con:
         con.execute(
             "copy (select * exclude (file_row_number) from read_parquet($source, file_row_number = true) "
             "where not (line_item_line_item_type = 'Usage' "
             f"and file_row_number % {REDELIVERY_WITHDRAWS_ONE_LINE_IN} = 0) "
             "order by file_row_number) "
-            f"to '{str(target).replace(chr(39), chr(39) * 2)}' (format parquet, compression snappy)",
+            f"to {target_literal} (format parquet, compression snappy)",
             {"source": str(file.path)},
         )
     return target

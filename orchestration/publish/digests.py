@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -67,14 +67,15 @@ def mart_digests(
     con: duckdb.DuckDBPyConnection, marts: dict[str, list[str]], period_columns: tuple[str, ...]
 ) -> dict[str, MartDigest]:
     """Digest every mart in one scan each."""
+    types: dict[str, list[tuple[str, str]]] = {}
+    for table, column, data_type in con.execute(
+        "select table_name, column_name, data_type from information_schema.columns where table_schema = 'marts' "
+        "order by table_name, ordinal_position"
+    ).fetchall():
+        types.setdefault(table, []).append((column, data_type))
     digests: dict[str, MartDigest] = {}
     for table, columns in marts.items():
-        types = con.execute(
-            "select column_name, data_type from information_schema.columns where table_schema = 'marts' "
-            "and table_name = ? order by ordinal_position",
-            [table],
-        ).fetchall()
-        layout = hashlib.sha256(json.dumps(types).encode()).hexdigest()
+        layout = hashlib.sha256(json.dumps([list(pair) for pair in types[table]]).encode()).hexdigest()
         period = next((c for c in period_columns if c in columns), None)
         key = f"coalesce({period_text(period)}, '{NULL_PERIOD}')" if period else f"'{WHOLE_TABLE}'"
         rows = con.execute(
@@ -170,11 +171,4 @@ class ReuseSummary:
     notes: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "parquet_partitions_linked": self.parquet_partitions_linked,
-            "parquet_partitions_written": self.parquet_partitions_written,
-            "extract_tables_kept": self.extract_tables_kept,
-            "extract_periods_replaced": self.extract_periods_replaced,
-            "extract_tables_written": self.extract_tables_written,
-            "notes": self.notes,
-        }
+        return asdict(self)

@@ -42,6 +42,7 @@ from orchestration.publish.digests import (
     mart_digests,
     period_text,
     previous_release,
+    quote,
     selection_fingerprint,
 )
 from orchestration.publish.policy import PolicyError, PublicationPolicy, RowRule, load_policy
@@ -92,10 +93,6 @@ def _marts(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     return tables
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _row_filter(
     rule: RowRule, scope: Scope, columns: list[str], policy: PublicationPolicy, table: str
 ) -> tuple[str, list[object]] | None:
@@ -112,11 +109,11 @@ def _row_filter(
         )
     key = scope.department_id if scope.kind == "department_viewer" else scope.client_id
     if rule.kind == "column":
-        return f"{_quote(rule.column)} = ?", [key]
+        return f"{quote(rule.column)} = ?", [key]
     owned = (policy.department_cost_centers if scope.kind == "department_viewer" else policy.client_cost_centers).get(
         key or "", frozenset()
     )
-    return f"list_contains(?::varchar[], {_quote(rule.column)})", [sorted(owned)]
+    return f"list_contains(?::varchar[], {quote(rule.column)})", [sorted(owned)]
 
 
 def _scope_selection(
@@ -177,9 +174,9 @@ def _write_database(
         if not copied:
             con.execute("create schema publication.marts")
         for table in sorted(existing - set(chosen)):
-            con.execute(f"drop table publication.marts.{_quote(table)}")
+            con.execute(f"drop table publication.marts.{quote(table)}")
         for table, (kept, where, params) in chosen.items():
-            target = f"publication.marts.{_quote(table)}"
+            target = f"publication.marts.{quote(table)}"
             digest = digests[table]
             changed = None
             if table in existing and earlier.get(table) == selections[table] and previous is not None:
@@ -189,7 +186,7 @@ def _write_database(
                 period = period_text(digest.period_column)
                 con.execute(f"delete from {target} where list_contains(?::varchar[], {period})", [keys])
                 con.execute(
-                    f"insert into {target} by name select {', '.join(map(_quote, kept))} from marts.{_quote(table)} "
+                    f"insert into {target} by name select {', '.join(map(quote, kept))} from marts.{quote(table)} "
                     f"where ({where}) and list_contains(?::varchar[], {period})",
                     [*params, keys],
                 )
@@ -199,8 +196,8 @@ def _write_database(
             else:
                 con.execute(f"drop table if exists {target}")
                 con.execute(
-                    f"create table {target} as select {', '.join(map(_quote, kept))} "
-                    f"from marts.{_quote(table)} where {where}",
+                    f"create table {target} as select {', '.join(map(quote, kept))} "
+                    f"from marts.{quote(table)} where {where}",
                     params,
                 )
                 reuse.extract_tables_written += 1
@@ -257,16 +254,16 @@ def _write_parquet(
         reuse.parquet_partitions_written += len(to_write)
         if digest.period_column is None:
             if to_write:
-                con.execute(f"copy marts.{_quote(table)} to '{target / f'{table}.parquet'}' (format parquet)")
+                con.execute(f"copy marts.{quote(table)} to '{target / f'{table}.parquet'}' (format parquet)")
             files[WHOLE_TABLE] = [f"parquet/{table}/{table}.parquet"]
         elif to_write:
-            rows = f"marts.{_quote(table)}"
+            rows = f"marts.{quote(table)}"
             if files:
                 listed = ", ".join("'" + key.replace("'", "''") + "'" for key in to_write)
                 rows = f"(select * from {rows} where {period_text(digest.period_column)} in ({listed}))"
             con.execute(
                 f"copy {rows} to '{target}' "
-                f"(format parquet, partition_by ({_quote(digest.period_column)}), overwrite_or_ignore)"
+                f"(format parquet, partition_by ({quote(digest.period_column)}), overwrite_or_ignore)"
             )
             for key, paths in _partition_directories(target, digest.period_column).items():
                 if key in to_write:
