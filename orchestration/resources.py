@@ -15,7 +15,7 @@ import duckdb
 from dagster_dbt import DbtCliResource, DbtProject
 from packaging import version
 
-from orchestration.settings import BUDGET_WEBHOOK_URL_VARIABLE, DBT_PROJECT_DIR, Settings
+from orchestration.settings import BUDGET_WEBHOOK_URL_VARIABLE, DBT_PROJECT_DIR, SEEDS_DIR, Settings
 
 if TYPE_CHECKING:
     from orchestration.retention.pseudonymize import Pseudonymizer
@@ -58,6 +58,8 @@ class EngineResource(dg.ConfigurableResource):
     spark_metastore_dir: str = ""
     spark_cores: int = 2
     spark_driver_memory: str = "2g"
+    # The seed files dbt loads (BILLING_SEEDS_DIR): what tells whether the reference data changed since it was built.
+    seeds_dir: str = str(SEEDS_DIR)
 
     @property
     def is_spark(self) -> bool:
@@ -163,6 +165,7 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
             spark_metastore_dir=str(settings.spark_metastore_dir),
             spark_cores=settings.spark_cores,
             spark_driver_memory=settings.spark_driver_memory,
+            seeds_dir=str(settings.seeds_dir),
         ),
         "landing": LandingZoneResource(
             landing_dir=str(settings.landing_dir),

@@ -141,3 +141,44 @@ def test_a_model_built_by_other_sql_is_rebuilt_for_every_month(reclosed: tuple[C
             f"(select {column}, lag({column}) over (order by rowid) as previous from {table})"
         )[0]
         assert periods == 3 and out_of_order == 0, table
+
+
+def _reference_nodes_built(demo: ClosedDemo, run_id: str) -> dict[str, str]:
+    """The seeds and reference staging models the close's first dbt step ran, with their status."""
+    (target,) = demo.settings.dbt_dir.glob(f"billing_models-{run_id[:8]}-*")
+    results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
+    return {
+        result["unique_id"]: result["status"]
+        for result in results
+        if result["unique_id"].startswith("seed.") or result["unique_id"].startswith("model.billing.stg_reference__")
+    }
+
+
+def test_a_close_after_the_first_keeps_unchanged_reference_data(closed_demo: ClosedDemo) -> None:
+    # orchestration/defs/transform/reference_data.py: the first close loads every seed and builds the reference
+    # models; the next ones, with the same seed files and SQL, run neither (nor the data tests on them).
+    first, later = closed_demo.outcomes[date(2026, 8, 1)], closed_demo.outcomes[OCTOBER]
+    built = _reference_nodes_built(closed_demo, first.run_id)
+    assert "seed.billing.currencies" in built and "model.billing.stg_reference__contracts" in built
+    assert set(built.values()) == {"success"}
+    assert _reference_nodes_built(closed_demo, later.run_id) == {}
+    # The record names the close that built what is kept.
+    record = json.loads((closed_demo.settings.dbt_dir / "duckdb-reference-data.json").read_text(encoding="utf-8"))
+    kept_from = _reference_nodes_built(closed_demo, record["built_by_run"])
+    assert kept_from.keys() == built.keys() and set(kept_from.values()) == {"success"}
+
+
+def test_a_reference_table_edited_by_hand_is_built_and_tested_again(reclosed: tuple[ClosedDemo, dict]) -> None:
+    demo, _ = reclosed
+    import duckdb
+
+    with duckdb.connect(str(demo.settings.warehouse_path)) as con:
+        con.execute("update reference.currencies set minor_units = 2 where currency_code = 'JPY'")
+    outcome = demo.close(OCTOBER)
+    assert outcome.success, outcome.failures
+    assert _reference_nodes_built(demo, outcome.run_id).get("seed.billing.currencies") == "success"
+    assert demo.query("select minor_units from reference.currencies where currency_code = 'JPY'") == [(0,)]
+    # The yen invoice is still in whole yen.
+    assert demo.query(
+        "select count(*) from marts.fct_invoices where currency = 'JPY' and total <> round(total, 0)"
+    ) == [(0,)]

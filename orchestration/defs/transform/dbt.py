@@ -21,6 +21,15 @@ from orchestration.defs.transform.incremental import (
     read_fingerprints,
     record_fingerprints,
 )
+from orchestration.defs.transform.reference_data import (
+    ReferenceData,
+    all_passed,
+    content_digest,
+    read_record,
+    reference_data,
+    unchanged,
+    write_record,
+)
 from orchestration.engines.lake import sync_lake
 from orchestration.engines.spark import expose_spark_tables, table_models
 from orchestration.ops.snapshot import snapshot_ops_store
@@ -84,6 +93,10 @@ def _fingerprints_path(engine: EngineResource) -> Path:
     return Path(engine.dbt_dir) / f"{engine.engine}-incremental-models.json"
 
 
+def _reference_record_path(engine: EngineResource) -> Path:
+    return Path(engine.dbt_dir) / f"{engine.engine}-reference-data.json"
+
+
 def _build(
     context: dg.AssetExecutionContext,
     dbt: DbtCliResource,
@@ -109,12 +122,26 @@ def _build(
     args = ["build", "--exclude-resource-type", "unit_test"]
     os.environ.update(period_environment(context.partition_key))
     target_path = _target_path(context, engine)
-    incremental = [] if engine.is_spark or target_path is None else _incremental_models_built(context)
+    manifest = None if engine.is_spark or target_path is None else _manifest()
+    incremental = [] if manifest is None else _incremental_models_built(context, manifest)
+    reference = None if manifest is None else _reference_data_built(context, engine, manifest)
     fingerprints = read_fingerprints(_fingerprints_path(engine)) if incremental else {}
-    if incremental:
+    reference_kept, record = False, {}
+    if incremental or reference:
         with warehouse.connect() as con:
             for model in drop_stale_models(con, incremental, fingerprints):
                 context.log.info(f"{model.schema}.{model.name} changed since it was built: rebuilt for every period")
+            if reference:
+                record = read_record(_reference_record_path(engine))
+                reference_kept = unchanged(record, reference, content_digest(con, reference))
+    if reference and reference_kept:
+        args += ["--exclude", " ".join(reference.selectors)]
+        counts = reference.counts
+        context.log.info(
+            f"reference data unchanged since run {record.get('built_by_run', '?')}: {counts.get('seed', 0)} seeds, "
+            f"{counts.get('model', 0)} models and {counts.get('test', 0)} data tests not run again"
+        )
+        yield from _kept_reference_outputs(context, engine, reference, record.get("built_by_run", ""))
     try:
         for event in dbt.cli(args, context=context, target_path=target_path).stream():
             if isinstance(event, dg.AssetObservation) and dbt_test_status(event) == "pass":
@@ -125,6 +152,8 @@ def _build(
     finally:
         if incremental and target_path is not None:
             record_fingerprints(_fingerprints_path(engine), incremental, target_path / "run_results.json", fingerprints)
+        if reference and not reference_kept and target_path is not None:
+            _record_reference_data(context, warehouse, engine, reference, target_path / "run_results.json")
     if target_path is not None and (target_path / PARTIAL_PARSE).exists():
         shutil.copyfile(target_path / PARTIAL_PARSE, _parse_state(engine))
     if engine.is_spark:
@@ -135,15 +164,60 @@ def _build(
         context.log.info(f"{len(exposed)} Spark table(s) readable in the warehouse as views")
 
 
-def _incremental_models_built(context: dg.AssetExecutionContext) -> list[IncrementalModel]:
+def _manifest() -> dict[str, Any]:
+    return json.loads(dbt_project().manifest_path.read_text(encoding="utf-8"))
+
+
+def _incremental_models_built(context: dg.AssetExecutionContext, manifest: dict[str, Any]) -> list[IncrementalModel]:
     """The period-incremental models this step builds: a table dropped before dbt runs must be rebuilt by the same
     invocation (the UI may materialize a subset; invoice_marts builds none of them)."""
-    manifest = json.loads(dbt_project().manifest_path.read_text(encoding="utf-8"))
     return [
         model
         for model in incremental_models(manifest)
         if dg.AssetKey([model.schema, model.name]) in context.selected_asset_keys
     ]
+
+
+def _reference_data_built(
+    context: dg.AssetExecutionContext, engine: EngineResource, manifest: dict[str, Any]
+) -> ReferenceData | None:
+    """The reference data (orchestration/defs/transform/reference_data.py) when this step builds all of it: a close's
+    first dbt step does; a subset picked in the UI builds what it picked."""
+    reference = reference_data(manifest, Path(engine.seeds_dir))
+    keys = {dg.AssetKey([relation.schema, relation.name]) for relation in reference.relations}
+    if not keys or not keys <= context.selected_asset_keys:
+        return None
+    return reference
+
+
+def _kept_reference_outputs(
+    context: dg.AssetExecutionContext, engine: EngineResource, reference: ReferenceData, built_by_run: str
+) -> Iterator[dg.Output]:
+    """An output for each reference asset dbt does not build this time, so the steps reading it run (a step whose
+    input was not produced is skipped); its metadata says it was kept, and since which run."""
+    for relation in reference.relations:
+        key = dg.AssetKey([relation.schema, relation.name])
+        yield dg.Output(
+            None,
+            output_name=context.assets_def.get_output_name_for_asset_key(key),
+            metadata={ENGINE_TAG: engine.engine, "billing/kept_from_run": built_by_run},
+        )
+
+
+def _record_reference_data(
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    engine: EngineResource,
+    reference: ReferenceData,
+    run_results_path: Path,
+) -> None:
+    """Records what the reference data was built from and holds, when every one of its nodes passed."""
+    if not all_passed(reference, run_results_path):
+        return
+    with warehouse.connect() as con:
+        digest = content_digest(con, reference)
+    if digest is not None:
+        write_record(_reference_record_path(engine), reference, digest, context.run.run_id)
 
 
 def dbt_test_status(event: dg.AssetObservation) -> str | None:

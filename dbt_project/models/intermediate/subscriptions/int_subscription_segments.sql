@@ -14,7 +14,7 @@
         for, set by orchestration/defs/transform/dbt.py), else the last complete month before today (UTC).
 -#}
 
-{%- set billed_through = var('subscriptions_billed_through', env_var('BILLING_PERIOD_START', '')) or none -%}
+{%- set billed_through = var('subscriptions_billed_through', billing.closing_period()) or none -%}
 
 with
 

@@ -1,0 +1,207 @@
+"""Reference data a close need not build again: the seeds, the staging models over them and their data tests.
+
+About half of a small month's dbt work was reloading the same 47 seed files, rebuilding the reference staging models
+over them and running their ~170 data tests again, each close, with nothing changed. The reference subgraph is the
+seeds, the models under models/staging/reference that read only seeds and each other, and the data tests that read
+only those; its result is a function of the seed files and the SQL, so it is skipped when, since the last build in
+which every one of its nodes passed:
+  * its fingerprint is unchanged: every seed file's bytes (read from the seed directory dbt reads), every node's SQL,
+    config and columns, every project macro, the dbt version; and
+  * its tables in the warehouse still hold what that build wrote: row count and sum of a 64-bit row hash per table,
+    and every relation present as the kind dbt made it (a table edited or dropped by hand is rebuilt and tested).
+Anything else (a seed edited, a new rate card published to the seeds, a model changed, a record missing or
+unreadable) builds and tests the reference data as before. A model that reads the period or the clock is never
+part of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+PROJECT = "billing"
+REFERENCE_MODELS = "models/staging/reference/"
+# What makes a model's rows depend on when or for which month it runs, not only on its inputs.
+TIME_DEPENDENT = re.compile(r"current_date|current_timestamp|now\s*\(|today|env_var|closing_period", re.IGNORECASE)
+PASSED = frozenset({"success", "pass"})
+
+
+@dataclass(frozen=True)
+class Relation:
+    schema: str
+    name: str
+    is_table: bool
+
+    @property
+    def quoted(self) -> str:
+        return '"' + self.schema.replace('"', '""') + '"."' + self.name.replace('"', '""') + '"'
+
+
+@dataclass(frozen=True)
+class ReferenceData:
+    """The reference subgraph of a manifest: its nodes, their dbt selectors, the relations of its seeds and models
+    (each after what it reads), and its fingerprint."""
+
+    unique_ids: frozenset[str]
+    selectors: tuple[str, ...]
+    relations: tuple[Relation, ...]
+    fingerprint: str
+
+    @property
+    def counts(self) -> dict[str, int]:
+        kinds: dict[str, int] = {}
+        for unique_id in self.unique_ids:
+            kind = unique_id.split(".", 1)[0]
+            kinds[kind] = kinds.get(kind, 0) + 1
+        return kinds
+
+
+def _is_reference_model(node: Mapping[str, Any]) -> bool:
+    return (
+        node["resource_type"] == "model"
+        and str(node.get("original_file_path", "")).startswith(REFERENCE_MODELS)
+        and not TIME_DEPENDENT.search(str(node.get("raw_code", "")))
+    )
+
+
+def _members(nodes: Mapping[str, Mapping[str, Any]]) -> tuple[list[str], set[str]]:
+    """The seeds and models of the reference data in an order where every node follows what it reads (Dagster
+    takes a multi-asset's outputs only in that order), and the data tests on them."""
+    ordered = sorted(unique_id for unique_id, node in nodes.items() if node["resource_type"] == "seed")
+    members = set(ordered)
+    candidates = sorted(unique_id for unique_id, node in nodes.items() if _is_reference_model(node))
+    # A model belongs once every node it reads belongs (it reads no source, no model outside the set).
+    grown = True
+    while grown:
+        grown = False
+        for unique_id in candidates:
+            parents = nodes[unique_id]["depends_on"].get("nodes", [])
+            if unique_id not in members and all(parent in members for parent in parents):
+                members.add(unique_id)
+                ordered.append(unique_id)
+                grown = True
+    tests = {
+        unique_id
+        for unique_id, node in nodes.items()
+        if node["resource_type"] == "test"
+        and node["depends_on"].get("nodes")
+        and all(parent in members for parent in node["depends_on"]["nodes"])
+        and not TIME_DEPENDENT.search(str(node.get("raw_code", "")))
+    }
+    return ordered, tests
+
+
+def _seed_file_digest(seeds_dir: Path, node: Mapping[str, Any]) -> str:
+    """The bytes dbt loads for this seed (dbt's own checksum is a path, not the content, for files over 1 MiB)."""
+    path = seeds_dir / str(node["path"])
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return "missing"
+
+
+def reference_data(manifest: Mapping[str, Any], seeds_dir: Path) -> ReferenceData:
+    nodes = manifest["nodes"]
+    built, tests = _members(nodes)
+    members = set(built) | tests
+    described: dict[str, Any] = {}
+    for unique_id in sorted(members):
+        node = nodes[unique_id]
+        described[unique_id] = {
+            "sql": node["checksum"]["checksum"],
+            "config": node["config"],
+            "columns": {name: column.get("data_type") for name, column in sorted(node.get("columns", {}).items())},
+            "parents": sorted(node["depends_on"].get("nodes", [])),
+            "seed": _seed_file_digest(seeds_dir, node) if node["resource_type"] == "seed" else None,
+        }
+    macros = sorted(
+        (unique_id, macro["macro_sql"])
+        for unique_id, macro in manifest["macros"].items()
+        if macro["package_name"] == PROJECT
+    )
+    fingerprint = hashlib.sha256(
+        json.dumps(
+            {"nodes": described, "macros": macros, "dbt": metadata.version("dbt-core")}, sort_keys=True, default=str
+        ).encode()
+    ).hexdigest()
+    relations = tuple(
+        Relation(
+            nodes[unique_id]["schema"],
+            nodes[unique_id].get("alias") or nodes[unique_id]["name"],
+            nodes[unique_id]["resource_type"] == "seed" or nodes[unique_id]["config"].get("materialized") != "view",
+        )
+        for unique_id in built
+    )
+    selectors = tuple(sorted(nodes[unique_id]["name"] for unique_id in members))
+    return ReferenceData(frozenset(members), selectors, relations, fingerprint)
+
+
+def content_digest(con: duckdb.DuckDBPyConnection, reference: ReferenceData) -> str | None:
+    """Row count and sum of a 64-bit row hash of every reference table; None when a relation is missing or is not
+    the kind of relation dbt made it."""
+    present = {
+        (schema, name): table_type == "BASE TABLE"
+        for schema, name, table_type in con.execute(
+            "select table_schema, table_name, table_type from information_schema.tables"
+        ).fetchall()
+    }
+    if any(present.get((relation.schema, relation.name)) != relation.is_table for relation in reference.relations):
+        return None
+    tables = [relation for relation in reference.relations if relation.is_table]
+    if not tables:
+        return hashlib.sha256(b"").hexdigest()
+    rows = con.execute(
+        " union all ".join(
+            f"select '{relation.schema}.{relation.name}', count(*), "
+            f"cast(coalesce(sum(hash(reference_row)::hugeint), 0) as varchar) "
+            f"from {relation.quoted} as reference_row"
+            for relation in tables
+        )
+    ).fetchall()
+    return hashlib.sha256(json.dumps(sorted(rows)).encode()).hexdigest()
+
+
+def read_record(path: Path) -> dict[str, str]:
+    """The last build's record; empty (so the reference data is built) when missing or unreadable."""
+    try:
+        recorded = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(recorded, dict):
+        return {}
+    return {str(key): str(value) for key, value in recorded.items()}
+
+
+def unchanged(record: Mapping[str, str], reference: ReferenceData, digest: str | None) -> bool:
+    return (
+        digest is not None
+        and bool(reference.unique_ids)
+        and record.get("fingerprint") == reference.fingerprint
+        and record.get("content") == digest
+    )
+
+
+def all_passed(reference: ReferenceData, run_results_path: Path) -> bool:
+    """Every reference node ran in this invocation and passed (a warning is not a pass: it is reported again)."""
+    try:
+        results = json.loads(run_results_path.read_text(encoding="utf-8"))["results"]
+    except (OSError, ValueError, KeyError):
+        return False
+    statuses = {result["unique_id"]: result.get("status") for result in results}
+    return all(statuses.get(unique_id) in PASSED for unique_id in reference.unique_ids)
+
+
+def write_record(path: Path, reference: ReferenceData, digest: str, run_id: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    record = {"fingerprint": reference.fingerprint, "content": digest, "built_by_run": run_id}
+    temporary.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    temporary.replace(path)
