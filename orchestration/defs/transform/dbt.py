@@ -193,10 +193,15 @@ def _reference_data_built(
 def _kept_reference_outputs(
     context: dg.AssetExecutionContext, engine: EngineResource, reference: ReferenceData, built_by_run: str
 ) -> Iterator[dg.Output]:
-    """An output for each reference asset dbt does not build this time, so the steps reading it run (a step whose
-    input was not produced is skipped); its metadata says it was kept, and since which run."""
+    """An output for each reference asset dbt does not build this time that another step reads, so that step runs
+    (a step whose input was not produced is skipped); its metadata says it was kept, and since which run. One
+    read only within this step gets none: each output is an event written to the run's log (~20 ms each)."""
+    graph = context.op_execution_context.job_def.asset_layer.asset_graph
+    own = set(context.assets_def.keys)
     for relation in reference.relations:
         key = dg.AssetKey([relation.schema, relation.name])
+        if all(child in own for child in graph.get(key).child_keys):
+            continue
         yield dg.Output(
             None,
             output_name=context.assets_def.get_output_name_for_asset_key(key),
