@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from orchestration.defs.transform.incremental import incremental_models
+from orchestration.defs.transform.reference_data import reference_data
 from orchestration.resources import dbt_project
 from tests.integration.conftest import ClosedDemo, use_data_dir
 
@@ -143,14 +144,19 @@ def test_a_model_built_by_other_sql_is_rebuilt_for_every_month(reclosed: tuple[C
         assert periods == 3 and out_of_order == 0, table
 
 
-def _reference_nodes_built(demo: ClosedDemo, run_id: str) -> dict[str, str]:
-    """The seeds and reference staging models the close's first dbt step ran, with their status."""
+def _nodes_run(demo: ClosedDemo, run_id: str) -> dict[str, str]:
+    """Every node the close's first dbt step ran, with its status."""
     (target,) = demo.settings.dbt_dir.glob(f"billing_models-{run_id[:8]}-*")
     results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
+    return {result["unique_id"]: result["status"] for result in results}
+
+
+def _reference_nodes_built(demo: ClosedDemo, run_id: str) -> dict[str, str]:
+    """The seeds and reference staging models the close's first dbt step ran, with their status."""
     return {
-        result["unique_id"]: result["status"]
-        for result in results
-        if result["unique_id"].startswith("seed.") or result["unique_id"].startswith("model.billing.stg_reference__")
+        unique_id: status
+        for unique_id, status in _nodes_run(demo, run_id).items()
+        if unique_id.startswith("seed.") or unique_id.startswith("model.billing.stg_reference__")
     }
 
 
@@ -162,6 +168,17 @@ def test_a_close_after_the_first_keeps_unchanged_reference_data(closed_demo: Clo
     assert "seed.billing.currencies" in built and "model.billing.stg_reference__contracts" in built
     assert set(built.values()) == {"success"}
     assert _reference_nodes_built(closed_demo, later.run_id) == {}
+    # Everything else still runs, the tests that read reference data and the month's rows included (e.g. every
+    # chargeback line's cost center is a known cost center; the lines carry all department cost).
+    manifest = json.loads(dbt_project().manifest_path.read_text(encoding="utf-8"))
+    reference = reference_data(manifest, closed_demo.settings.seeds_dir).unique_ids
+    first_run, later_run = _nodes_run(closed_demo, first.run_id), _nodes_run(closed_demo, later.run_id)
+    assert later_run.keys() == first_run.keys() - reference
+    assert "test.billing.assert_chargeback_lines_carry_all_department_cost" in later_run
+    assert any(
+        unique_id.startswith("test.billing.relationships_fct_chargeback_lines_cost_center_id")
+        for unique_id in later_run
+    )
     # The record names the close that built what is kept.
     record = json.loads((closed_demo.settings.dbt_dir / "duckdb-reference-data.json").read_text(encoding="utf-8"))
     kept_from = _reference_nodes_built(closed_demo, record["built_by_run"])

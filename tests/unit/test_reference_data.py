@@ -36,7 +36,7 @@ def _node(kind: str, name: str, parents: list[str], path: str = "", **extra: Any
         "checksum": {"name": "sha256", "checksum": f"{name}-v1"},
         "config": {"materialized": extra.pop("materialized", "table" if kind != "test" else "test")},
         "columns": {},
-        "depends_on": {"nodes": parents},
+        "depends_on": {"nodes": parents, "macros": extra.pop("macros", [])},
     }
 
 
@@ -62,6 +62,13 @@ def _manifest() -> dict[str, Any]:
                 reference + "m.sql",
                 raw_code="select * from currencies where valid_from <= current_date",
             ),
+            "model.billing.stg_reference__labels": _node(
+                "model",
+                "stg_reference__labels",
+                ["seed.billing.currencies"],
+                reference + "l.sql",
+                macros=["macro.billing.period_label"],
+            ),
             "model.billing.stg_aws_cur__lines": _node("model", "stg_aws_cur__lines", ["source.billing.raw.aws"]),
             "model.billing.int_charges": _node(
                 "model", "int_charges", ["model.billing.stg_aws_cur__lines", "model.billing.stg_reference__names"]
@@ -73,7 +80,20 @@ def _manifest() -> dict[str, Any]:
                 "test", "charges_have_currency", ["model.billing.int_charges", "model.billing.stg_reference__names"]
             ),
         },
-        "macros": {"macro.billing.money_type": {"package_name": "billing", "macro_sql": "decimal(38,10)"}},
+        "macros": {
+            "macro.billing.money_type": {"package_name": "billing", "macro_sql": "decimal(38,10)"},
+            "macro.billing.closing_period": {
+                "package_name": "billing",
+                "macro_sql": "{{ return(env_var('BILLING_PERIOD_START', '')) }}",
+                "depends_on": {"macros": []},
+            },
+            # Reads the period through another macro: the model calling it is not reference data either.
+            "macro.billing.period_label": {
+                "package_name": "billing",
+                "macro_sql": "'{{ billing.closing_period() }}'",
+                "depends_on": {"macros": ["macro.billing.closing_period"]},
+            },
+        },
     }
 
 
@@ -98,6 +118,22 @@ def test_reference_data_is_the_seeds_and_the_reference_models_and_tests_that_rea
         "stg_reference__names",
     ]
     assert [relation.is_table for relation in reference.relations] == [True, True, False]
+    # dbt leaves the seeds and models out by these; their tests follow under indirect selection `cautious`.
+    assert reference.selectors == ("resource_type:seed", "stg_reference__currencies", "stg_reference__names")
+    assert reference.keepable
+
+
+def test_a_test_reading_only_reference_data_that_reads_the_clock_keeps_nothing(seeds: Path) -> None:
+    # dbt would leave it out with the reference data (it reads nothing else), so it would not run at all.
+    manifest = _manifest()
+    manifest["nodes"]["test.billing.rates_are_current"] = _node(
+        "test", "rates_are_current", ["model.billing.stg_reference__names"], raw_code="where valid_to >= current_date"
+    )
+    reference = reference_data(manifest, seeds)
+    assert "test.billing.rates_are_current" not in reference.unique_ids
+    assert not reference.keepable
+    digest = content_digest(_warehouse(), reference)
+    assert not unchanged({"fingerprint": reference.fingerprint, "content": str(digest)}, reference, digest)
 
 
 def test_the_project_reference_data_excludes_what_depends_on_the_month_or_on_provider_data() -> None:

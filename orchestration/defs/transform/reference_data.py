@@ -10,8 +10,8 @@ which every one of its nodes passed:
   * its tables in the warehouse still hold what that build wrote: row count and sum of a 64-bit row hash per table,
     and every relation present as the kind dbt made it (a table edited or dropped by hand is rebuilt and tested).
 Anything else (a seed edited, a new rate card published to the seeds, a model changed, a record missing or
-unreadable) builds and tests the reference data as before. A model that reads the period or the clock is never
-part of it.
+unreadable) builds and tests the reference data as before. A model or test that reads the period, the clock or
+the environment, itself or through a project macro, is never part of it.
 """
 
 from __future__ import annotations
@@ -54,6 +54,7 @@ class ReferenceData:
     selectors: tuple[str, ...]
     relations: tuple[Relation, ...]
     fingerprint: str
+    keepable: bool = True
 
     @property
     def counts(self) -> dict[str, int]:
@@ -64,20 +65,46 @@ class ReferenceData:
         return kinds
 
 
-def _is_reference_model(node: Mapping[str, Any]) -> bool:
-    return (
-        node["resource_type"] == "model"
-        and str(node.get("original_file_path", "")).startswith(REFERENCE_MODELS)
-        and not TIME_DEPENDENT.search(str(node.get("raw_code", "")))
+# Narrows a test to the period being closed only on period-incremental models, which reference data never reads.
+PERIOD_TEST_FILTER = "macro.billing.get_where_subquery"
+
+
+def _time_dependent_macros(macros: Mapping[str, Mapping[str, Any]]) -> set[str]:
+    """Project macros that read the clock, the period or the environment, or call one that does."""
+    found = {
+        unique_id
+        for unique_id, macro in macros.items()
+        if macro.get("package_name") == PROJECT and TIME_DEPENDENT.search(str(macro.get("macro_sql", "")))
+    }
+    grown = True
+    while grown:
+        grown = False
+        for unique_id, macro in macros.items():
+            calls = macro.get("depends_on", {}).get("macros", [])
+            if unique_id not in found and any(called in found for called in calls):
+                found.add(unique_id)
+                grown = True
+    return found - {PERIOD_TEST_FILTER}
+
+
+def _time_dependent(node: Mapping[str, Any], macros: set[str]) -> bool:
+    return bool(TIME_DEPENDENT.search(str(node.get("raw_code", "")))) or any(
+        called in macros for called in node["depends_on"].get("macros", [])
     )
 
 
-def _members(nodes: Mapping[str, Mapping[str, Any]]) -> tuple[list[str], set[str]]:
+def _members(nodes: Mapping[str, Mapping[str, Any]], macros: set[str]) -> tuple[list[str], set[str]]:
     """The seeds and models of the reference data in an order where every node follows what it reads (Dagster
     takes a multi-asset's outputs only in that order), and the data tests on them."""
     ordered = sorted(unique_id for unique_id, node in nodes.items() if node["resource_type"] == "seed")
     members = set(ordered)
-    candidates = sorted(unique_id for unique_id, node in nodes.items() if _is_reference_model(node))
+    candidates = sorted(
+        unique_id
+        for unique_id, node in nodes.items()
+        if node["resource_type"] == "model"
+        and str(node.get("original_file_path", "")).startswith(REFERENCE_MODELS)
+        and not _time_dependent(node, macros)
+    )
     # A model belongs once every node it reads belongs (it reads no source, no model outside the set).
     grown = True
     while grown:
@@ -94,7 +121,7 @@ def _members(nodes: Mapping[str, Mapping[str, Any]]) -> tuple[list[str], set[str
         if node["resource_type"] == "test"
         and node["depends_on"].get("nodes")
         and all(parent in members for parent in node["depends_on"]["nodes"])
-        and not TIME_DEPENDENT.search(str(node.get("raw_code", "")))
+        and not _time_dependent(node, macros)
     }
     return ordered, tests
 
@@ -110,7 +137,7 @@ def _seed_file_digest(seeds_dir: Path, node: Mapping[str, Any]) -> str:
 
 def reference_data(manifest: Mapping[str, Any], seeds_dir: Path) -> ReferenceData:
     nodes = manifest["nodes"]
-    built, tests = _members(nodes)
+    built, tests = _members(nodes, _time_dependent_macros(manifest["macros"]))
     members = set(built) | tests
     described: dict[str, Any] = {}
     for unique_id in sorted(members):
@@ -140,8 +167,32 @@ def reference_data(manifest: Mapping[str, Any], seeds_dir: Path) -> ReferenceDat
         )
         for unique_id in built
     )
-    selectors = tuple(sorted(nodes[unique_id]["name"] for unique_id in members))
-    return ReferenceData(frozenset(members), selectors, relations, fingerprint)
+    selectors = _selectors(nodes, built)
+    return ReferenceData(frozenset(members), selectors, relations, fingerprint, _keepable(nodes, members))
+
+
+def _keepable(nodes: Mapping[str, Mapping[str, Any]], members: set[str]) -> bool:
+    """Whether dbt can leave out exactly these nodes: it excludes, with the selected nodes, every test that reads only
+    them (indirect selection `cautious`), so a test reading only reference data that is not reference data itself
+    (it reads the clock or the period) would silently not run."""
+    return all(
+        unique_id in members
+        for unique_id, node in nodes.items()
+        if node["resource_type"] == "test"
+        and node["depends_on"].get("nodes")
+        and all(parent in members for parent in node["depends_on"]["nodes"])
+    )
+
+
+def _selectors(nodes: Mapping[str, Mapping[str, Any]], built: list[str]) -> tuple[str, ...]:
+    """dbt selectors for the seeds and models of the reference data. Their tests need none: with indirect selection
+    `cautious` dbt leaves out, with the excluded nodes, every test that reads only excluded nodes — the reference
+    data's tests (see _keepable). Few selectors matter: dbt compares each one with every node of the project."""
+    seeds = {unique_id for unique_id, node in nodes.items() if node["resource_type"] == "seed"}
+    if seeds and seeds <= set(built):
+        models = sorted(nodes[unique_id]["name"] for unique_id in built if unique_id not in seeds)
+        return ("resource_type:seed", *models)
+    return tuple(sorted(nodes[unique_id]["name"] for unique_id in built))
 
 
 def content_digest(con: duckdb.DuckDBPyConnection, reference: ReferenceData) -> str | None:
@@ -183,6 +234,7 @@ def read_record(path: Path) -> dict[str, str]:
 def unchanged(record: Mapping[str, str], reference: ReferenceData, digest: str | None) -> bool:
     return (
         digest is not None
+        and reference.keepable
         and bool(reference.unique_ids)
         and record.get("fingerprint") == reference.fingerprint
         and record.get("content") == digest
