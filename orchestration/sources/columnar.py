@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import itertools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -118,18 +118,6 @@ def _float_text(value: str) -> str | None:
     return decimal_text(Decimal(value))
 
 
-def _normalise_numbers(con: duckdb.DuckDBPyConnection, staged: StagedTable, columns: Sequence[str]) -> None:
-    """common.normalise_decimals: plain decimal text kept as delivered (trimmed), scientific notation expanded."""
-    for column in columns:
-        c = _quoted(column)
-        invalid = f"select count(*) from {staged.name} where {c} is not null and not regexp_matches({c}, '{_NUMBER}')"
-        if _count(con, invalid):
-            raise NotColumnar(f"{column}: a value that is not a plain number")
-        _map_distinct(
-            con, staged, column, f"(contains(lower({c}), 'e') or regexp_matches({c}, '^\\s|\\s$'))", _number_text
-        )
-
-
 def _map_distinct(
     con: duckdb.DuckDBPyConnection,
     staged: StagedTable,
@@ -157,41 +145,83 @@ def _map_distinct(
     con.execute("drop table billing_value_map")
 
 
-def _normalise_timestamps(con: duckdb.DuckDBPyConnection, staged: StagedTable, columns: Sequence[str]) -> None:
-    """common.normalise_timestamps: every provider form to `YYYY-MM-DD HH:MM:SS` UTC (Python decides the forms)."""
-    for column in columns:
+@dataclass
+class _Rewrite:
+    column: str
+    where: str
+    convert: Callable[[str], str | None]
+
+
+@dataclass
+class Checks:
+    """What a staged file must pass and which of its values Python rewrites, counted over its rows in one scan
+    (`survey`): each check used to be its own scan, so a Parquet column was decoded once per check reading it.
+    A refusal leaves the file to the row-by-row parser; a rewrite runs only where the scan counted a value for it."""
+
+    refusals: dict[str, str] = field(default_factory=dict)  # SQL condition -> why the file is left
+    rewrites: list[_Rewrite] = field(default_factory=list)
+
+    def require_values(self, columns: Sequence[str]) -> None:
+        for column in columns:
+            self.refusals[f"{_quoted(column)} is null"] = f"{column} is empty on some rows"
+
+    def numbers(self, columns: Sequence[str]) -> None:
+        """common.normalise_decimals: plain decimal text kept as delivered (trimmed), scientific notation expanded."""
+        for column in columns:
+            c = _quoted(column)
+            self.refusals[f"not regexp_matches({c}, '{_NUMBER}')"] = f"{column}: a value that is not a plain number"
+            self.rewrites.append(
+                _Rewrite(column, f"(contains(lower({c}), 'e') or regexp_matches({c}, '^\\s|\\s$'))", _number_text)
+            )
+
+    def floats(self, columns: Sequence[str]) -> None:
+        """A binary float's shortest text with an exponent, as exact decimal text."""
+        for column in columns:
+            self.rewrites.append(_Rewrite(column, f"contains({_quoted(column)}, 'e')", _float_text))
+
+    def timestamps(self, columns: Sequence[str]) -> None:
+        """common.normalise_timestamps: every provider form to `YYYY-MM-DD HH:MM:SS` UTC (Python decides the forms)."""
+        for column in columns:
+            c = _quoted(column)
+            canonical = (
+                f"regexp_matches({c}, '{_CANONICAL_TIMESTAMP}') and try_strptime({c}, '%Y-%m-%d %H:%M:%S') is not null"
+            )
+            self.rewrites.append(_Rewrite(column, f"not ({canonical})", iso_utc))
+
+    def currency(self, column: str) -> None:
         c = _quoted(column)
-        canonical = (
-            f"regexp_matches({c}, '{_CANONICAL_TIMESTAMP}') and try_strptime({c}, '%Y-%m-%d %H:%M:%S') is not null"
+        self.refusals[f"not regexp_full_match({c}, '[A-Z]{{3}}')"] = f"{column}: not an ISO 4217 code"
+
+    def every_value(self, column: str, convert: Callable[[str], str | None]) -> None:
+        self.rewrites.append(_Rewrite(column, "true", convert))
+
+    def run(self, con: duckdb.DuckDBPyConnection, staged: StagedTable) -> None:
+        counts = _survey(
+            con, staged, [*self.refusals, *(f"{_quoted(r.column)} is not null and {r.where}" for r in self.rewrites)]
         )
-        _map_distinct(con, staged, column, f"not ({canonical})", iso_utc)
+        staged.num_rows = counts[0]
+        if not staged.num_rows:
+            raise NotColumnar("no rows")
+        refused = counts[1 : 1 + len(self.refusals)]
+        for message, count in zip(self.refusals.values(), refused, strict=True):
+            if count:
+                raise NotColumnar(message)
+        for rewrite, count in zip(self.rewrites, counts[1 + len(self.refusals) :], strict=True):
+            if count:
+                _map_distinct(con, staged, rewrite.column, rewrite.where, rewrite.convert)
 
 
-def _require_values(con: duckdb.DuckDBPyConnection, staged: StagedTable, columns: Sequence[str]) -> None:
-    for column in columns:
-        if _count(con, f"select count(*) from {staged.name} where {_quoted(column)} is null"):
-            raise NotColumnar(f"{column} is empty on some rows")
-
-
-def _check_currency(con: duckdb.DuckDBPyConnection, staged: StagedTable, column: str) -> None:
-    c = _quoted(column)
-    if _count(
-        con, f"select count(*) from {staged.name} where {c} is not null and not regexp_full_match({c}, '[A-Z]{{3}}')"
-    ):
-        raise NotColumnar(f"{column}: not an ISO 4217 code")
+def _survey(con: duckdb.DuckDBPyConnection, staged: StagedTable, conditions: Sequence[str]) -> list[int]:
+    """The staged rows, and the rows meeting each condition, in one scan."""
+    aggregates = ["count(*)", *(f"count(*) filter (where {condition})" for condition in conditions)]
+    row = con.execute(f"select {', '.join(aggregates)} from {staged.name}").fetchone()
+    return [int(value or 0) for value in row] if row else [0] * len(aggregates)
 
 
 def _column_rows(con: duckdb.DuckDBPyConnection, staged: StagedTable, column: str) -> list[dict[str, str | None]]:
     """The distinct values of one column, shaped as rows for the shared single-value checks."""
     c = _quoted(column)
     return [{column: value} for (value,) in con.execute(f"select distinct {c} from {staged.name} limit 3").fetchall()]
-
-
-def _counted(con: duckdb.DuckDBPyConnection, staged: StagedTable) -> StagedTable:
-    staged.num_rows = _count(con, f"select count(*) from {staged.name}")
-    if not staged.num_rows:
-        raise NotColumnar("no rows")
-    return staged
 
 
 # --- AWS CUR 2.0 Parquet -------------------------------------------------------------------------------------------
@@ -285,14 +315,13 @@ def stage_aws_parquet(con: duckdb.DuckDBPyConnection, path: Path, wanted: date |
         if (pending := _elsewhere(aws_cur.SOURCE, probed, wanted)) is not None:
             staged.drop(con)
             return pending
-        _counted(con, staged)
-        for (_, kind), name in zip(described, names, strict=True):
-            if kind in ("DOUBLE", "FLOAT"):
-                _map_distinct(con, staged, name, f"contains({_quoted(name)}, 'e')", _float_text)
-        _require_values(con, staged, aws_cur.REQUIRED_VALUES)
-        _normalise_numbers(con, staged, [c for c in aws_cur.NUMBER_COLUMNS if c in names])
-        _normalise_timestamps(con, staged, [c for c in aws_cur.TIMESTAMP_COLUMNS if c in names])
-        _check_currency(con, staged, "line_item_currency_code")
+        checks = Checks()
+        checks.require_values(aws_cur.REQUIRED_VALUES)
+        checks.currency("line_item_currency_code")
+        checks.floats([name for (_, kind), name in zip(described, names, strict=True) if kind in ("DOUBLE", "FLOAT")])
+        checks.numbers([c for c in aws_cur.NUMBER_COLUMNS if c in names])
+        checks.timestamps([c for c in aws_cur.TIMESTAMP_COLUMNS if c in names])
+        checks.run(con, staged)
         try:
             period = period_start(
                 single_value(
@@ -363,13 +392,15 @@ def stage_azure_csv(con: duckdb.DuckDBPyConnection, path: Path, wanted: date | N
         raise NotColumnar(str(error)) from None
     columns = [*names, azure_cost.DATASET_COLUMN]
     try:
-        staged = _counted(con, StagedTable(table, columns))
-        _require_values(con, staged, azure_cost.REQUIRED_VALUES)
-        _normalise_timestamps(con, staged, [c for c in azure_cost.TIMESTAMP_COLUMNS if c in names])
-        _normalise_numbers(con, staged, [c for c in azure_cost.NUMBER_COLUMNS if c in names])
-        _check_currency(con, staged, "billingcurrency")
+        staged = StagedTable(table, columns)
+        checks = Checks()
+        checks.require_values(azure_cost.REQUIRED_VALUES)
+        checks.currency("billingcurrency")
+        checks.timestamps([c for c in azure_cost.TIMESTAMP_COLUMNS if c in names])
+        checks.numbers([c for c in azure_cost.NUMBER_COLUMNS if c in names])
         if "tags" in names:
-            _map_distinct(con, staged, "tags", "true", key_value_json)
+            checks.every_value("tags", key_value_json)
+        checks.run(con, staged)
         if dataset == azure_cost.ACTUAL and {"pricingmodel", "costinbillingcurrency"} <= set(names):
             usage = "coalesce(chargetype, 'Usage') = 'Usage'" if "chargetype" in names else "true"
             if _count(

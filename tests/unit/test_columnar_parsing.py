@@ -209,9 +209,11 @@ def test_a_close_of_one_month_leaves_the_other_months_pending_without_reading_th
         target.parent.mkdir(parents=True)
         shutil.copy2(written, target)
     counted: list[str] = []
-    real_counted = columnar._counted
+    real_survey = columnar._survey
     monkeypatch.setattr(
-        columnar, "_counted", lambda con, staged: counted.append(staged.name) or real_counted(con, staged)
+        columnar,
+        "_survey",
+        lambda con, staged, conditions: counted.append(staged.name) or real_survey(con, staged, conditions),
     )
     con = duckdb.connect()
 
