@@ -12,13 +12,13 @@ from typing import Any
 import duckdb
 import pytest
 
+from orchestration.defs.transform.records import read_record
 from orchestration.defs.transform.reference_data import (
     all_passed,
     content_digest,
-    read_record,
+    record_build,
     reference_data,
     unchanged,
-    write_record,
 )
 from orchestration.resources import dbt_project
 
@@ -214,7 +214,7 @@ def test_a_missing_or_unreadable_record_keeps_nothing(seeds: Path, tmp_path: Pat
     broken.write_text("[1, 2]", encoding="utf-8")
     assert not unchanged(read_record(broken), reference, digest)
     path = tmp_path / "dbt" / "duckdb-reference-data.json"
-    write_record(path, reference, str(digest), "run-1")
+    record_build(path, reference, str(digest), "run-1")
     assert read_record(path) == {"fingerprint": reference.fingerprint, "content": digest, "built_by_run": "run-1"}
     assert unchanged(read_record(path), reference, digest)
 

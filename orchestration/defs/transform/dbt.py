@@ -21,14 +21,14 @@ from orchestration.defs.transform.incremental import (
     read_fingerprints,
     record_fingerprints,
 )
+from orchestration.defs.transform.records import read_record
 from orchestration.defs.transform.reference_data import (
     ReferenceData,
     all_passed,
     content_digest,
-    read_record,
+    record_build,
     reference_data,
     unchanged,
-    write_record,
 )
 from orchestration.engines.lake import sync_lake
 from orchestration.engines.spark import expose_spark_tables, table_models
@@ -247,7 +247,7 @@ def _record_reference_data(
     with warehouse.connect() as con:
         digest = content_digest(con, reference)
     if digest is not None:
-        write_record(_reference_record_path(engine), reference, digest, context.run.run_id)
+        record_build(_reference_record_path(engine), reference, digest, context.run.run_id)
 
 
 def dbt_test_status(event: dg.AssetObservation) -> str | None:

@@ -18,6 +18,8 @@ from typing import Any
 
 import duckdb
 
+from orchestration.defs.transform.records import read_record, write_record
+
 STRATEGY = "replace_period"
 PROJECT = "billing"
 
@@ -85,13 +87,7 @@ def incremental_models(manifest: Mapping[str, Any]) -> list[IncrementalModel]:
 def read_fingerprints(state_path: Path) -> dict[str, str]:
     """The recorded fingerprints; none (so every incremental table is rebuilt whole) when the record is missing or
     unreadable: a rebuild costs time, trusting a table built by other SQL could cost money."""
-    try:
-        recorded = json.loads(state_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(recorded, dict):
-        return {}
-    return {str(name): str(fingerprint) for name, fingerprint in recorded.items()}
+    return read_record(state_path)
 
 
 def drop_stale_models(
@@ -131,8 +127,5 @@ def record_fingerprints(
     for model in models:
         if model.unique_id in built:
             updated[model.unique_id] = model.fingerprint
-    state_path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = state_path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(updated, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    temporary.replace(state_path)
+    write_record(state_path, updated)
     return updated

@@ -27,6 +27,8 @@ from typing import Any
 
 import duckdb
 
+from orchestration.defs.transform.records import write_record
+
 PROJECT = "billing"
 REFERENCE_MODELS = "models/staging/reference/"
 # What makes a model's rows depend on when or for which month it runs, not only on its inputs.
@@ -220,17 +222,6 @@ def content_digest(con: duckdb.DuckDBPyConnection, reference: ReferenceData) -> 
     return hashlib.sha256(json.dumps(sorted(rows)).encode()).hexdigest()
 
 
-def read_record(path: Path) -> dict[str, str]:
-    """The last build's record; empty (so the reference data is built) when missing or unreadable."""
-    try:
-        recorded = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(recorded, dict):
-        return {}
-    return {str(key): str(value) for key, value in recorded.items()}
-
-
 def unchanged(record: Mapping[str, str], reference: ReferenceData, digest: str | None) -> bool:
     return (
         digest is not None
@@ -251,9 +242,5 @@ def all_passed(reference: ReferenceData, run_results_path: Path) -> bool:
     return all(statuses.get(unique_id) in PASSED for unique_id in reference.unique_ids)
 
 
-def write_record(path: Path, reference: ReferenceData, digest: str, run_id: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    record = {"fingerprint": reference.fingerprint, "content": digest, "built_by_run": run_id}
-    temporary.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    temporary.replace(path)
+def record_build(path: Path, reference: ReferenceData, digest: str, run_id: str) -> None:
+    write_record(path, {"fingerprint": reference.fingerprint, "content": digest, "built_by_run": run_id})
