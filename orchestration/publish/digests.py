@@ -131,6 +131,14 @@ def previous_release(current: Path) -> PreviousRelease | None:
         return None
 
 
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 22), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def copy_verified(source: Path, target: Path, expected_sha256: str) -> bool:
     """Copy a file, then hash the copy; False (and no target) when it cannot be read or the copy's bytes are not what
     was recorded. The copy is the kernel's (`shutil.copyfile`: no bytes through Python) and the hash reads it back
@@ -139,14 +147,11 @@ def copy_verified(source: Path, target: Path, expected_sha256: str) -> bool:
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         shutil.copyfile(source, target)
-        digest = hashlib.sha256()
-        with target.open("rb") as reader:
-            for block in iter(lambda: reader.read(1 << 22), b""):
-                digest.update(block)
+        digest = file_sha256(target)
     except OSError:
         target.unlink(missing_ok=True)
         return False
-    if digest.hexdigest() != expected_sha256:
+    if digest != expected_sha256:
         target.unlink()
         return False
     return True

@@ -18,7 +18,6 @@ rows replaced. The previous release is kept (a reader that opened it keeps readi
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -38,6 +37,7 @@ from orchestration.publish.digests import (
     PreviousRelease,
     ReuseSummary,
     copy_verified,
+    file_sha256,
     link_or_copy,
     mart_digests,
     period_text,
@@ -272,19 +272,11 @@ def _write_parquet(
     return written
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _make_read_only(root: Path) -> dict[str, str]:
     """sha256 of every file, each made read-only (BI tools open the copy, never write it)."""
     hashes: dict[str, str] = {}
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        hashes[str(path.relative_to(root))] = _sha256(path)
+        hashes[str(path.relative_to(root))] = file_sha256(path)
         path.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
     return hashes
 
@@ -369,7 +361,7 @@ def publish(
             "tables": release.tables,
             "scopes": {FINANCE.scope_id: release.tables, **release.scopes},
             "finance_only_unlisted": release.finance_only_unlisted,
-            "policy": {path.name: _sha256(path) for path in policy.sources},
+            "policy": {path.name: file_sha256(path) for path in policy.sources},
             "digests": {table: digest.as_json() for table, digest in digests.items()},
             "selections": selections,
             "parquet_partitions": parquet,

@@ -207,8 +207,7 @@ def _tests_reading_other_steps(context: dg.AssetExecutionContext, manifest: dict
             continue
         parents = [nodes[parent] for parent in node["depends_on"].get("nodes", []) if parent in nodes]
         if any(
-            parent["resource_type"] in ("model", "seed", "snapshot")
-            and dg.AssetKey([parent["schema"], parent["name"]]) not in own
+            parent["resource_type"] in ("model", "seed", "snapshot") and TRANSLATOR.get_asset_key(parent) not in own
             for parent in parents
         ):
             names.append(node["name"])

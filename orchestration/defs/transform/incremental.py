@@ -18,7 +18,7 @@ from typing import Any
 
 import duckdb
 
-from orchestration.defs.transform.records import read_record, write_record
+from orchestration.defs.transform.records import read_record, run_statuses, write_record
 
 STRATEGY = "replace_period"
 PROJECT = "billing"
@@ -55,15 +55,20 @@ def _ancestors(unique_id: str, nodes: Mapping[str, Mapping[str, Any]]) -> set[st
     return seen
 
 
-def incremental_models(manifest: Mapping[str, Any]) -> list[IncrementalModel]:
-    """Every model built by the `replace_period` strategy, with the fingerprint of the SQL that computes it."""
-    nodes = manifest["nodes"]
+def project_macros_digest(manifest: Mapping[str, Any]) -> str:
+    """The project's own macros, all of them: any change may change what a model computes."""
     macros = sorted(
         (unique_id, macro["macro_sql"])
         for unique_id, macro in manifest["macros"].items()
         if macro["package_name"] == PROJECT
     )
-    macro_digest = hashlib.sha256(json.dumps(macros).encode()).hexdigest()
+    return hashlib.sha256(json.dumps(macros).encode()).hexdigest()
+
+
+def incremental_models(manifest: Mapping[str, Any]) -> list[IncrementalModel]:
+    """Every model built by the `replace_period` strategy, with the fingerprint of the SQL that computes it."""
+    nodes = manifest["nodes"]
+    macro_digest = project_macros_digest(manifest)
     models = []
     for unique_id, node in nodes.items():
         if node["resource_type"] != "model":
@@ -118,11 +123,7 @@ def record_fingerprints(
     failed or did not run keeps its old record (or none), so the next close rebuilds it whole if it must."""
     if not run_results_path.exists():
         return dict(fingerprints)
-    built = {
-        result["unique_id"]
-        for result in json.loads(run_results_path.read_text(encoding="utf-8"))["results"]
-        if result.get("status") == "success"
-    }
+    built = {unique_id for unique_id, status in run_statuses(run_results_path).items() if status == "success"}
     updated = dict(fingerprints)
     for model in models:
         if model.unique_id in built:

@@ -18,6 +18,15 @@ def read_record(path: Path) -> dict[str, str]:
     return {str(key): str(value) for key, value in recorded.items()}
 
 
+def run_statuses(run_results_path: Path) -> dict[str, str]:
+    """Each node's status in a dbt invocation's run_results.json; empty when the file is missing or unreadable."""
+    try:
+        results = json.loads(run_results_path.read_text(encoding="utf-8"))["results"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return {str(result["unique_id"]): str(result.get("status")) for result in results}
+
+
 def write_record(path: Path, record: Mapping[str, str]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".tmp")

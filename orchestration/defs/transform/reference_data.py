@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import metadata
@@ -27,9 +28,9 @@ from typing import Any
 
 import duckdb
 
-from orchestration.defs.transform.records import write_record
+from orchestration.defs.transform.incremental import PROJECT, project_macros_digest
+from orchestration.defs.transform.records import run_statuses, write_record
 
-PROJECT = "billing"
 REFERENCE_MODELS = "models/staging/reference/"
 # What makes a model's rows depend on when or for which month it runs, not only on its inputs.
 TIME_DEPENDENT = re.compile(r"current_date|current_timestamp|now\s*\(|today|env_var|closing_period", re.IGNORECASE)
@@ -59,12 +60,8 @@ class ReferenceData:
     keepable: bool = True
 
     @property
-    def counts(self) -> dict[str, int]:
-        kinds: dict[str, int] = {}
-        for unique_id in self.unique_ids:
-            kind = unique_id.split(".", 1)[0]
-            kinds[kind] = kinds.get(kind, 0) + 1
-        return kinds
+    def counts(self) -> Counter[str]:
+        return Counter(unique_id.split(".", 1)[0] for unique_id in self.unique_ids)
 
 
 # Narrows a test to the period being closed only on period-incremental models, which reference data never reads.
@@ -95,9 +92,12 @@ def _time_dependent(node: Mapping[str, Any], macros: set[str]) -> bool:
     )
 
 
-def _members(nodes: Mapping[str, Mapping[str, Any]], macros: set[str]) -> tuple[list[str], set[str]]:
+def _members(nodes: Mapping[str, Mapping[str, Any]], macros: set[str]) -> tuple[list[str], set[str], bool]:
     """The seeds and models of the reference data in an order where every node follows what it reads (Dagster
-    takes a multi-asset's outputs only in that order), and the data tests on them."""
+    takes a multi-asset's outputs only in that order), the data tests on them, and whether dbt can leave out exactly
+    these: it excludes, with the nodes excluded, every test that reads only them (indirect selection `cautious`), so
+    a test reading only reference data that is not reference data itself (it reads the clock or the period) would
+    silently not run."""
     ordered = sorted(unique_id for unique_id, node in nodes.items() if node["resource_type"] == "seed")
     members = set(ordered)
     candidates = sorted(
@@ -117,15 +117,15 @@ def _members(nodes: Mapping[str, Mapping[str, Any]], macros: set[str]) -> tuple[
                 members.add(unique_id)
                 ordered.append(unique_id)
                 grown = True
-    tests = {
+    readers = {
         unique_id
         for unique_id, node in nodes.items()
         if node["resource_type"] == "test"
         and node["depends_on"].get("nodes")
         and all(parent in members for parent in node["depends_on"]["nodes"])
-        and not _time_dependent(node, macros)
     }
-    return ordered, tests
+    tests = {unique_id for unique_id in readers if not _time_dependent(nodes[unique_id], macros)}
+    return ordered, tests, tests == readers
 
 
 def _seed_file_digest(seeds_dir: Path, node: Mapping[str, Any]) -> str:
@@ -139,7 +139,7 @@ def _seed_file_digest(seeds_dir: Path, node: Mapping[str, Any]) -> str:
 
 def reference_data(manifest: Mapping[str, Any], seeds_dir: Path) -> ReferenceData:
     nodes = manifest["nodes"]
-    built, tests = _members(nodes, _time_dependent_macros(manifest["macros"]))
+    built, tests, keepable = _members(nodes, _time_dependent_macros(manifest["macros"]))
     members = set(built) | tests
     described: dict[str, Any] = {}
     for unique_id in sorted(members):
@@ -151,14 +151,11 @@ def reference_data(manifest: Mapping[str, Any], seeds_dir: Path) -> ReferenceDat
             "parents": sorted(node["depends_on"].get("nodes", [])),
             "seed": _seed_file_digest(seeds_dir, node) if node["resource_type"] == "seed" else None,
         }
-    macros = sorted(
-        (unique_id, macro["macro_sql"])
-        for unique_id, macro in manifest["macros"].items()
-        if macro["package_name"] == PROJECT
-    )
     fingerprint = hashlib.sha256(
         json.dumps(
-            {"nodes": described, "macros": macros, "dbt": metadata.version("dbt-core")}, sort_keys=True, default=str
+            {"nodes": described, "macros": project_macros_digest(manifest), "dbt": metadata.version("dbt-core")},
+            sort_keys=True,
+            default=str,
         ).encode()
     ).hexdigest()
     relations = tuple(
@@ -170,26 +167,13 @@ def reference_data(manifest: Mapping[str, Any], seeds_dir: Path) -> ReferenceDat
         for unique_id in built
     )
     selectors = _selectors(nodes, built)
-    return ReferenceData(frozenset(members), selectors, relations, fingerprint, _keepable(nodes, members))
-
-
-def _keepable(nodes: Mapping[str, Mapping[str, Any]], members: set[str]) -> bool:
-    """Whether dbt can leave out exactly these nodes: it excludes, with the selected nodes, every test that reads only
-    them (indirect selection `cautious`), so a test reading only reference data that is not reference data itself
-    (it reads the clock or the period) would silently not run."""
-    return all(
-        unique_id in members
-        for unique_id, node in nodes.items()
-        if node["resource_type"] == "test"
-        and node["depends_on"].get("nodes")
-        and all(parent in members for parent in node["depends_on"]["nodes"])
-    )
+    return ReferenceData(frozenset(members), selectors, relations, fingerprint, keepable)
 
 
 def _selectors(nodes: Mapping[str, Mapping[str, Any]], built: list[str]) -> tuple[str, ...]:
     """dbt selectors for the seeds and models of the reference data. Their tests need none: with indirect selection
     `cautious` dbt leaves out, with the excluded nodes, every test that reads only excluded nodes — the reference
-    data's tests (see _keepable). Few selectors matter: dbt compares each one with every node of the project."""
+    data's tests (see _members). Few selectors matter: dbt compares each one with every node of the project."""
     seeds = {unique_id for unique_id, node in nodes.items() if node["resource_type"] == "seed"}
     if seeds and seeds <= set(built):
         models = sorted(nodes[unique_id]["name"] for unique_id in built if unique_id not in seeds)
@@ -234,11 +218,7 @@ def unchanged(record: Mapping[str, str], reference: ReferenceData, digest: str |
 
 def all_passed(reference: ReferenceData, run_results_path: Path) -> bool:
     """Every reference node ran in this invocation and passed (a warning is not a pass: it is reported again)."""
-    try:
-        results = json.loads(run_results_path.read_text(encoding="utf-8"))["results"]
-    except (OSError, ValueError, KeyError):
-        return False
-    statuses = {result["unique_id"]: result.get("status") for result in results}
+    statuses = run_statuses(run_results_path)
     return all(statuses.get(unique_id) in PASSED for unique_id in reference.unique_ids)
 
 
