@@ -28,10 +28,15 @@
     {{ return(adapter.dispatch('json_object_of_text_columns', 'billing')(column_names)) }}
 {%- endmacro %}
 
+{#- Pieces joined by concat_ws, which skips the null ones: the same text as to_json of a map of the non-null
+    values, about four times faster than building that map (a million-line month's unmapped columns: ~5 s). A
+    key is written by to_json of its literal, which DuckDB computes once. -#}
 {% macro default__json_object_of_text_columns(column_names) -%}
-    nullif(to_json(map_from_entries(list_filter([
-        {%- for name in column_names %}{'k': '{{ name }}', 'v': {{ adapter.quote(name) }}}{% if not loop.last %}, {% endif %}{% endfor -%}
-    ], lambda e: e.v is not null))), '{}')
+    nullif('{' || concat_ws(','
+        {%- for name in column_names %},
+        to_json('{{ name | replace("'", "''") }}') || ':' || to_json({{ adapter.quote(name) }})
+        {%- endfor %}
+    ) || '}', '{}')
 {%- endmacro %}
 
 {% macro spark__json_object_of_text_columns(column_names) -%}

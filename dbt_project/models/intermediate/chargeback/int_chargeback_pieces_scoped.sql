@@ -94,26 +94,39 @@ serviced as (
 
 ),
 
+-- at most one scope per (policy version, department, project) and one without a project (the staging model's
+-- unique_combination_of_columns): a left join to each, rather than ranking the pieces' candidate scopes, which
+-- carried every piece's columns through a window over a million pieces
 scoped as (
 
     select
         serviced.*,
         period_policies.policy_version,
-        scopes.mode,
-        coalesce(scopes.granularity, period_policies.default_granularity) as granularity,
-        scopes.bundle_id,
-        scopes.project_id as scope_project_id
+        case when project_scopes.policy_version is not null then project_scopes.mode else department_scopes.mode end
+            as mode,
+        coalesce(
+            case
+                when project_scopes.policy_version is not null then project_scopes.granularity
+                else department_scopes.granularity
+            end,
+            period_policies.default_granularity
+        ) as granularity,
+        case
+            when project_scopes.policy_version is not null then project_scopes.bundle_id
+            else department_scopes.bundle_id
+        end as bundle_id,
+        case when project_scopes.policy_version is not null then project_scopes.project_id end as scope_project_id
     from serviced
     left join period_policies
         on serviced.billing_period_start = period_policies.billing_period_start
-    left join scopes
-        on period_policies.policy_version = scopes.policy_version
-        and serviced.department_id = scopes.department_id
-        and (scopes.project_id is null or scopes.project_id = serviced.own_project_id)
-    qualify row_number() over (
-        partition by serviced.allocation_id
-        order by case when scopes.project_id is null then 1 else 0 end
-    ) = 1
+    left join scopes as project_scopes
+        on period_policies.policy_version = project_scopes.policy_version
+        and serviced.department_id = project_scopes.department_id
+        and serviced.own_project_id = project_scopes.project_id
+    left join scopes as department_scopes
+        on period_policies.policy_version = department_scopes.policy_version
+        and serviced.department_id = department_scopes.department_id
+        and department_scopes.project_id is null
 
 ),
 

@@ -118,58 +118,94 @@ keyed_lines as (
 
 ),
 
+-- the line's SKU and resource as fct_chargeback_lines sets them: only when the scope's granularity asks for
+-- them, never on unit_price lines (a driver has no SKU). Keyed on the piece's side so that pieces meet lines
+-- by equality alone: a condition mixing both sides' columns left the join a scan of every line of the
+-- department, cost center and service for each piece (quadratic in the resources of resource-grain lines).
+piece_keys as (
+
+    select
+        scoped_pieces.*,
+        coalesce(case when scoped_pieces.granularity in ('service_sku', 'resource') then scoped_pieces.sku_id end, '')
+            as priced_sku_key,
+        coalesce(case when scoped_pieces.granularity = 'resource' then scoped_pieces.resource_id end, '')
+            as priced_resource_key
+    from scoped_pieces
+
+),
+
+line_pieces as (
+
+    select
+        keyed_lines.*,
+        piece_keys.allocation_id,
+        piece_keys.charge_id as piece_charge_id,
+        piece_keys.allocated_effective_cost
+    from keyed_lines
+    inner join piece_keys
+        on keyed_lines.billing_period_start = piece_keys.billing_period_start
+        and keyed_lines.policy_version = piece_keys.policy_version
+        and keyed_lines.department_id = piece_keys.department_id
+        and keyed_lines.cost_center_id = piece_keys.cost_center_id
+        and keyed_lines.service_id = piece_keys.it_service_id
+        and keyed_lines.billing_currency = piece_keys.billing_currency
+        and keyed_lines.mode = piece_keys.mode
+        and coalesce(keyed_lines.sku_id, '') = piece_keys.priced_sku_key
+        and coalesce(keyed_lines.resource_id, '') = piece_keys.priced_resource_key
+    where keyed_lines.rate_item <> 'unit_price'
+
+    union all
+
+    select
+        keyed_lines.*,
+        piece_keys.allocation_id,
+        piece_keys.charge_id as piece_charge_id,
+        piece_keys.allocated_effective_cost
+    from keyed_lines
+    inner join piece_keys
+        on keyed_lines.billing_period_start = piece_keys.billing_period_start
+        and keyed_lines.policy_version = piece_keys.policy_version
+        and keyed_lines.department_id = piece_keys.department_id
+        and keyed_lines.cost_center_id = piece_keys.cost_center_id
+        and keyed_lines.service_id = piece_keys.it_service_id
+        and keyed_lines.billing_currency = piece_keys.billing_currency
+        and keyed_lines.mode = piece_keys.mode
+    where keyed_lines.rate_item = 'unit_price'
+        and coalesce(keyed_lines.sku_id, '') = ''
+        and coalesce(keyed_lines.resource_id, '') = ''
+
+),
+
 usage_pieces as (
 
     select
-        keyed_lines.billing_period_start,
-        keyed_lines.department_id,
-        keyed_lines.cost_center_id,
-        keyed_lines.service_id,
-        keyed_lines.sku_id,
-        keyed_lines.resource_id,
-        keyed_lines.billing_currency,
-        keyed_lines.mode,
-        keyed_lines.rate_item,
+        line_pieces.billing_period_start,
+        line_pieces.department_id,
+        line_pieces.cost_center_id,
+        line_pieces.service_id,
+        line_pieces.sku_id,
+        line_pieces.resource_id,
+        line_pieces.billing_currency,
+        line_pieces.mode,
+        line_pieces.rate_item,
         'usage' as piece_type,
-        scoped_pieces.allocation_id as piece_key,
-        scoped_pieces.charge_id,
+        line_pieces.allocation_id as piece_key,
+        line_pieces.piece_charge_id as charge_id,
         allocations.allocation_rule_id,
         allocations.share_ratio,
         case
-            when keyed_lines.quantity_rule = 'allocated_cost' then scoped_pieces.allocated_effective_cost
+            when line_pieces.quantity_rule = 'allocated_cost' then line_pieces.allocated_effective_cost
         end as piece_quantity,
-        case when keyed_lines.quantity_rule = 'allocated_cost' then keyed_lines.unit end as piece_unit,
-        scoped_pieces.allocated_effective_cost as piece_cost,
+        case when line_pieces.quantity_rule = 'allocated_cost' then line_pieces.unit end as piece_unit,
+        line_pieces.allocated_effective_cost as piece_cost,
         focus.source_file,
         cast(focus.source_row as bigint) as source_row,
         cast(null as {{ string }}) as source_key
-    from keyed_lines
-    inner join scoped_pieces
-        on keyed_lines.billing_period_start = scoped_pieces.billing_period_start
-        and keyed_lines.policy_version = scoped_pieces.policy_version
-        and keyed_lines.department_id = scoped_pieces.department_id
-        and keyed_lines.cost_center_id = scoped_pieces.cost_center_id
-        and keyed_lines.service_id = scoped_pieces.it_service_id
-        and keyed_lines.billing_currency = scoped_pieces.billing_currency
-        and keyed_lines.mode = scoped_pieces.mode
-        -- the line's SKU and resource as fct_chargeback_lines sets them: only when the scope's granularity
-        -- asks for them, never on unit_price lines (a driver has no SKU)
-        and coalesce(keyed_lines.sku_id, '') = coalesce(
-            case
-                when keyed_lines.rate_item <> 'unit_price' and scoped_pieces.granularity in ('service_sku', 'resource')
-                    then scoped_pieces.sku_id
-            end, ''
-        )
-        and coalesce(keyed_lines.resource_id, '') = coalesce(
-            case
-                when keyed_lines.rate_item <> 'unit_price' and scoped_pieces.granularity = 'resource'
-                    then scoped_pieces.resource_id
-            end, ''
-        )
+    from line_pieces
     left join allocations
-        on scoped_pieces.allocation_id = allocations.allocation_id
+        on line_pieces.allocation_id = allocations.allocation_id
     left join focus
-        on scoped_pieces.charge_id = focus.charge_id
+        on line_pieces.piece_charge_id = focus.charge_id
 
 ),
 
