@@ -107,3 +107,26 @@ def test_rewriting_a_period_gives_identical_files(tmp_path: Path) -> None:
     first = {p.name: p.read_bytes() for p in write_statements(con, PERIOD, tmp_path)}
     second = {p.name: p.read_bytes() for p in write_statements(con, PERIOD, tmp_path)}
     assert first == second
+
+
+def test_a_cell_too_wide_for_its_column_keeps_its_longest_prefix_that_fits() -> None:
+    """A long resource id in a 30 mm column: cut to the longest prefix that fits with an ellipsis (checked against
+    measuring every prefix); a text that fits is left whole."""
+    from fpdf import FPDF
+
+    from orchestration.documents.department_statements import _fit
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", 8)
+    resource = "arn:aws:ec2:us-east-1:123456789012:instance/i-0abc1234def5678901/scaled-000042"
+    for text, width in ((resource, 29.0), (resource, 5.0), ("WWWWWWWWWW" * 4, 12.0), ("CC-1100", 17.0), ("", 1.0)):
+        fitted = _fit(pdf, text, width)
+        if pdf.get_string_width(text) <= width:
+            assert fitted == text
+            continue
+        longest = max(k for k in range(len(text) + 1) if k == 0 or pdf.get_string_width(text[:k] + "...") <= width)
+        assert fitted == text[:longest] + "..."
+        assert pdf.get_string_width(fitted) <= width or longest == 0
+    assert _fit(pdf, resource, 29.0) == "arn:aws:ec2:us-east-..."
+    assert _fit(pdf, "CC-1100", 17.0) == "CC-1100"
