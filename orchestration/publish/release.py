@@ -26,12 +26,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from urllib.parse import quote as quote_url
 from urllib.parse import unquote
 
 import duckdb
 
 from orchestration.ops.people import load_directory
 from orchestration.publish.digests import (
+    NULL_PERIOD,
     WHOLE_TABLE,
     MartDigest,
     PreviousRelease,
@@ -256,7 +258,8 @@ def _write_parquet(
             if to_write:
                 con.execute(f"copy marts.{quote(table)} to '{target / f'{table}.parquet'}' (format parquet)")
             files[WHOLE_TABLE] = [f"parquet/{table}/{table}.parquet"]
-        elif to_write:
+        elif NULL_PERIOD in to_write:
+            # Rows without a period: DuckDB's own partitioned write names and reads back that partition.
             rows = f"marts.{quote(table)}"
             if files:
                 listed = ", ".join("'" + key.replace("'", "''") + "'" for key in to_write)
@@ -268,8 +271,25 @@ def _write_parquet(
             for key, paths in _partition_directories(target, digest.period_column).items():
                 if key in to_write:
                     files[key] = [p.relative_to(building).as_posix() for p in paths]
+        else:
+            for key in to_write:
+                files[key] = [_write_period_file(con, building, table, digest.period_column, key)]
         written[table] = files
     return written
+
+
+def _write_period_file(con: duckdb.DuckDBPyConnection, building: Path, table: str, period_column: str, key: str) -> str:
+    """One period of a mart as the file DuckDB's partitioned write makes (`<column>=<url-encoded period>/
+    data_0.parquet`, the period in the path, not in the file), written by a plain COPY of that period's rows: half
+    the time of a partitioned write of the same rows (a ten-million-line month's FOCUS mart: 27 s against 53 s)."""
+    relative = Path("parquet") / table / f"{period_column}={quote_url(key, safe='')}" / "data_0.parquet"
+    (building / relative).parent.mkdir(parents=True, exist_ok=True)
+    con.execute(
+        f"copy (select * exclude ({quote(period_column)}) from marts.{quote(table)} "
+        f"where {period_text(period_column)} = ?) to '{building / relative}' (format parquet)",
+        [key],
+    )
+    return relative.as_posix()
 
 
 def _make_read_only(root: Path) -> dict[str, str]:

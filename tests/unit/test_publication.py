@@ -219,6 +219,44 @@ def release_contents(release: Path) -> dict[str, list[tuple[object, ...]]]:
     return contents
 
 
+def test_parquet_read_with_hive_partitioning_gives_back_every_mart_row(tmp_path: Path, seeds: Path, warehouse) -> None:
+    """Each period's rows in `<column>=<url-encoded period>/`, the period in the path only: read back with hive
+    partitioning, a mart is its rows again, a FOCUS-style timestamp period (a space and colons in the directory name)
+    and rows without a period included."""
+    warehouse.execute(
+        "create table marts.focus_like as select * from (values "
+        "(timestamp '2026-09-01 00:00:00', 'c1', 1.25::decimal(38, 10)), "
+        "(timestamp '2026-10-01 00:00:00', 'c2', 2.50::decimal(38, 10)), "
+        "(timestamp '2026-10-01 00:00:00', 'c3', -0.75::decimal(38, 10))) as t(BillingPeriodStart, charge_id, cost)"
+    )
+    warehouse.execute(
+        "create table marts.fct_some_undated as select * from (values "
+        "(date '2026-10-01', 'a', 1), (null::date, 'b', 2)) as t(billing_period_start, k, n)"
+    )
+    release = publish(warehouse, tmp_path / "published", seeds)
+    folder = release.path / "parquet" / "focus_like"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "BillingPeriodStart=2026-09-01%2000%3A00%3A00",
+        "BillingPeriodStart=2026-10-01%2000%3A00%3A00",
+    ]
+    reader = duckdb.connect()
+    for table, period in (("focus_like", "BillingPeriodStart"), ("fct_chargeback_lines", "billing_period_start")):
+        read_back = reader.execute(
+            f"select * from read_parquet('{release.path}/parquet/{table}/**/*.parquet', hive_partitioning = true)"
+        ).fetchall()
+        expected = warehouse.execute(
+            f"select * exclude ({period}), cast({period} as varchar) from marts.{table}"
+        ).fetchall()
+        as_text = [(*row[:-1], str(row[-1])) for row in read_back]
+        assert sorted(as_text, key=repr) == sorted(expected, key=repr)
+    undated = reader.execute(
+        f"select k, n, billing_period_start from read_parquet('{release.path}/parquet/fct_some_undated/**/*.parquet',"
+        " hive_partitioning = true) order by k"
+    ).fetchall()
+    assert [row[:2] for row in undated] == [("a", 1), ("b", 2)]
+    assert undated[1][2] is None
+
+
 def test_a_release_takes_unchanged_periods_from_the_previous_one_and_equals_one_written_whole(
     tmp_path: Path, seeds: Path, warehouse
 ) -> None:
