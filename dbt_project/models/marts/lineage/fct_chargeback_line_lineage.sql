@@ -134,8 +134,7 @@ piece_keys as (
 
 ),
 
-line_pieces as (
-
+{%- set line_meets_piece -%}
     select
         keyed_lines.*,
         piece_keys.allocation_id,
@@ -150,26 +149,18 @@ line_pieces as (
         and keyed_lines.service_id = piece_keys.it_service_id
         and keyed_lines.billing_currency = piece_keys.billing_currency
         and keyed_lines.mode = piece_keys.mode
+{%- endset %}
+
+line_pieces as (
+
+    {{ line_meets_piece }}
         and coalesce(keyed_lines.sku_id, '') = piece_keys.priced_sku_key
         and coalesce(keyed_lines.resource_id, '') = piece_keys.priced_resource_key
     where keyed_lines.rate_item <> 'unit_price'
 
     union all
 
-    select
-        keyed_lines.*,
-        piece_keys.allocation_id,
-        piece_keys.charge_id as piece_charge_id,
-        piece_keys.allocated_effective_cost
-    from keyed_lines
-    inner join piece_keys
-        on keyed_lines.billing_period_start = piece_keys.billing_period_start
-        and keyed_lines.policy_version = piece_keys.policy_version
-        and keyed_lines.department_id = piece_keys.department_id
-        and keyed_lines.cost_center_id = piece_keys.cost_center_id
-        and keyed_lines.service_id = piece_keys.it_service_id
-        and keyed_lines.billing_currency = piece_keys.billing_currency
-        and keyed_lines.mode = piece_keys.mode
+    {{ line_meets_piece }}
     where keyed_lines.rate_item = 'unit_price'
         and coalesce(keyed_lines.sku_id, '') = ''
         and coalesce(keyed_lines.resource_id, '') = ''
