@@ -10,6 +10,7 @@ Nothing here computes money: the documents only present the mart.
 from __future__ import annotations
 
 import csv
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -190,22 +191,6 @@ def _fit(pdf: FPDF, text: str, width: float) -> str:
     return text[:fits] + "..."
 
 
-class _CellFitter:
-    """`_fit` for the statement table's cells, remembered per text and width: most cells repeat (cost centers,
-    services, currencies, modes), and a department at resource grain has tens of thousands of lines."""
-
-    def __init__(self, pdf: FPDF) -> None:
-        self._pdf = pdf
-        self._fitted: dict[tuple[str, float], str] = {}
-
-    def __call__(self, text: str, width: float) -> str:
-        key = (text, width)
-        fitted = self._fitted.get(key)
-        if fitted is None:
-            fitted = self._fitted[key] = _fit(self._pdf, text, width)
-        return fitted
-
-
 def _amount(value: Decimal | None) -> str:
     if value is None:
         return "not priced"
@@ -250,7 +235,9 @@ def write_pdf(statement: DepartmentStatement, path: Path) -> None:
         pdf.cell(width, 6, heading, border="B", align="R" if heading in right_aligned else "L")
     pdf.ln()
     pdf.set_font("Helvetica", "", 8)
-    fit = _CellFitter(pdf)  # one font for every line below
+    # Remembered per text and width (one font for every line below): most cells repeat (cost centers, services,
+    # currencies, modes), and a department at resource grain has tens of thousands of lines.
+    fit = functools.cache(lambda text, width: _fit(pdf, text, width))
     for line in statement.lines:
         cells = (
             line.cost_center_id,
