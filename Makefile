@@ -59,8 +59,9 @@ bytecode:
 	@$(BIN)/python -m compileall -q -j 0 orchestration scripts
 
 # The prepared dbt manifest: parsed once here, reused by every run (no re-parse per step).
+# An absolute project directory, as a close's dbt resolves it: the parse records where each file is.
 manifest:
-	@$(BIN)/dbt parse $(DBT_FLAGS) --quiet
+	@$(BIN)/billing-dbt parse --project-dir $(realpath dbt_project) --profiles-dir $(realpath dbt_project) --target duckdb --quiet
 
 # dbt-spark (session method) and pyspark: Java 17 must be on the PATH. pyspark builds from source once (~40 s).
 install-spark: $(UV_DEP)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cached_property
@@ -15,6 +14,7 @@ import duckdb
 from dagster_dbt import DbtCliResource, DbtProject
 from packaging import version
 
+from orchestration.engines import dbt_command
 from orchestration.settings import BUDGET_WEBHOOK_URL_VARIABLE, DBT_PROJECT_DIR, SEEDS_DIR, Settings
 
 if TYPE_CHECKING:
@@ -190,10 +190,11 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
             url=dg.EnvVar(BUDGET_WEBHOOK_URL_VARIABLE) if settings.budget_webhook_url else "",
             timeout_seconds=settings.budget_webhook_timeout_seconds,
         ),
-        # The venv's own dbt, so `.venv/bin/billing` works without an activated venv.
+        # The venv's own dbt, so `.venv/bin/billing` works without an activated venv; its parse fingerprint leaves
+        # out the data directory's paths, so a first close reuses the prepared parse.
         "dbt": BillingDbtCliResource(
             project_dir=dbt_project(),
-            dbt_executable=str(Path(sys.executable).with_name("dbt")),
+            dbt_executable=str(dbt_command.executable()),
             target=settings.engine,
         ),
     }

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
+from orchestration.engines import dbt_command
 from orchestration.settings import DBT_PROJECT_DIR, SEEDS_DIR, Settings
 
 DAGSTER_YAML = """\
@@ -107,9 +108,13 @@ def ensure_dbt_manifest(log: Callable[[str], None]) -> None:
     if manifest.exists() and manifest.stat().st_mtime >= _newest_source_mtime():
         return
     log("preparing the dbt manifest (dbt parse)...")
-    dbt = Path(sys.executable).with_name("dbt")
     completed = subprocess.run(
-        [str(dbt), "parse", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"],
+        [
+            str(dbt_command.executable()),
+            "parse",
+            *("--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)),
+            *("--target", dbt_command.PREPARED_TARGET, "--quiet"),
+        ],
         capture_output=True,
         text=True,
         check=False,

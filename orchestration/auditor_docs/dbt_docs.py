@@ -11,11 +11,11 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from orchestration.auditor_docs.errors import DocsError
+from orchestration.engines import dbt_command
 from orchestration.runner import DBT_SEEDS_VARIABLE, dbt_seeds_environment
 from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
 
@@ -52,7 +52,7 @@ def generate_dbt_docs(
     # No warehouse: dbt still opens a connection, so it gets an empty file of its own, never data/warehouse.
     warehouse = warehouse_copy or work_dir / "no-warehouse.duckdb"
     command = [
-        str(Path(sys.executable).with_name("dbt")),
+        str(dbt_command.executable()),
         "docs",
         "generate",
         "--static",
@@ -61,7 +61,7 @@ def generate_dbt_docs(
         "--profiles-dir",
         str(DBT_PROJECT_DIR),
         "--target",
-        "duckdb",
+        dbt_command.PREPARED_TARGET,
         "--target-path",
         str(target),
         "--log-path",
@@ -78,6 +78,11 @@ def generate_dbt_docs(
         target.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(prepared, target / "manifest.json")
         command.append("--no-compile")
+    prepared_parse = DBT_PROJECT_DIR / "target" / "partial_parse.msgpack"
+    if prepared_parse.exists():
+        # and the prepared parse, which `billing-dbt` reuses wherever the warehouse copy lies
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(prepared_parse, target / prepared_parse.name)
     completed = subprocess.run(
         command,
         cwd=REPO_ROOT,

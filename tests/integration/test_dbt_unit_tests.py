@@ -5,25 +5,15 @@ scopes, rate-card revision) run here once, on DuckDB, against the closed demo's 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-from orchestration.settings import DBT_PROJECT_DIR
 from tests.integration.conftest import ClosedDemo
+from tests.integration.dbt_build import run_dbt
 
 
 def test_every_dbt_unit_test_passes_on_duckdb(closed_demo: ClosedDemo, tmp_path: Path) -> None:
-    command = [str(Path(sys.executable).with_name("dbt")), "test", "--select", "test_type:unit"]
-    command += ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
-    command += ["--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
-    environment = {
-        **os.environ,
-        "BILLING_WAREHOUSE_PATH": str(closed_demo.settings.warehouse_path),
-        "BILLING_ENGINE": "duckdb",
-    }
-    result = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
+    warehouse = closed_demo.settings.warehouse_path
+    result = run_dbt(["test", "--select", "test_type:unit"], warehouse, tmp_path / "target", tmp_path / "logs")
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     results = [
         result

@@ -12,10 +12,7 @@ Everything loads into one temporary warehouse and dbt runs once (seed + the mode
 from __future__ import annotations
 
 import csv
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,10 +25,10 @@ import pytest
 
 from orchestration.ingest.landing import ingest_source
 from orchestration.sources.common import parse_timestamp
+from tests.integration.dbt_build import run_dbt
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "third_party"
 SPEC = FIXTURES / "FOCUS_Spec"
-DBT_PROJECT = Path(__file__).parents[2] / "dbt_project"
 MONEY_SCALE = Decimal("0.0000000001")  # decimal(38,10), dbt_project/macros/money.sql
 
 # Columns the spec examples do not carry but every FOCUS file must (BillingAccountId keys the delivery,
@@ -137,12 +134,8 @@ def _split_by_period(source: Path, landing: Path) -> list[Path]:
 
 
 def _run_dbt(warehouse: Path, work: Path) -> None:
-    dbt = str(Path(sys.executable).with_name("dbt"))
-    env = {**os.environ, "BILLING_WAREHOUSE_PATH": str(warehouse), "DO_NOT_TRACK": "1"}
-    common = ["--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT)]
-    paths = ["--target-path", str(work / "target"), "--log-path", str(work / "logs")]
-    for args in (["seed"], ["run", "--select", "+focus_cost_and_usage"]):
-        done = subprocess.run([dbt, *args, *common, *paths], env=env, capture_output=True, text=True, check=False)
+    for arguments in (["seed"], ["run", "--select", "+focus_cost_and_usage"]):
+        done = run_dbt(arguments, warehouse, work / "target", work / "logs")
         assert done.returncode == 0, done.stdout[-4000:]
 
 
