@@ -15,7 +15,13 @@ from dagster_dbt import DbtCliResource, DbtProject
 from packaging import version
 
 from orchestration.engines import dbt_command
-from orchestration.settings import BUDGET_WEBHOOK_URL_VARIABLE, DBT_PROJECT_DIR, SEEDS_DIR, Settings
+from orchestration.settings import (
+    BUDGET_WEBHOOK_URL_VARIABLE,
+    DBT_PROJECT_DIR,
+    DEFAULT_DUCKDB_MEMORY_LIMIT,
+    SEEDS_DIR,
+    Settings,
+)
 
 if TYPE_CHECKING:
     from orchestration.retention.pseudonymize import Pseudonymizer
@@ -25,7 +31,7 @@ class WarehouseResource(dg.ConfigurableResource):
     """The embedded DuckDB warehouse. DuckDB allows one writing process, so jobs run in-process, in order."""
 
     path: str
-    memory_limit: str = "4GB"
+    memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
     threads: int = 2
     temp_directory: str = ""
 

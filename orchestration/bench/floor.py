@@ -29,6 +29,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.demo.scale import ScaledFile
+from orchestration.settings import DEFAULT_DUCKDB_MEMORY_LIMIT
 
 FOCUS_TABLE = "focus"
 DATABASE_NAME = "engine_floor.duckdb"
@@ -288,7 +289,12 @@ order by all;
 
 
 def floor_script(
-    files: Sequence[ScaledFile], seeds_dir: Path, work_dir: Path, *, memory_limit: str = "4GB", threads: int = 2
+    files: Sequence[ScaledFile],
+    seeds_dir: Path,
+    work_dir: Path,
+    *,
+    memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT,
+    threads: int = 2,
 ) -> str:
     """The whole floor as one DuckDB SQL script (run against a fresh database file)."""
     aws = [f.path for f in files if f.source == "aws_cur"]
@@ -316,7 +322,12 @@ def floor_script(
 
 
 def run_engine_floor(
-    files: Sequence[ScaledFile], seeds_dir: Path, work_dir: Path, *, memory_limit: str = "4GB", threads: int = 2
+    files: Sequence[ScaledFile],
+    seeds_dir: Path,
+    work_dir: Path,
+    *,
+    memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT,
+    threads: int = 2,
 ) -> FloorResult:
     """Run the floor script on one month's scaled files into `work_dir`/engine_floor.duckdb (replaced)."""
     work_dir = Path(work_dir).resolve()

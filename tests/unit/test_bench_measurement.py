@@ -73,7 +73,7 @@ def test_duckdb_memory_limit_and_spill_directory_come_from_the_environment(
     monkeypatch.delenv("BILLING_DUCKDB_MEMORY_LIMIT", raising=False)
     monkeypatch.delenv("BILLING_DUCKDB_TEMP_DIR", raising=False)
     defaults = load_settings()
-    assert (defaults.duckdb_memory_limit, defaults.duckdb_threads) == ("4GB", 2)
+    assert (defaults.duckdb_memory_limit, defaults.duckdb_threads) == ("3GB", 2)
     assert defaults.duckdb_temp_dir == tmp_path / "data" / "tmp"
 
     monkeypatch.setenv("BILLING_DUCKDB_MEMORY_LIMIT", "6GiB")
