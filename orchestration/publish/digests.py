@@ -173,6 +173,8 @@ class ReuseSummary:
     parquet_partitions_linked: int = 0
     parquet_partitions_written: int = 0
     extract_tables_kept: int = 0
+    # Tables finance's copy took from a scope's extract of the same release (read the same way, written once).
+    extract_tables_shared: int = 0
     extract_periods_replaced: int = 0
     extract_tables_written: int = 0
     notes: list[str] = field(default_factory=list)

@@ -146,29 +146,49 @@ def _attached_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {row[0] for row in rows}
 
 
+Selection = tuple[list[str], str, list[object]]
+
+
+@dataclass(frozen=True)
+class SiblingExtract:
+    """A DuckDB file this release has already written, and the selection fingerprint of each of its tables: a table
+    another file reads the same way (same columns, same rows) is taken from it as it is."""
+
+    path: Path
+    selections: dict[str, str]
+
+
 def _write_database(
     con: duckdb.DuckDBPyConnection,
     building: Path,
     relative: str,
     marts: dict[str, list[str]],
-    select: Callable[[str, list[str]], tuple[list[str], str, list[object]] | None],
+    select: Callable[[str, list[str]], Selection | None],
     digests: dict[str, MartDigest],
     previous: PreviousRelease | None,
     reuse: ReuseSummary,
+    sibling: SiblingExtract | None = None,
 ) -> tuple[dict[str, int], dict[str, str]]:
     """Write one DuckDB file of the release: (row count per table, selection fingerprint per table).
 
-    From the previous release's copy of the same file when its bytes are what its manifest recorded: a table the
-    scope reads the same way keeps its unchanged periods and has its changed periods' rows replaced."""
+    From a copy of `sibling` when given: its tables this file reads the same way are kept as they are, the others
+    written. Otherwise from the previous release's copy of the same file when its bytes are what its manifest
+    recorded: a table the scope reads the same way keeps its unchanged periods and has its changed periods' rows
+    replaced. A sibling must hold nothing this file may not show (`publish` only passes a scope's extract to
+    finance's copy, which may show everything)."""
     path = building / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     chosen = {table: c for table, columns in marts.items() if (c := select(table, columns)) is not None}
     selections = {table: selection_fingerprint(*c) for table, c in chosen.items()}
-    base = previous.database(relative) if previous is not None else None
-    copied = base is not None and copy_verified(base[0], path, base[1])
-    if base is not None and not copied:
-        reuse.notes.append(f"{relative}: unreadable or not what the previous manifest recorded; written whole")
-    earlier = previous.selections.get(relative, {}) if copied and previous is not None else {}
+    if sibling is not None:
+        shutil.copyfile(sibling.path, path)
+        copied, earlier = True, sibling.selections
+    else:
+        base = previous.database(relative) if previous is not None else None
+        copied = base is not None and copy_verified(base[0], path, base[1])
+        if base is not None and not copied:
+            reuse.notes.append(f"{relative}: unreadable or not what the previous manifest recorded; written whole")
+        earlier = previous.selections.get(relative, {}) if copied and previous is not None else {}
     con.execute(f"attach '{path}' as publication")
     counts: dict[str, int] = {}
     try:
@@ -181,8 +201,11 @@ def _write_database(
             target = f"publication.marts.{quote(table)}"
             digest = digests[table]
             changed = None
-            if table in existing and earlier.get(table) == selections[table] and previous is not None:
-                changed = digest.changed_since(previous.digests.get(table))
+            if table in existing and earlier.get(table) == selections[table]:
+                if sibling is not None:
+                    changed = set()
+                elif previous is not None:
+                    changed = digest.changed_since(previous.digests.get(table))
             if changed is not None and changed and digest.period_column is not None:
                 keys = sorted(changed)
                 period = period_text(digest.period_column)
@@ -194,7 +217,10 @@ def _write_database(
                 )
                 reuse.extract_periods_replaced += len(keys)
             elif changed is not None and not changed:
-                reuse.extract_tables_kept += 1
+                if sibling is not None:
+                    reuse.extract_tables_shared += 1
+                else:
+                    reuse.extract_tables_kept += 1
             else:
                 con.execute(f"drop table if exists {target}")
                 con.execute(
@@ -207,6 +233,24 @@ def _write_database(
     finally:
         con.execute("detach publication")
     return counts, selections
+
+
+def _finance_base(
+    marts: dict[str, list[str]], scope_selects: dict[Scope, Callable[[str, list[str]], Selection | None]]
+) -> Scope | None:
+    """The scope whose extract finance's copy can start from: every table it holds, it holds whole (all rows, all
+    columns, as finance's copy does). The one holding the most tables, e.g. the billing analyst's (every mart but
+    the margins): its extract is then written once and finance's copy adds only what the scope may not read,
+    instead of writing every table twice (a ten-million-line month: ~80 s)."""
+    best: tuple[int, Scope] | None = None
+    for scope, select in scope_selects.items():
+        chosen = {table: select(table, columns) for table, columns in marts.items()}
+        held = {table: c for table, c in chosen.items() if c is not None}
+        if not held or any(c != (marts[table], "true", []) for table, c in held.items()):
+            continue
+        if best is None or len(held) > best[0]:
+            best = (len(held), scope)
+    return best[1] if best is not None else None
 
 
 def _partition_directories(target: Path, column: str) -> dict[str, list[Path]]:
@@ -354,25 +398,31 @@ def publish(
         previous = previous_release(published_dir / CURRENT)
         digests = mart_digests(con, marts, PERIOD_COLUMNS)
         selections: dict[str, dict[str, str]] = {}
+        scope_selects: dict[Scope, Callable[[str, list[str]], Selection | None]] = {
+            scope: (lambda t, c, s=scope: _scope_selection(s, t, c, policy)) for scope in scopes if scope != FINANCE
+        }
+        base = _finance_base(marts, scope_selects)
+
+        def write_scope(scope: Scope) -> None:
+            relative = f"scopes/{scope.scope_id}/{DATABASE}"
+            release.scopes[scope.scope_id], selections[relative] = _write_database(
+                con, building, relative, marts, scope_selects[scope], digests, previous, release.reuse
+            )
+
+        sibling = None
+        if base is not None:
+            write_scope(base)
+            relative = f"scopes/{base.scope_id}/{DATABASE}"
+            sibling = SiblingExtract(building / relative, selections[relative])
         release.tables, selections[DATABASE] = _write_database(
-            con, building, DATABASE, marts, lambda t, c: (c, "true", []), digests, previous, release.reuse
+            con, building, DATABASE, marts, lambda t, c: (c, "true", []), digests, previous, release.reuse, sibling
         )
         release.finance_only_unlisted = sorted(t for t in marts if t not in policy.tables)
         parquet = _write_parquet(con, building, marts, digests, previous, release.reuse)
-        for scope in scopes:
-            if scope == FINANCE:
-                continue
-            relative = f"scopes/{scope.scope_id}/{DATABASE}"
-            release.scopes[scope.scope_id], selections[relative] = _write_database(
-                con,
-                building,
-                relative,
-                marts,
-                lambda t, c, s=scope: _scope_selection(s, t, c, policy),
-                digests,
-                previous,
-                release.reuse,
-            )
+        for scope in scope_selects:
+            if scope != base:
+                write_scope(scope)
+        release.scopes = {scope.scope_id: release.scopes[scope.scope_id] for scope in scope_selects}
         manifest = {
             "release": name,
             "billing_period": f"{period:%Y-%m}" if period else None,

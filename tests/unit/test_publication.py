@@ -120,6 +120,41 @@ def test_no_scope_can_read_another_scopes_rows(tmp_path: Path, seeds: Path, ware
                         assert values <= {expected}, (scope_dir.name, table, values)
 
 
+def _table_rows(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple]:
+    return con.execute(f"select * from {table} order by all").fetchall()
+
+
+def test_finance_copy_takes_the_analyst_extract_and_adds_what_only_finance_reads(
+    tmp_path: Path, seeds: Path, warehouse
+) -> None:
+    release = publish(warehouse, tmp_path / "published", seeds)
+    # The analyst reads four marts whole: finance's copy takes them from the analyst's extract (written once) and
+    # writes only the margins and the unlisted mart; every table holds exactly the warehouse's rows.
+    assert release.reuse.extract_tables_shared == 4
+    with duckdb.connect(str(release.path / "billing.duckdb"), read_only=True) as finance:
+        assert tables(finance) == tables(warehouse)
+        for table in sorted(tables(warehouse)):
+            assert _table_rows(finance, f"marts.{table}") == _table_rows(warehouse, f"marts.{table}"), table
+    # The analyst's extract was written before finance's copy and is not its copy: nothing of the margins in it.
+    with duckdb.connect(str(release.path / "scopes" / "analyst" / "billing.duckdb"), read_only=True) as analyst:
+        assert "fct_client_margins" not in tables(analyst)
+        assert analyst.execute("select count(*) from duckdb_tables()").fetchone() == (4,)
+
+
+def test_no_scope_reading_a_mart_in_part_is_the_base_of_finances_copy(tmp_path: Path, seeds: Path, warehouse) -> None:
+    # The analyst may not read a column of the chargeback lines: its extract is not a part of finance's copy.
+    with (seeds / "publication_restricted_columns.csv").open("a", encoding="utf-8") as handle:
+        handle.write("fct_chargeback_lines,amount,non_finance,test\n")
+    release = publish(warehouse, tmp_path / "published", seeds)
+    assert release.reuse.extract_tables_shared == 0
+    with duckdb.connect(str(release.path / "billing.duckdb"), read_only=True) as finance:
+        assert _table_rows(finance, "marts.fct_chargeback_lines") == _table_rows(
+            warehouse, "marts.fct_chargeback_lines"
+        )
+    with duckdb.connect(str(release.path / "scopes" / "analyst" / "billing.duckdb"), read_only=True) as analyst:
+        assert "amount" not in {r[0] for r in analyst.execute("describe marts.fct_chargeback_lines").fetchall()}
+
+
 def test_the_release_is_read_only_with_parquet_per_period_and_a_manifest(
     tmp_path: Path, seeds: Path, warehouse
 ) -> None:
