@@ -20,8 +20,11 @@
 {{ config(billing.incremental_by_period('billing_period_start')) }}
 
 {%- set steps = [1, 2, 3] -%}
+{#- No piece id travels through the cascade: a piece is its charge and its allocation path (the origin cost center,
+    then each cost center it was passed to), and its id, the charge id followed by the path after the origin, is
+    written once at the end (long text ids carried through every step and window were most of the memory). -#}
 {%- set piece_columns = [
-    'charge_id', 'billing_period_start', 'billing_currency', 'piece_id', 'cost_center_id', 'effective_units',
+    'charge_id', 'billing_period_start', 'billing_currency', 'cost_center_id', 'effective_units',
     'billed_units', 'cumulative_units', 'allocation_path', 'allocation_rule_id', 'allocation_rule_version',
     'allocation_method', 'allocation_step', 'driver_type', 'driver_quantity', 'is_fallback', 'step_share_ratio',
     'origin_cost_center_id', 'direct_rule_id', 'direct_method', 'provider_pool_cost_center_id'
@@ -69,7 +72,6 @@ level_0 as (
         charges.x_ChargeId as charge_id,
         charges.x_BillingPeriodStartDate as billing_period_start,
         charges.BillingCurrency as billing_currency,
-        charges.x_ChargeId as piece_id,
         mapped.cost_center_id,
         {{ billing.to_units('charges.EffectiveCost') }} as effective_units,
         {{ billing.to_units('charges.BilledCost') }} as billed_units,
@@ -108,8 +110,7 @@ step_{{ step }}_joined as (
         held.charge_id,
         held.billing_period_start,
         held.billing_currency,
-        held.piece_id as parent_piece_id,
-        held.piece_id || '>' || shares.target_cost_center_id as piece_id,
+        held.allocation_path as parent_path,
         shares.target_cost_center_id as cost_center_id,
         held.effective_units,
         held.billed_units,
@@ -140,19 +141,19 @@ step_{{ step }}_joined as (
 
 step_{{ step }}_effective_split as (
 
-    {{ billing.split_units('step_' ~ step ~ '_joined', 'effective', 'parent_piece_id', 'cost_center_id asc') }}
+    {{ billing.split_units('step_' ~ step ~ '_joined', 'effective', 'charge_id, parent_path', 'cost_center_id asc') }}
 
 ),
 
 step_{{ step }}_billed_split as (
 
-    {{ billing.split_units('step_' ~ step ~ '_effective_split', 'billed', 'parent_piece_id', 'cost_center_id asc') }}
+    {{ billing.split_units('step_' ~ step ~ '_effective_split', 'billed', 'charge_id, parent_path', 'cost_center_id asc') }}
 
 ),
 
 step_{{ step }}_cumulative_split as (
 
-    {{ billing.split_units('step_' ~ step ~ '_billed_split', 'cumulative', 'parent_piece_id', 'cost_center_id asc') }}
+    {{ billing.split_units('step_' ~ step ~ '_billed_split', 'cumulative', 'charge_id, parent_path', 'cost_center_id asc') }}
 
 ),
 
@@ -189,7 +190,8 @@ final as (
     select
         charges.x_BillingPeriodStartDate as billing_period_start,
         charges.x_ChargeId as charge_id,
-        pieces.piece_id as allocation_id,
+        pieces.charge_id || substring(pieces.allocation_path, length(pieces.origin_cost_center_id) + 1)
+            as allocation_id,
         charges.x_Source as source,
         charges.BillingAccountId as billing_account_id,
         charges.SubAccountId as sub_account_id,
