@@ -150,6 +150,8 @@ final as (
         scoped.resource_id,
         scoped.billing_currency,
         scoped.allocated_effective_cost,
+        scoped.allocation_rule_id,
+        scoped.share_ratio,
         scoped.policy_version,
         scoped.mode,
         scoped.granularity,

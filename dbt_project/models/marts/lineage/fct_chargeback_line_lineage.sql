@@ -42,15 +42,6 @@ scoped_pieces as (
 
 ),
 
-allocations as (
-
-    select allocation_id, allocation_rule_id, share_ratio
-    from {{ ref('int_charges_allocated') }}
-    where cost_center_owner_type = 'department'
-        and {{ billing.in_closing_period('billing_period_start') }}
-
-),
-
 focus as (
 
     select x_ChargeId as charge_id, x_SourceFile as source_file, x_SourceRow as source_row
@@ -139,7 +130,9 @@ piece_keys as (
         keyed_lines.*,
         piece_keys.allocation_id,
         piece_keys.charge_id as piece_charge_id,
-        piece_keys.allocated_effective_cost
+        piece_keys.allocated_effective_cost,
+        piece_keys.allocation_rule_id as piece_allocation_rule_id,
+        piece_keys.share_ratio as piece_share_ratio
     from keyed_lines
     inner join piece_keys
         on keyed_lines.billing_period_start = piece_keys.billing_period_start
@@ -182,8 +175,8 @@ usage_pieces as (
         'usage' as piece_type,
         line_pieces.allocation_id as piece_key,
         line_pieces.piece_charge_id as charge_id,
-        allocations.allocation_rule_id,
-        allocations.share_ratio,
+        line_pieces.piece_allocation_rule_id as allocation_rule_id,
+        line_pieces.piece_share_ratio as share_ratio,
         case
             when line_pieces.quantity_rule = 'allocated_cost' then line_pieces.allocated_effective_cost
         end as piece_quantity,
@@ -193,8 +186,6 @@ usage_pieces as (
         cast(focus.source_row as bigint) as source_row,
         cast(null as {{ string }}) as source_key
     from line_pieces
-    left join allocations
-        on line_pieces.allocation_id = allocations.allocation_id
     left join focus
         on line_pieces.piece_charge_id = focus.charge_id
 
