@@ -161,11 +161,19 @@ def _build(
     if target_path is not None and (target_path / PARTIAL_PARSE).exists():
         shutil.copyfile(target_path / PARTIAL_PARSE, _parse_state(engine))
     if engine.is_spark:
-        # Gates, finalization and reports read the warehouse: point its relations at what Spark wrote.
-        tables = table_models(dbt_project().manifest_path)
+        # Gates, finalization and reports read the warehouse: point its relations at what Spark wrote, as this
+        # invocation parsed the project for Spark (the prepared manifest is DuckDB's, where a model such as
+        # fct_cost_allocations is a view but a table on Spark).
+        tables = table_models(_invocation_manifest(target_path))
         with warehouse.connect() as con:
             exposed = expose_spark_tables(con, Path(engine.spark_warehouse_dir), tables)
         context.log.info(f"{len(exposed)} Spark table(s) readable in the warehouse as views")
+
+
+def _invocation_manifest(target_path: Path | None) -> Path:
+    """The manifest dbt wrote for this invocation's target, else the prepared one."""
+    written = target_path / "manifest.json" if target_path is not None else None
+    return written if written is not None and written.is_file() else dbt_project().manifest_path
 
 
 def _manifest() -> dict[str, Any]:
