@@ -36,6 +36,18 @@ def table_models(manifest_path: Path) -> list[BuiltTable]:
     return sorted(tables, key=lambda table: (table.schema, table.name))
 
 
+def mart_models(manifest_path: Path) -> list[BuiltTable]:
+    """Every model of the marts schema, whatever the manifest's engine materializes it as (a mart that only projects
+    a written model is a view on DuckDB and a table on Spark)."""
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    marts = {
+        BuiltTable(node["schema"], node.get("alias") or node["name"])
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["schema"] == "marts"
+    }
+    return sorted(marts, key=lambda table: table.name)
+
+
 def spark_table_dir(spark_warehouse_dir: Path, table: BuiltTable) -> Path:
     return spark_warehouse_dir / f"{table.schema}.db" / table.name
 

@@ -11,7 +11,7 @@ import pytest
 
 from orchestration.engines.compare import ToleratedDifference, compare_warehouses, load_tolerated
 from orchestration.engines.lake import sync_lake
-from orchestration.engines.spark import BuiltTable, expose_spark_tables, table_models
+from orchestration.engines.spark import BuiltTable, expose_spark_tables, mart_models, table_models
 
 
 def _warehouse(path: Path) -> duckdb.DuckDBPyConnection:
@@ -134,6 +134,23 @@ def test_table_models_are_enumerated_from_the_manifest(tmp_path: Path) -> None:
     }
     path = tmp_path / "manifest.json"
     path.write_text(json.dumps(manifest))
+    assert table_models(path) == [BuiltTable("marts", "fct_a")]
+
+
+def test_every_mart_is_compared_even_one_that_is_a_view_on_duckdb(tmp_path: Path) -> None:
+    def model(schema: str, name: str, materialized: str) -> dict:
+        return {"resource_type": "model", "schema": schema, "name": name, "config": {"materialized": materialized}}
+
+    manifest = {
+        "nodes": {
+            "model.billing.fct_a": model("marts", "fct_a", "table"),
+            "model.billing.fct_projected": model("marts", "fct_projected", "view"),
+            "model.billing.int_c": model("intermediate", "int_c", "view"),
+        }
+    }
+    path = tmp_path / "manifest.json"
+    path.write_text(json.dumps(manifest))
+    assert mart_models(path) == [BuiltTable("marts", "fct_a"), BuiltTable("marts", "fct_projected")]
     assert table_models(path) == [BuiltTable("marts", "fct_a")]
 
 
