@@ -11,8 +11,10 @@ Spark's TIMESTAMP is an instant, which the views present as the warehouse's UTC 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -25,27 +27,25 @@ class BuiltTable:
     name: str
 
 
-def table_models(manifest_path: Path) -> list[BuiltTable]:
-    """Every model the dbt project materializes as a table, from the prepared manifest."""
+def _models(manifest_path: Path, keep: Callable[[dict[str, Any]], bool]) -> list[BuiltTable]:
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    tables = [
+    models = {
         BuiltTable(node["schema"], node.get("alias") or node["name"])
         for node in manifest["nodes"].values()
-        if node["resource_type"] == "model" and node["config"].get("materialized") in TABLE_MATERIALIZATIONS
-    ]
-    return sorted(tables, key=lambda table: (table.schema, table.name))
+        if node["resource_type"] == "model" and keep(node)
+    }
+    return sorted(models, key=lambda table: (table.schema, table.name))
+
+
+def table_models(manifest_path: Path) -> list[BuiltTable]:
+    """Every model the dbt project materializes as a table, from the prepared manifest."""
+    return _models(manifest_path, lambda node: node["config"].get("materialized") in TABLE_MATERIALIZATIONS)
 
 
 def mart_models(manifest_path: Path) -> list[BuiltTable]:
     """Every model of the marts schema, whatever the manifest's engine materializes it as (a mart that only projects
     a written model is a view on DuckDB and a table on Spark)."""
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    marts = {
-        BuiltTable(node["schema"], node.get("alias") or node["name"])
-        for node in manifest["nodes"].values()
-        if node["resource_type"] == "model" and node["schema"] == "marts"
-    }
-    return sorted(marts, key=lambda table: table.name)
+    return _models(manifest_path, lambda node: node["schema"] == "marts")
 
 
 def spark_table_dir(spark_warehouse_dir: Path, table: BuiltTable) -> Path:
