@@ -66,6 +66,8 @@ class EngineResource(dg.ConfigurableResource):
     spark_driver_memory: str = "2g"
     # The seed files dbt loads (BILLING_SEEDS_DIR): what tells whether the reference data changed since it was built.
     seeds_dir: str = str(SEEDS_DIR)
+    # dbt's --threads: the models and tests built at once (BILLING_DBT_THREADS).
+    dbt_threads: int = 1
 
     @property
     def is_spark(self) -> bool:
@@ -177,6 +179,7 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
             spark_cores=settings.spark_cores,
             spark_driver_memory=settings.spark_driver_memory,
             seeds_dir=str(settings.seeds_dir),
+            dbt_threads=settings.dbt_threads,
         ),
         "landing": LandingZoneResource(
             landing_dir=str(settings.landing_dir),

@@ -53,6 +53,9 @@ class Settings:
     dashboard_auth: str = "process"
     # Where DuckDB spills what does not fit in its memory limit (BILLING_DUCKDB_TEMP_DIR); None = <data_dir>/tmp.
     duckdb_temp_dir_override: Path | None = None
+    # dbt nodes built at once (BILLING_DBT_THREADS): one, so each big model has the whole memory limit to itself
+    # (README "Configuration").
+    dbt_threads: int = 1
 
     @property
     def landing_dir(self) -> Path:
@@ -225,4 +228,5 @@ def load_settings() -> Settings:
         dashboard_user=os.environ.get("BILLING_USER", "").strip() or None,
         dashboard_auth=_dashboard_auth(),
         duckdb_temp_dir_override=_repo_path(temp_dir) if temp_dir else None,
+        dbt_threads=_int("BILLING_DBT_THREADS", 1, 1, 64),
     )

@@ -153,6 +153,7 @@ def _close(settings: Settings, period: date, what: str, progress: Callable[[str]
         "BILLING_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit,
         "BILLING_DUCKDB_THREADS": str(settings.duckdb_threads),
         "BILLING_DUCKDB_TEMP_DIR": str(settings.duckdb_temp_dir),
+        "BILLING_DBT_THREADS": str(settings.dbt_threads),
     }
     billing = Path(sys.executable).with_name("billing")
     command = [str(billing)] if billing.exists() else [sys.executable, "-m", "orchestration.cli"]
@@ -282,6 +283,7 @@ def run_bench(settings: Settings, config: BenchConfig, progress: Callable[[str],
         "periods": [p.isoformat() for p in manifest.periods],
         "duckdb_memory_limit": settings.duckdb_memory_limit,
         "duckdb_threads": settings.duckdb_threads,
+        "dbt_threads": settings.dbt_threads,
         "generate_seconds": round(generate_seconds, 3),
         "ingest_rows_per_second": {figure["format"]: figure["rows_per_second"] for figure in ingest},
         "ingest": ingest,
@@ -329,7 +331,8 @@ def render(report: dict[str, Any]) -> str:
     history = f"{report['months']} months loaded" if report["months"] > 1 else "one month loaded (no re-close)"
     lines = [
         f"bench {report['measured_at']} on {machine['cores']} cores, {gib(machine['memory_bytes'])} "
-        f"({machine['cpu']}); DuckDB limit {report['duckdb_memory_limit']}, {report['duckdb_threads']} threads",
+        f"({machine['cpu']}); DuckDB limit {report['duckdb_memory_limit']}, {report['duckdb_threads']} threads, "
+        f"dbt {report['dbt_threads']} node(s) at once",
         f"{'figure':<44} {'value':>16}",
         f"{'rows in the closed month':<44} {report['rows']:>16,}",
         f"{'ingest Parquet (rows/s)':<44} {rates.get('parquet', 0):>16,}",

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from orchestration.bench.memory import environment, run_measured
+from orchestration.defs.transform.dbt import build_arguments
+from orchestration.resources import build_resources
 from orchestration.settings import load_settings
 
 # A parent that starts a child holding ~300 MB: the tree's peak must include the child's memory.
@@ -80,6 +82,19 @@ def test_duckdb_memory_limit_and_spill_directory_come_from_the_environment(
     monkeypatch.setenv("BILLING_DUCKDB_TEMP_DIR", str(tmp_path / "spill"))
     configured = load_settings()
     assert (configured.duckdb_memory_limit, configured.duckdb_temp_dir) == ("6GiB", tmp_path / "spill")
+
+
+def test_dbt_builds_one_node_at_a_time_unless_told_otherwise(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("BILLING_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("BILLING_DBT_THREADS", raising=False)
+    assert build_arguments(build_resources(load_settings())["engine"])[-2:] == ["--threads", "1"]
+
+    monkeypatch.setenv("BILLING_DBT_THREADS", "4")
+    assert build_arguments(build_resources(load_settings())["engine"])[-2:] == ["--threads", "4"]
+
+    monkeypatch.setenv("BILLING_DBT_THREADS", "0")
+    with pytest.raises(ValueError, match=r"^BILLING_DBT_THREADS=0 is out of range; set it to 1\.\.64$"):
+        load_settings()
 
 
 def test_a_memory_limit_duckdb_would_not_understand_is_refused_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:

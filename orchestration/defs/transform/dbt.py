@@ -68,6 +68,13 @@ def period_environment(partition_key: str) -> dict[str, str]:
     return {"BILLING_PERIOD_START": period_of(partition_key).isoformat()}
 
 
+def build_arguments(engine: EngineResource) -> list[str]:
+    """`dbt build` of a close step: without dbt unit tests, which check the SQL, not the month's data (they run once
+    per engine outside the close, as dbt advises: tests/integration/test_dbt_unit_tests.py on DuckDB,
+    `make test-spark-unit` on Spark), building as many nodes at once as BILLING_DBT_THREADS says."""
+    return ["build", "--exclude-resource-type", "unit_test", "--threads", str(engine.dbt_threads)]
+
+
 def _target_path(context: dg.AssetExecutionContext, engine: EngineResource) -> Path | None:
     """This invocation's dbt target directory in the data directory, holding the partial-parse state of the
     previous invocation on the same warehouse and engine. dbt checks that state itself (files, profile, target,
@@ -117,9 +124,7 @@ def _build(
         # Spark reads what was delivered and issued from the Parquet mirror of raw.* and audit.*.
         with warehouse.connect() as con:
             context.log.info(sync_lake(con, Path(engine.lake_dir)).summary())
-    # dbt unit tests check the SQL, not the month's data: they run once per engine outside the close, as dbt
-    # advises (tests/integration/test_dbt_unit_tests.py on DuckDB, `make test-spark-unit` on Spark).
-    args = ["build", "--exclude-resource-type", "unit_test"]
+    args = build_arguments(engine)
     os.environ.update(period_environment(context.partition_key))
     target_path = _target_path(context, engine)
     manifest = None if engine.is_spark or target_path is None else _manifest()
