@@ -1,7 +1,6 @@
-"""The project's uniqueness tests (tests/generic/unique.sql overriding dbt's `unique`, and
-unique_combination_of_columns) find duplicates through macros/duplicate_keys.sql, which on DuckDB groups keys by
-their hash before grouping by value: every duplicated key must still be reported with its count, nulls left out by
-`unique` and grouped like any value by the combination test, and nothing reported where keys are distinct."""
+"""The uniqueness tests (dbt's `unique`, the project's unique_combination_of_columns in tests/generic/) must report
+every repeated key with its count: nulls left out by `unique`, grouped like any value by the combination test, and
+nothing where keys are distinct."""
 
 from __future__ import annotations
 
