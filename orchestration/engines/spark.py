@@ -38,7 +38,8 @@ def _models(manifest_path: Path, keep: Callable[[dict[str, Any]], bool]) -> list
 
 
 def table_models(manifest_path: Path) -> list[BuiltTable]:
-    """Every model the dbt project materializes as a table, from the prepared manifest."""
+    """Every model the dbt project materializes as a table, from the given manifest (the prepared one is DuckDB's; a
+    Spark invocation passes the one it wrote)."""
     return _models(manifest_path, lambda node: node["config"].get("materialized") in TABLE_MATERIALIZATIONS)
 
 
