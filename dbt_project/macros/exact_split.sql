@@ -28,51 +28,45 @@
 {%- endmacro %}
 
 {#-
-    Split values held by each row of a group ("piece") over the group's target rows by integer share units
+    Split a value held by each row of a group ("piece") over the group's target rows by integer share units
     that sum to 10^10 per piece, exactly: every target gets trunc(|units| x share / 10^10), and the units
     left over (fewer than the number of targets) go one each to the largest remainders, ties by `order_by`.
-    The sign is applied after splitting |units|, so credits split the same way as charges. `prefixes` names the
-    values split over the same shares (e.g. effective, billed and cumulative units): each is split on its own, and
-    their ranks and sums are computed in one pass over the groups. Returns a select over `relation`, which must have
-    the columns `<prefix>_units` (the piece's value in units) and `share_units`; it adds `<prefix>_split_units`.
+    The sign is applied after splitting |units|, so credits split the same way as charges. Returns an
+    expression list to be used inside a select over `relation`, which must have the columns
+    `<prefix>_units` (the piece's value in units) and `share_units`; it adds `<prefix>_split_units`.
 -#}
-{% macro split_units(relation, prefixes, partition_by, order_by) -%}
+{% macro split_units(relation, prefix, partition_by, order_by) -%}
 select
-    split_ranked.*
-    {%- for prefix in prefixes %},
+    split_ranked.*,
     cast(
         (split_ranked._{{ prefix }}_trunc
             + case when split_ranked._{{ prefix }}_rank <= split_ranked._{{ prefix }}_left then 1 else 0 end)
         * split_ranked._{{ prefix }}_sign
         as decimal(38,0)
     ) as {{ prefix }}_split_units
-    {%- endfor %}
 from (
     select
-        split_parts.*
-        {%- for prefix in prefixes %},
-        {{ billing.row_number_within(partition_by, 'split_parts._' ~ prefix ~ '_remainder desc, ' ~ order_by) }}
-            as _{{ prefix }}_rank,
+        split_parts.*,
+        row_number() over (
+            partition by {{ partition_by }}
+            order by split_parts._{{ prefix }}_remainder desc, {{ order_by }}
+        ) as _{{ prefix }}_rank,
         cast(
             split_parts._{{ prefix }}_abs
             - sum(split_parts._{{ prefix }}_trunc) over (partition by {{ partition_by }})
             as decimal(38,0)
         ) as _{{ prefix }}_left
-        {%- endfor %}
     from (
         select
-            split_products.*
-            {%- for prefix in prefixes %},
+            split_products.*,
             cast(
                 split_products._{{ prefix }}_product
                 - split_products._{{ prefix }}_trunc * cast(10000000000 as decimal(11,0))
                 as decimal(38,0)
             ) as _{{ prefix }}_remainder
-            {%- endfor %}
         from (
             select
-                split_source.*
-                {%- for prefix in prefixes %},
+                split_source.*,
                 case when split_source.{{ prefix }}_units < 0 then -1 else 1 end as _{{ prefix }}_sign,
                 cast(abs(split_source.{{ prefix }}_units) as decimal(38,0)) as _{{ prefix }}_abs,
                 cast(cast(abs(split_source.{{ prefix }}_units) as decimal(19,0)) * cast(split_source.share_units as decimal(11,0)) as decimal(38,0))
@@ -80,28 +74,10 @@ from (
                 {{ billing.integer_divide(
                     'cast(abs(split_source.' ~ prefix ~ '_units) as decimal(19,0)) * cast(split_source.share_units as decimal(11,0))', '10000000000'
                 ) }} as _{{ prefix }}_trunc
-                {%- endfor %}
             from {{ relation }} as split_source
         ) as split_products
     ) as split_parts
 ) as split_ranked
-{%- endmacro %}
-
-{#-
-    row_number() within a partition in the given order. DuckDB takes the order as the function's argument, so that
-    several of them with different orders over the same partitions are computed in one window pass (each
-    `over (partition by .. order by ..)` with its own order is a pass of its own, re-sorting every column of the rows).
--#}
-{% macro row_number_within(partition_by, order_by) -%}
-    {{ return(adapter.dispatch('row_number_within', 'billing')(partition_by, order_by)) }}
-{%- endmacro %}
-
-{% macro duckdb__row_number_within(partition_by, order_by) -%}
-    row_number(order by {{ order_by }}) over (partition by {{ partition_by }})
-{%- endmacro %}
-
-{% macro spark__row_number_within(partition_by, order_by) -%}
-    row_number() over (partition by {{ partition_by }} order by {{ order_by }})
 {%- endmacro %}
 
 {#-

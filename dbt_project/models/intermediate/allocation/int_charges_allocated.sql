@@ -139,11 +139,21 @@ step_{{ step }}_joined as (
 
 ),
 
-step_{{ step }}_split as (
+step_{{ step }}_effective_split as (
 
-    {{ billing.split_units(
-        'step_' ~ step ~ '_joined', ['effective', 'billed', 'cumulative'], 'charge_id, parent_path', 'cost_center_id asc'
-    ) }}
+    {{ billing.split_units('step_' ~ step ~ '_joined', 'effective', 'charge_id, parent_path', 'cost_center_id asc') }}
+
+),
+
+step_{{ step }}_billed_split as (
+
+    {{ billing.split_units('step_' ~ step ~ '_effective_split', 'billed', 'charge_id, parent_path', 'cost_center_id asc') }}
+
+),
+
+step_{{ step }}_cumulative_split as (
+
+    {{ billing.split_units('step_' ~ step ~ '_billed_split', 'cumulative', 'charge_id, parent_path', 'cost_center_id asc') }}
 
 ),
 
@@ -157,7 +167,7 @@ level_{{ step }} as (
         {{ column }}
         {%- endif %}{% if not loop.last %},{% endif %}
         {%- endfor %}
-    from step_{{ step }}_split
+    from step_{{ step }}_cumulative_split
 
     union all
 
