@@ -140,6 +140,8 @@ def test_parquet_types_and_awkward_values_give_the_same_text(tmp_path: Path) -> 
         ("line_item_unblended_rate", "12,5"),  # not a plain number
         ("line_item_currency_code", "usd"),  # not an ISO 4217 code
         ("line_item_line_item_type", None),  # a required value missing
+        ("line_item_unblended_cost", float("nan")),  # a float that is not a number
+        ("line_item_unblended_cost", float("-inf")),  # nor is an infinite one
     ],
 )
 def test_a_parquet_value_the_columnar_parse_cannot_vouch_for_goes_to_the_row_by_row_parser(
