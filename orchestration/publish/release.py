@@ -277,6 +277,24 @@ def _write_parquet(
 ) -> dict[str, dict[str, list[str]]]:
     """Write every mart as Parquet, one directory per period; a period unchanged since the previous release is
     hard-linked from it. Returns the files of each partition (relative to the release), for the next release."""
+    # A published file promises its rows, not their order (a mart has none): DuckDB then writes the row groups as
+    # its threads finish them. A ten-million-line month's FOCUS mart: 25 s -> 11 s; its allocations 16 s -> 10 s.
+    (ordered,) = con.execute("select current_setting('preserve_insertion_order')").fetchone() or (True,)
+    con.execute("set preserve_insertion_order = false")
+    try:
+        return _write_parquet_files(con, building, marts, digests, previous, reuse)
+    finally:
+        con.execute(f"set preserve_insertion_order = {'true' if ordered else 'false'}")
+
+
+def _write_parquet_files(
+    con: duckdb.DuckDBPyConnection,
+    building: Path,
+    marts: dict[str, list[str]],
+    digests: dict[str, MartDigest],
+    previous: PreviousRelease | None,
+    reuse: ReuseSummary,
+) -> dict[str, dict[str, list[str]]]:
     written: dict[str, dict[str, list[str]]] = {}
     for table in marts:
         target = building / "parquet" / table

@@ -173,6 +173,15 @@ def test_the_release_is_read_only_with_parquet_per_period_and_a_manifest(
     assert len(manifest["files"]["billing.duckdb"]) == 64
 
 
+def test_publishing_leaves_the_connections_row_order_setting_as_it_was(tmp_path: Path, seeds: Path, warehouse) -> None:
+    # The Parquet files are written without preserving row order (faster); whatever the close does next on the same
+    # connection keeps its own setting.
+    for ordered in (True, False):
+        warehouse.execute(f"set preserve_insertion_order = {ordered}")
+        publish(warehouse, tmp_path / f"published-{ordered}", seeds)
+        assert warehouse.execute("select current_setting('preserve_insertion_order')").fetchone() == (ordered,)
+
+
 def test_a_new_release_is_swapped_in_whole_and_a_failed_one_changes_nothing(
     tmp_path: Path, seeds: Path, warehouse
 ) -> None:
