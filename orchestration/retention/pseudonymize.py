@@ -119,16 +119,8 @@ class Pseudonymizer:
                 ).fetchall()
                 if (new := self.tags_text(value)) != value
             ]
-            if not changed:
-                continue
-            table.writable(con)
-            con.execute("create or replace temp table billing_pseudonyms (tags_text varchar, pseudonymized varchar)")
-            con.executemany("insert into billing_pseudonyms values (?, ?)", changed)
-            con.execute(
-                f"update {table.name} set {quoted} = billing_pseudonyms.pseudonymized from billing_pseudonyms "
-                f"where {table.name}.{quoted} = billing_pseudonyms.tags_text"
-            )
-            con.execute("drop table billing_pseudonyms")
+            if changed:
+                table.replace_values(con, column, changed)
 
     def parsed(self, parsed: ParsedFile, con: duckdb.DuckDBPyConnection | None = None) -> ParsedFile:
         """The parsed file with every table's tag columns pseudonymized (in place: the tables are replaced).

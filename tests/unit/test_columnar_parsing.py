@@ -7,7 +7,7 @@ every value of every row, the row numbers, the period, the account and the datas
 from __future__ import annotations
 
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,8 +21,11 @@ from orchestration.demo import azure_cost as demo_azure
 from orchestration.demo.periods import DEMO_PERIODS
 from orchestration.ingest import landing
 from orchestration.ingest.landing import ingest_source
+from orchestration.retention.pseudonymize import build_pseudonymizer
+from orchestration.settings import SEEDS_DIR
 from orchestration.sources import FORMATS, columnar
 from orchestration.sources.columnar import StagedTable
+from orchestration.sources.common import ParsedFile
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 AZURE_FIXTURES = sorted(
@@ -247,3 +250,52 @@ def test_a_close_of_one_month_leaves_the_other_months_pending_without_reading_th
     ]
     assert len(counted) == 1  # only the closed month's rows were staged and checked
     assert con.execute(f"select count(distinct _billing_period_start) from raw.{source}").fetchone() == (1,)
+
+
+def _temporary_objects(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [
+        name
+        for (name,) in con.execute(
+            "select view_name from duckdb_views() where temporary and view_name like 'billing%' "
+            "union all select table_name from duckdb_tables() where temporary and table_name like 'billing%'"
+        ).fetchall()
+    ]
+
+
+def test_values_rewritten_over_a_parquet_view_and_pseudonymized_tags_reach_raw_as_the_row_by_row_path_writes_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The awkward CUR has floats in exponent form (rewritten by Python, looked up through a view over the file) and
+    # an owner tag (pseudonymized the same way): both layers end up in raw exactly as the row-by-row parse has them.
+    path = tmp_path / "cur2-00001.snappy.parquet"
+    pq.write_table(pa.table(_awkward_cur()), path)
+    pseudonymizer = build_pseudonymizer(SEEDS_DIR, "test-key-not-secret", tmp_path / "unused.key")
+
+    def raw_rows(name: str) -> tuple[list[tuple], list[str]]:
+        landing_dir = tmp_path / name / "landing"
+        (landing_dir / "aws_cur").mkdir(parents=True)
+        shutil.copy2(path, landing_dir / "aws_cur" / path.name)
+        con = duckdb.connect()
+        report = ingest_source(con, "aws_cur", landing_dir, tmp_path / name / "q", pseudonymizer=pseudonymizer)
+        assert report.count("loaded") == 1
+        rows = con.execute("select * from raw.aws_cur order by cast(_source_row as integer)").fetchall()
+        return rows, _temporary_objects(con)
+
+    layers: list[int] = []  # per staged table, the views its rewritten values were looked up through
+    real_stage = columnar.stage
+
+    def stage(con: duckdb.DuckDBPyConnection, source: str, path: Path, period: date | None = None) -> ParsedFile | None:
+        parsed = real_stage(con, source, path, period)
+        if parsed is not None:
+            layers.extend(len(t.layers) for t in parsed.tables.values() if isinstance(t, StagedTable))
+        return parsed
+
+    monkeypatch.setattr(landing.columnar, "stage", stage)
+    columnar_rows, left_behind = raw_rows("columnar")
+    assert layers and layers[0] > 0, "the exponent floats were not rewritten through a view"
+    assert left_behind == []
+    monkeypatch.setattr(landing.columnar, "stage", lambda con, source, path, period=None: None)
+    row_rows, _ = raw_rows("rows")
+    assert columnar_rows == row_rows
+    owner_tags = [row for row in columnar_rows if any(isinstance(v, str) and "pseud:" in v for v in row)]
+    assert len(owner_tags) == 1  # the one row with a user:owner tag
