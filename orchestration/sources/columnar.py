@@ -79,6 +79,8 @@ class StagedTable:
         amounts in exponent form: ~11 s of 40)."""
         c = _quoted(column)
         mapping = f"billing_value_map_{next(_COUNTER)}"
+        # Registered before it exists: whatever fails from here on, drop() removes it with the staged rows.
+        self.layers.append(("table", mapping))
         con.execute(f"create temp table {mapping} (old_value varchar, new_value varchar)")
         con.executemany(f"insert into {mapping} values (?, ?)", pairs)
         if not self.is_view:
@@ -87,6 +89,7 @@ class StagedTable:
                 f"where {self.name}.{c} = {mapping}.old_value"
             )
             con.execute(f"drop table {mapping}")
+            self.layers.pop()
             return
         layered = f"billing_staged_{next(_COUNTER)}"
         con.execute(
@@ -94,7 +97,7 @@ class StagedTable:
             f"then delivered.{c} else found.new_value end as {c}) "
             f"from {self.name} as delivered left join {mapping} as found on delivered.{c} = found.old_value"
         )
-        self.layers += [("view", self.name), ("table", mapping)]
+        self.layers.append(("view", self.name))
         self.name = layered
 
     def drop(self, con: duckdb.DuckDBPyConnection) -> None:

@@ -299,3 +299,25 @@ def test_values_rewritten_over_a_parquet_view_and_pseudonymized_tags_reach_raw_a
     assert columnar_rows == row_rows
     owner_tags = [row for row in columnar_rows if any(isinstance(v, str) and "pseud:" in v for v in row)]
     assert len(owner_tags) == 1  # the one row with a user:owner tag
+
+
+def test_a_file_refused_after_some_values_were_rewritten_leaves_nothing_staged_behind(tmp_path: Path) -> None:
+    # The floats in exponent form are rewritten (a view and a value map) before Python meets a usage start it
+    # cannot read: the file goes to the row-by-row parser and every staged object is dropped.
+    columns = _awkward_cur()
+    columns["line_item_usage_start_date"] = ["2026-10-03T04:05:06Z"] * 5 + ["not a time"]
+    path = tmp_path / "cur2-00001.snappy.parquet"
+    pq.write_table(pa.table(columns), path)
+    con = duckdb.connect()
+    rewritten: list[str] = []
+    real = StagedTable.replace_values
+
+    def spy(self: StagedTable, con: duckdb.DuckDBPyConnection, column: str, pairs: list) -> None:
+        rewritten.append(column)
+        real(self, con, column, pairs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(StagedTable, "replace_values", spy)
+        assert columnar.stage(con, "aws_cur", path) is None
+    assert "line_item_unblended_cost" in rewritten
+    assert _temporary_objects(con) == []
