@@ -57,8 +57,9 @@ _MACROS = (
 
 @dataclass
 class StagedTable:
-    """A parsed table on the warehouse connection (all text, delivered order): a temporary view over the file (a
-    Parquet file is then read once more, straight into raw), or a temporary table (a CSV file).
+    """A parsed table on the warehouse connection (all text): a temporary view over the file (a Parquet file is then
+    read once more, straight into raw; a view with rewritten values looks them up through a join, so its rows need
+    not come in file order and carry their row numbers), or a temporary table in delivered order (a CSV file).
 
     `row_numbered`: the rows carry `_source_row` (a Parquet file's row number). Otherwise `_source_row` is the
     table's insertion order (rowid + 1), added when the rows are written to raw (orchestration/ingest/landing.py).
