@@ -14,6 +14,12 @@
     (negative costs) split by the same shares. Cost left in a pool (no rule in force), in UNALLOCATED or in
     IDLE stays visible as a row of that center: nothing vanishes.
 
+    Computed once per amount: a charge's pieces depend only on its period, currency, direct cost center and
+    amounts (the shares are the period's, the splits whole-unit arithmetic on the amounts), so the cascade runs
+    over the distinct combinations of those ("amount classes") and every charge takes the pieces of its class.
+    A month's lines repeat amounts (the same instance hour, the same request price); charges that share nothing
+    cost one class each, as before.
+
     Incremental by billing period (macros/incremental_by_period.sql): a close allocates its own period.
 -#}
 
@@ -23,12 +29,15 @@
 {#- No piece id travels through the cascade: a piece is its charge and its allocation path (the origin cost center,
     then each cost center it was passed to), and its id, the charge id followed by the path after the origin, is
     written once at the end (long text ids carried through every step and window were most of the memory). -#}
+{#- A piece belongs to an amount class (period, currency, origin cost center and the class's amounts), not to a
+    charge: `class_*_units` are the amounts the class started with, kept to hand the pieces back to its charges. -#}
 {%- set piece_columns = [
-    'charge_id', 'billing_period_start', 'billing_currency', 'cost_center_id', 'effective_units',
-    'billed_units', 'cumulative_units', 'allocation_path', 'allocation_rule_id', 'allocation_rule_version',
-    'allocation_method', 'allocation_step', 'driver_type', 'driver_quantity', 'is_fallback', 'step_share_ratio',
-    'origin_cost_center_id', 'direct_rule_id', 'direct_method', 'provider_pool_cost_center_id'
+    'class_effective_units', 'class_billed_units', 'billing_period_start', 'billing_currency', 'cost_center_id',
+    'effective_units', 'billed_units', 'cumulative_units', 'allocation_path', 'allocation_rule_id',
+    'allocation_rule_version', 'allocation_method', 'allocation_step', 'driver_type', 'driver_quantity',
+    'is_fallback', 'step_share_ratio', 'origin_cost_center_id', 'provider_pool_cost_center_id'
 ] -%}
+{%- set class_partition = 'billing_period_start, billing_currency, class_effective_units, class_billed_units, parent_path' -%}
 
 with
 
@@ -66,32 +75,62 @@ departments as (
 
 ),
 
-level_0 as (
+charged as (
 
     select
         charges.x_ChargeId as charge_id,
         charges.x_BillingPeriodStartDate as billing_period_start,
         charges.BillingCurrency as billing_currency,
-        mapped.cost_center_id,
+        charges.x_Source as source,
+        charges.BillingAccountId as billing_account_id,
+        charges.SubAccountId as sub_account_id,
+        charges.ServiceName as service_name,
+        charges.ServiceCategory as service_category,
+        charges.x_ProjectId as project_id,
+        charges.SkuId as sku_id,
+        charges.ResourceId as resource_id,
+        mapped.cost_center_id as origin_cost_center_id,
+        mapped.allocation_rule_id as direct_rule_id,
+        mapped.allocation_method as direct_method,
         {{ billing.to_units('charges.EffectiveCost') }} as effective_units,
-        {{ billing.to_units('charges.BilledCost') }} as billed_units,
+        {{ billing.to_units('charges.BilledCost') }} as billed_units
+    from charges
+    inner join mapped
+        on charges.x_ChargeId = mapped.charge_id
+
+),
+
+amount_classes as (
+
+    select distinct billing_period_start, billing_currency, origin_cost_center_id, effective_units, billed_units
+    from charged
+
+),
+
+level_0 as (
+
+    select
+        effective_units as class_effective_units,
+        billed_units as class_billed_units,
+        billing_period_start,
+        billing_currency,
+        origin_cost_center_id as cost_center_id,
+        effective_units,
+        billed_units,
         cast(10000000000 as decimal(38,0)) as cumulative_units,
-        mapped.cost_center_id as allocation_path,
-        mapped.allocation_rule_id,
+        origin_cost_center_id as allocation_path,
+        -- a piece still held where the charge was mapped carries the charge's own mapping rule (final)
+        cast(null as {{ dbt.type_string() }}) as allocation_rule_id,
         cast(null as integer) as allocation_rule_version,
-        mapped.allocation_method,
+        cast(null as {{ dbt.type_string() }}) as allocation_method,
         0 as allocation_step,
         cast(null as {{ dbt.type_string() }}) as driver_type,
         cast(null as {{ billing.money_type() }}) as driver_quantity,
         false as is_fallback,
         cast(1 as {{ billing.money_type() }}) as step_share_ratio,
-        mapped.cost_center_id as origin_cost_center_id,
-        mapped.allocation_rule_id as direct_rule_id,
-        mapped.allocation_method as direct_method,
+        origin_cost_center_id,
         cast(null as {{ dbt.type_string() }}) as provider_pool_cost_center_id
-    from charges
-    inner join mapped
-        on charges.x_ChargeId = mapped.charge_id
+    from amount_classes
 
 ),
 
@@ -107,7 +146,8 @@ step_{{ step }}_pools as (
 step_{{ step }}_joined as (
 
     select
-        held.charge_id,
+        held.class_effective_units,
+        held.class_billed_units,
         held.billing_period_start,
         held.billing_currency,
         held.allocation_path as parent_path,
@@ -126,8 +166,6 @@ step_{{ step }}_joined as (
         shares.is_fallback,
         shares.share_ratio as step_share_ratio,
         held.origin_cost_center_id,
-        held.direct_rule_id,
-        held.direct_method,
         -- the pool this piece was last spread from: the IT service its receiver consumed
         held.cost_center_id as provider_pool_cost_center_id
     from level_{{ step - 1 }} as held
@@ -141,19 +179,19 @@ step_{{ step }}_joined as (
 
 step_{{ step }}_effective_split as (
 
-    {{ billing.split_units('step_' ~ step ~ '_joined', 'effective', 'charge_id, parent_path', 'cost_center_id asc') }}
+    {{ billing.split_units('step_' ~ step ~ '_joined', 'effective', class_partition, 'cost_center_id asc') }}
 
 ),
 
 step_{{ step }}_billed_split as (
 
-    {{ billing.split_units('step_' ~ step ~ '_effective_split', 'billed', 'charge_id, parent_path', 'cost_center_id asc') }}
+    {{ billing.split_units('step_' ~ step ~ '_effective_split', 'billed', class_partition, 'cost_center_id asc') }}
 
 ),
 
 step_{{ step }}_cumulative_split as (
 
-    {{ billing.split_units('step_' ~ step ~ '_billed_split', 'cumulative', 'charge_id, parent_path', 'cost_center_id asc') }}
+    {{ billing.split_units('step_' ~ step ~ '_billed_split', 'cumulative', class_partition, 'cost_center_id asc') }}
 
 ),
 
@@ -188,18 +226,18 @@ level_{{ step }} as (
 final as (
 
     select
-        charges.x_BillingPeriodStartDate as billing_period_start,
-        charges.x_ChargeId as charge_id,
-        pieces.charge_id || substring(pieces.allocation_path, length(pieces.origin_cost_center_id) + 1)
+        charged.billing_period_start,
+        charged.charge_id,
+        charged.charge_id || substring(pieces.allocation_path, length(pieces.origin_cost_center_id) + 1)
             as allocation_id,
-        charges.x_Source as source,
-        charges.BillingAccountId as billing_account_id,
-        charges.SubAccountId as sub_account_id,
-        charges.ServiceName as service_name,
-        charges.ServiceCategory as service_category,
-        charges.x_ProjectId as project_id,
-        charges.SkuId as sku_id,
-        charges.ResourceId as resource_id,
+        charged.source,
+        charged.billing_account_id,
+        charged.sub_account_id,
+        charged.service_name,
+        charged.service_category,
+        charged.project_id,
+        charged.sku_id,
+        charged.resource_id,
         pieces.cost_center_id,
         cost_centers.owner_type as cost_center_owner_type,
         cost_centers.department_id,
@@ -207,10 +245,12 @@ final as (
         cost_centers.client_id,
         {{ billing.from_units('pieces.effective_units') }} as allocated_effective_cost,
         {{ billing.from_units('pieces.billed_units') }} as allocated_billed_cost,
-        charges.BillingCurrency as billing_currency,
-        pieces.allocation_rule_id,
+        charged.billing_currency,
+        case when pieces.allocation_step = 0 then charged.direct_rule_id else pieces.allocation_rule_id end
+            as allocation_rule_id,
         cast(pieces.allocation_rule_version as integer) as allocation_rule_version,
-        pieces.allocation_method,
+        case when pieces.allocation_step = 0 then charged.direct_method else pieces.allocation_method end
+            as allocation_method,
         cast(pieces.allocation_step as integer) as allocation_step,
         pieces.is_fallback,
         pieces.driver_type,
@@ -218,13 +258,18 @@ final as (
         {{ billing.from_units('pieces.cumulative_units') }} as share_ratio,
         pieces.step_share_ratio,
         pieces.origin_cost_center_id,
-        pieces.direct_rule_id,
-        pieces.direct_method,
+        charged.direct_rule_id,
+        charged.direct_method,
         pieces.provider_pool_cost_center_id,
         pieces.allocation_path
-    from level_{{ steps | last }} as pieces
-    inner join charges
-        on pieces.charge_id = charges.x_ChargeId
+    from charged
+    -- null-safe: a charge without a currency or an amount keeps its pieces (held where it was mapped)
+    inner join level_{{ steps | last }} as pieces
+        on charged.billing_period_start is not distinct from pieces.billing_period_start
+        and charged.billing_currency is not distinct from pieces.billing_currency
+        and charged.origin_cost_center_id = pieces.origin_cost_center_id
+        and charged.effective_units is not distinct from pieces.class_effective_units
+        and charged.billed_units is not distinct from pieces.class_billed_units
     left join cost_centers
         on pieces.cost_center_id = cost_centers.cost_center_id
     left join departments
