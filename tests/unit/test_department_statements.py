@@ -109,6 +109,36 @@ def test_rewriting_a_period_gives_identical_files(tmp_path: Path) -> None:
     assert first == second
 
 
+def test_a_long_statement_continues_on_new_pages_above_the_bottom_margin(tmp_path: Path) -> None:
+    con = _warehouse()
+    con.execute(
+        """
+        insert into marts.fct_chargeback_lines
+        select billing_period_start, department_id, department_name, business_unit_id, cost_center_id, service_id,
+               service_name, 'sku-' || lpad(cast(i as varchar), 3, '0'), resource_id, rate_item, quantity, unit,
+               unit_rate, bundle_id, allocated_cost, cast(1000 + i as decimal(38,10)), billing_currency, mode,
+               policy_version, rate_card_version, charge_count
+        from marts.fct_chargeback_lines, range(150) as r(i)
+        where department_id = 'D-LEND' and sku_id = 'sku-a'
+        """
+    )
+    write_statements(con, PERIOD, tmp_path)
+    data = (tmp_path / "statements" / "2026-10" / "D-LEND.pdf").read_bytes()
+    pages = [
+        zlib.decompress(s).decode("latin-1")
+        for s in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.DOTALL)
+        if s[:1] == b"x"
+    ]
+    placed = [(float(y), text) for page in pages for y, text in re.findall(r"BT [\d.]+ ([\d.]+) Td \((.*?)\) Tj", page)]
+    assert len(pages) >= 3
+    for i in range(150):
+        assert sum(text == f"sku-{i:03d}" for _, text in placed) == 1
+        assert sum(text == f"{1000 + i:,}.00" for _, text in placed) == 1
+    # A4 with fpdf's 2 cm bottom margin, in points from the page's foot: no row runs into it
+    assert min(y for y, _ in placed) > 20 / 25.4 * 72
+    assert "Total charged" in pages[-1]
+
+
 def test_a_cell_too_wide_for_its_column_keeps_its_longest_prefix_that_fits() -> None:
     """A long resource id in a 30 mm column: cut to the longest prefix that fits with an ellipsis (checked against
     measuring every prefix); a text that fits is left whole."""
