@@ -279,15 +279,27 @@ def _evidence(
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([d[0] for d in cursor.description])
-    for row in cursor.fetchall():
-        writer.writerow(["" if value is None else _text(value) for value in row])
+    # The csv module writes None as "" and anything else as str(): a date's str() is its ISO form, a timestamp's
+    # is not (a space, not "T"), so only timestamp columns are converted. A client's allocated charges at ten
+    # million lines are ~775,000 rows: converting every value in Python took half of the finalization.
+    timestamps = [i for i, column in enumerate(cursor.description) if str(column[1]).startswith("TIMESTAMP")]
+    while rows := cursor.fetchmany(_EVIDENCE_BATCH):
+        if timestamps:
+            rows = [_iso_timestamps(row, timestamps) for row in rows]
+        writer.writerows(rows)
     return EvidenceFile(name=name, content=buffer.getvalue().encode(), description=description)
 
 
-def _text(value: object) -> str:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return str(value)
+_EVIDENCE_BATCH = 100_000
+
+
+def _iso_timestamps(row: tuple[object, ...], columns: list[int]) -> list[object]:
+    values = list(row)
+    for i in columns:
+        value = values[i]
+        if isinstance(value, datetime):
+            values[i] = value.isoformat()
+    return values
 
 
 def _relation_exists(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
