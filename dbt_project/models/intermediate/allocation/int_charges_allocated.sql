@@ -267,7 +267,7 @@ final as (
     inner join level_{{ steps | last }} as pieces
         on charged.billing_period_start is not distinct from pieces.billing_period_start
         and charged.billing_currency is not distinct from pieces.billing_currency
-        and charged.origin_cost_center_id = pieces.origin_cost_center_id
+        and charged.origin_cost_center_id is not distinct from pieces.origin_cost_center_id
         and charged.effective_units is not distinct from pieces.class_effective_units
         and charged.billed_units is not distinct from pieces.class_billed_units
     left join cost_centers
