@@ -23,6 +23,7 @@ import os
 import shutil
 import stat
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -351,12 +352,16 @@ def _write_period_file(con: duckdb.DuckDBPyConnection, building: Path, table: st
 
 
 def _make_read_only(root: Path) -> dict[str, str]:
-    """sha256 of every file, each made read-only (BI tools open the copy, never write it)."""
-    hashes: dict[str, str] = {}
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        hashes[str(path.relative_to(root))] = file_sha256(path)
+    """sha256 of every file, each made read-only (BI tools open the copy, never write it).
+
+    Two files are hashed at a time (hashlib and file reads release the GIL), the largest first: a ten-million-line
+    release is ~7.7 GB in 41 files, whose hashes took 5.2 s one after another."""
+    paths = sorted((p for p in root.rglob("*") if p.is_file()), key=lambda p: (-p.stat().st_size, str(p)))
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        digests = list(pool.map(file_sha256, paths))
+    for path in paths:
         path.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
-    return hashes
+    return {str(path.relative_to(root)): digest for path, digest in sorted(zip(paths, digests, strict=True))}
 
 
 def _swap_current(published_dir: Path, release: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import shutil
 import stat
@@ -171,6 +172,12 @@ def test_the_release_is_read_only_with_parquet_per_period_and_a_manifest(
     assert manifest["tables"]["fct_chargeback_lines"] == 3
     assert manifest["scopes"]["department-D-ITOPS"]["fct_chargeback_lines"] == 2
     assert len(manifest["files"]["billing.duckdb"]) == 64
+    # every file of the release, each with its own hash (hashed two at a time) and read-only
+    files = sorted(p for p in release.path.rglob("*") if p.is_file() and p.name != "manifest.json")
+    assert list(manifest["files"]) == [str(p.relative_to(release.path)) for p in files]
+    for path in files:
+        assert manifest["files"][str(path.relative_to(release.path))] == hashlib.sha256(path.read_bytes()).hexdigest()
+        assert stat.S_IMODE(path.stat().st_mode) == 0o444
 
 
 def test_publishing_leaves_the_connections_row_order_setting_as_it_was(tmp_path: Path, seeds: Path, warehouse) -> None:
