@@ -42,6 +42,8 @@ from orchestration.sources.common import (
 _NUMBER = r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$"
 _CANONICAL_TIMESTAMP = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"
 _COUNTER = itertools.count(1)
+# Rows read to tell a file's billing period before probing all of it (_pending_elsewhere).
+PROBE_HEAD_ROWS = 10_000
 
 # Decimal text as orchestration/sources/common.decimal_text writes it, for the values without an exponent (`1.0` ->
 # `1`, `-0.0` -> `0`); the few with one (`5.64902e-05`) are rewritten by Python afterwards (_expand_exponents).
@@ -328,6 +330,26 @@ def _elsewhere(
     return ParsedFile(source, probed[0], probed[1], 0, {}, dataset=dataset)
 
 
+def _pending_elsewhere(
+    con: duckdb.DuckDBPyConnection,
+    relation: str,
+    columns: tuple[str, str],
+    source: str,
+    wanted: date | None,
+    dataset: str | None = None,
+) -> ParsedFile | None:
+    """The file left pending when it plainly belongs to another period than `wanted` (see _elsewhere). Its first rows
+    are read first: when they are all of the wanted period, the file is parsed whole whatever the rest holds (as it
+    would be after probing every row), so only a file starting in another period is probed whole. Probing a
+    four-million-line Azure CSV whole took 2.4 s of its ingest."""
+    if wanted is None:
+        return None
+    head = _probe(con, f"(select * from {relation} limit {PROBE_HEAD_ROWS})", *columns)
+    if head is not None and head[0] == wanted:
+        return None
+    return _elsewhere(source, _probe(con, relation, *columns), wanted, dataset)
+
+
 def stage_aws_parquet(con: duckdb.DuckDBPyConnection, path: Path, wanted: date | None = None) -> ParsedFile:
     """aws_cur.parse for a CUR 2.0 Parquet delivery whose columns are already canonical; NotColumnar otherwise.
     With `wanted`, a file of another billing period is only probed (ParsedFile without tables)."""
@@ -361,8 +383,8 @@ def stage_aws_parquet(con: duckdb.DuckDBPyConnection, path: Path, wanted: date |
         missing = [c for c in aws_cur.REQUIRED_COLUMNS if c not in names]
         if missing:
             raise NotColumnar(f"missing {missing}")
-        probed = _probe(con, table, "bill_billing_period_start_date", "bill_payer_account_id")
-        if (pending := _elsewhere(aws_cur.SOURCE, probed, wanted)) is not None:
+        period_and_account = ("bill_billing_period_start_date", "bill_payer_account_id")
+        if (pending := _pending_elsewhere(con, table, period_and_account, aws_cur.SOURCE, wanted)) is not None:
             staged.drop(con)
             return pending
         checks = Checks()
@@ -439,8 +461,10 @@ def stage_azure_csv(con: duckdb.DuckDBPyConnection, path: Path, wanted: date | N
     )
     try:
         if wanted is not None and {"billingperiodstartdate", "billingaccountid"} <= set(names):
-            probed = _probe(con, f"(select {select} from {reader})", "billingperiodstartdate", "billingaccountid")
-            if (pending := _elsewhere(azure_cost.SOURCE, probed, wanted, dataset)) is not None:
+            rows = f"(select {select} from {reader})"
+            period_and_account = ("billingperiodstartdate", "billingaccountid")
+            pending = _pending_elsewhere(con, rows, period_and_account, azure_cost.SOURCE, wanted, dataset)
+            if pending is not None:
                 return pending
         con.execute(
             f"create temp table {table} as select {select}, "

@@ -321,3 +321,48 @@ def test_a_file_refused_after_some_values_were_rewritten_leaves_nothing_staged_b
         assert columnar.stage(con, "aws_cur", path) is None
     assert "line_item_unblended_cost" in rewritten
     assert _temporary_objects(con) == []
+
+
+def _azure_csv(tmp_path: Path, periods: list[str]) -> Path:
+    header = (
+        "BillingAccountId,BillingPeriodStartDate,BillingPeriodEndDate,SubscriptionId,Date,CostInBillingCurrency,"
+        "BillingCurrency\n"
+    )
+    ends = {"09/01/2026": "09/30/2026", "10/01/2026": "10/31/2026"}
+    lines = [f"74418329,{start},{ends[start]},sub-1,{start},1.25,EUR\n" for start in periods]
+    path = tmp_path / "part_0_0001.csv"
+    path.write_text(header + "".join(lines), encoding="utf-8")
+    return path
+
+
+def test_a_file_is_probed_whole_only_when_its_first_rows_are_of_another_month(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(columnar, "PROBE_HEAD_ROWS", 1)
+    probes: list[str] = []
+    real_probe = columnar._probe
+    monkeypatch.setattr(
+        columnar,
+        "_probe",
+        lambda con, relation, *c: (
+            probes.append("head" if relation.endswith("limit 1)") else "whole") or real_probe(con, relation, *c)
+        ),
+    )
+    con = duckdb.connect()
+    september, october = date(2026, 9, 1), date(2026, 10, 1)
+
+    one_month = _azure_csv(tmp_path, ["10/01/2026", "10/01/2026"])
+    loaded = columnar.stage(con, "azure_cost", one_month, october)
+    assert loaded is not None and loaded.row_count == 2
+    assert probes == ["head"]  # the first row told: parsed whole, not probed whole first
+    columnar.drop_staged(con, loaded)
+    probes.clear()
+    pending = columnar.stage(con, "azure_cost", one_month, september)
+    assert pending is not None and (pending.row_count, pending.billing_period_start) == (0, october)
+    assert probes == ["head", "whole"]  # starts in another month: probed whole before being left pending
+
+    # Starting in the closed month or not, a file spanning two months is never left pending on its first rows: it is
+    # parsed whole and goes to the row-by-row parser, whose refusal names the rows.
+    mixed = _azure_csv(tmp_path, ["10/01/2026", "09/01/2026"])
+    assert columnar.stage(con, "azure_cost", mixed, october) is None
+    assert columnar.stage(con, "azure_cost", mixed, september) is None
