@@ -87,9 +87,11 @@ close: install
 # Reports figures in data/output/bench/bench.json, asserts nothing (README "Benchmarks").
 BENCH_ROWS ?= 1000000 10000000
 BENCH_MONTHS ?= 10
+# Percent of copied cost lines with amounts of their own (0 repeats the demo's amounts).
+BENCH_AMOUNT_VARIETY ?= 0
 BENCH_PANDAS_GIB ?= 8
 bench: install
-	$(BIN)/billing bench $(foreach size,$(BENCH_ROWS),--rows $(size)) --months $(BENCH_MONTHS) --pandas-memory-gib $(BENCH_PANDAS_GIB)
+	$(BIN)/billing bench $(foreach size,$(BENCH_ROWS),--rows $(size)) --months $(BENCH_MONTHS) --pandas-memory-gib $(BENCH_PANDAS_GIB) --amount-variety $(BENCH_AMOUNT_VARIETY)
 
 # Ingest throughput per export format (Parquet, CSV); the first BENCH_ROWS size, rows each.
 bench-ingest: install

@@ -62,6 +62,14 @@ def demo(
         int | None,
         typer.Option(help="With --rows: this many consecutive billing months (1..24; default 1), ending 2026-10."),
     ] = None,
+    amount_variety: Annotated[
+        int,
+        typer.Option(
+            help="With --rows: percent of copied cost lines whose amounts differ from their template's even split.",
+            min=0,
+            max=100,
+        ),
+    ] = 0,
 ) -> None:
     """Write the deterministic demo landing zone (2026-08 .. 2026-10, five providers) under data/landing/, and
     approve and publish the demo rate card so that a demo close charges departments. With --rows, the AWS and
@@ -86,7 +94,12 @@ def demo(
 
         _say(f"writing the demo landing zone scaled to {rows:,} AWS + Azure rows a month to {settings.landing_dir}")
         scaled = write_scaled_landing_zone(
-            settings.landing_dir, rows=rows, months=months, seed=seed, progress=lambda m: _say(f"  {m}")
+            settings.landing_dir,
+            rows=rows,
+            months=months,
+            seed=seed,
+            amount_variety=amount_variety,
+            progress=lambda m: _say(f"  {m}"),
         )
         first = f"{scaled.periods[0]:%Y-%m}"
         summary = (
@@ -578,6 +591,15 @@ def bench(
     pandas_memory_gib: Annotated[
         float, typer.Option(help="Memory the pandas peer may use (its address-space limit), GiB; 0 = unlimited.")
     ] = 8.0,
+    amount_variety: Annotated[
+        int,
+        typer.Option(
+            help="Percent of copied cost lines whose amounts differ from their template's even split (0-100; "
+            "0 repeats the demo's amounts, which flatters the allocation: it runs once per distinct amount).",
+            min=0,
+            max=100,
+        ),
+    ] = 0,
 ) -> None:
     """Benchmark the close at scale against the engine floor and a naive pandas peer; reports, never asserts.
 
@@ -603,6 +625,7 @@ def bench(
             bench_dir=settings.data_dir / "bench",
             output_dir=settings.output_dir / "bench" / f"rows-{size}",
             pandas_memory_limit_bytes=int(pandas_memory_gib * 1024**3) or None,
+            amount_variety=amount_variety,
         )
         _say(f"bench: {size:,} rows a month, {months} month(s), data under {config.bench_dir}")
         try:

@@ -56,6 +56,8 @@ class BenchConfig:
     output_dir: Path
     # The pandas peer gets the memory a close is held to (its RLIMIT_AS); None = unlimited.
     pandas_memory_limit_bytes: int | None = 8 * GIB
+    # Percent of copied cost lines whose amounts differ from their template's even split (orchestration/demo/scale.py).
+    amount_variety: int = 0
 
 
 def _machine() -> dict[str, Any]:
@@ -224,7 +226,11 @@ def run_bench(settings: Settings, config: BenchConfig, progress: Callable[[str],
     progress(f"generating {config.months} month(s) of {config.rows:,} AWS + Azure cost lines")
     started = time.perf_counter()
     manifest = write_scaled_landing_zone(
-        exports, rows=config.rows, months=config.months, progress=lambda m: progress(f"  {m}")
+        exports,
+        rows=config.rows,
+        months=config.months,
+        amount_variety=config.amount_variety,
+        progress=lambda m: progress(f"  {m}"),
     )
     generate_seconds = time.perf_counter() - started
     first = manifest.periods[0]
@@ -280,6 +286,7 @@ def run_bench(settings: Settings, config: BenchConfig, progress: Callable[[str],
         "machine": _machine(),
         "rows": close_rows,
         "months": config.months,
+        "amount_variety_percent": config.amount_variety,
         "periods": [p.isoformat() for p in manifest.periods],
         "duckdb_memory_limit": settings.duckdb_memory_limit,
         "duckdb_threads": settings.duckdb_threads,

@@ -27,7 +27,10 @@ split exactly across its copies in units of 10⁻¹⁰ (largest remainder to the
 add up to the line exactly and a month's total is the demo month's total whenever there are at least as many rows
 as the template has (AWS ~1,950, Azure ~740 rows a month); below that, a seeded choice of usage lines is kept once
 and the month carries that part of the demo's cost. Azure amounts are plain decimal text with 10 decimals; AWS
-amounts are the doubles nearest those decimals.
+amounts are the doubles nearest those decimals. The copies of a line then all carry the same amounts (± one unit),
+which flatters anything computed once per distinct amount (the allocation cascade, int_charges_allocated); with
+`amount_variety` (percent), that share of the pairs of copies trade part of their amounts (`_split_units`), totals
+unchanged.
 
 **Which months.** The seeds cover 2026-01 .. 2026-10 and nothing else: the cost-center mappings, headcount,
 budgets, allocation rules, chargeback policy and contracts are valid from 2026-01-01; the only rate card
@@ -176,17 +179,29 @@ def _split_prepared(column: str) -> str:
     )
 
 
-def _split_units(column: str) -> str:
-    """The whole units of `column` that copy `_c` gets (its copies sum to the template row exactly)."""
+def _split_units(column: str, variety: int = 0) -> str:
+    """The whole units of `column` that copy `_c` gets (its copies sum to the template row exactly).
+
+    With `variety` (percent), that share of the pairs of copies (2j, 2j+1) trade part of their amounts: copy 2j gets
+    δ more, copy 2j+1 δ less, δ = q · f(j) with 0 ≤ f(j) < ½ depending only on j, so the pair still sums to what it
+    had, no amount changes sign, and lines copied alike (a savings-plan covered line and its negation) stay
+    opposite. Without it every copy of a line carries the same amount (± one unit), which real exports do not."""
     sg, q, r = (_quote(prefix + column) for prefix in ("_sg_", "_q_", "_r_"))
-    return f"({sg} * ({q} + case when _c < {r} then 1 else 0 end))"
+    units = f"{q} + case when _c < {r} then 1 else 0 end"
+    if variety:
+        pair = "(_c // 2)"
+        traded = f"(({pair} * 2654435761) % 100) < {int(variety)} and _c < _k - _k % 2"
+        delta = f"({q} * ((({pair} + 1) * 7919) % 1000) // 2000)"
+        units += f" + case when {traded} then (1 - 2 * (_c % 2)) * {delta} else 0 end"
+    return f"({sg} * ({units}))"
 
 
 class _Writer:
-    def __init__(self, con: duckdb.DuckDBPyConnection, landing_dir: Path, seed: int) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, landing_dir: Path, seed: int, amount_variety: int = 0) -> None:
         self.con = con
         self.landing_dir = landing_dir
         self.seed = seed
+        self.amount_variety = amount_variety
 
     def load_template(self, name: str, sql: str) -> list[tuple[str, str]]:
         self.con.execute(f"create table {name} as {sql}")
@@ -272,7 +287,8 @@ class _Writer:
         for name in names:
             q = _quote(name)
             if name in split:
-                expr = f"case when {q} is null then null else cast({_split_units(name)} as double) / {UNITS}.0 end"
+                units = _split_units(name, self.amount_variety)
+                expr = f"case when {q} is null then null else cast({units} as double) / {UNITS}.0 end"
             elif name in ("identity_line_item_id", "line_item_resource_id"):
                 expr = f"case when _scalable and {q} is not null then {q} || '-' || _c else {q} end"
             elif shifted and name == "bill_billing_period_start_date":
@@ -328,7 +344,8 @@ class _Writer:
             q = _quote(name)
             if name in split:
                 expr = (
-                    f"case when {q} is null then null else cast(cast({_split_units(name)} as decimal(38,0)) "
+                    f"case when {q} is null then null else "
+                    f"cast(cast({_split_units(name, self.amount_variety)} as decimal(38,0)) "
                     f"* cast(0.0000000001 as decimal(11,10)) as varchar) end"
                 )
             elif name in ("ResourceId", "ResourceName"):
@@ -359,13 +376,17 @@ def write_scaled_landing_zone(
     rows: int,
     months: int,
     seed: int = 2026,
+    amount_variety: int = 0,
     progress: Callable[[str], None] | None = None,
 ) -> ScaleManifest:
     """Write the demo landing zone, then big AWS and Azure deliveries of `rows` cost lines a month (module docstring).
 
     `rows` is the AWS + Azure total per month (60 % AWS Parquet, 40 % Azure CSV); nothing is held in memory but
-    the demo's templates: DuckDB streams every file to disk.
+    the demo's templates: DuckDB streams every file to disk. `amount_variety` (0-100): the percent of pairs of copies
+    whose amounts differ (_split_units); 0 copies a line's amounts evenly.
     """
+    if not 0 <= amount_variety <= 100:
+        raise ValueError(f"amount variety must be a percent between 0 and 100, not {amount_variety}")
     if rows < MIN_ROWS:
         raise ValueError(f"rows must be at least {MIN_ROWS:,}, not {rows:,}")
     periods = [BillingPeriod(start) for start in scaled_periods(months)]
@@ -390,7 +411,7 @@ def write_scaled_landing_zone(
         con.execute("set threads = 1")
         con.execute(f"set memory_limit = {_literal(MEMORY_LIMIT)}")
         con.execute(f"set temp_directory = {_literal(scratch.name)}")
-        writer = _Writer(con, landing_dir, seed)
+        writer = _Writer(con, landing_dir, seed, amount_variety)
         templates: dict[BillingPeriod, tuple[list[tuple[str, str]], list[tuple[str, str]]]] = {}
         for demo_period in sorted({template_period(p) for p in periods}):
             aws_path = aws_cur.delivery_path(landing_dir, seed, demo_period)

@@ -224,3 +224,41 @@ def test_the_demo_command_refuses_a_scale_it_cannot_write(
     done = CliRunner().invoke(app, ["demo", *arguments])
     assert isinstance(done.exception, UserError) and str(done.exception).startswith(message)
     assert not (tmp_path / "landing").exists()
+
+
+def _amounts(path: Path, source: str) -> tuple[Decimal, int, int, int]:
+    """Total cost, distinct costs, lines with a negative cost, savings-plan (resource, hour) pairs not netting to 0."""
+    con = duckdb.connect()
+    if source == "aws_cur":
+        rows = f"read_parquet('{path}', hive_partitioning = false)"
+        cost = "cast(line_item_unblended_cost as decimal(38,10))"
+        (unbalanced,) = con.execute(
+            f"select count(*) from (select line_item_resource_id, line_item_usage_start_date from {rows} "
+            "where line_item_line_item_type in ('SavingsPlanCoveredUsage', 'SavingsPlanNegation') "
+            f"group by all having sum({cost}) <> 0)"
+        ).fetchone()
+    else:
+        rows, cost, unbalanced = f"read_csv('{path}', all_varchar = true)", "cast(Cost as decimal(38,10))", 0
+    total, distinct, negative = con.execute(
+        f"select sum({cost}), count(distinct {cost}), count(*) filter ({cost} < 0) from {rows}"
+    ).fetchone()
+    return total, distinct, negative, unbalanced
+
+
+def test_amount_variety_gives_copies_amounts_of_their_own_and_keeps_every_total(tmp_path: Path) -> None:
+    """Real exports rarely repeat an amount as evenly as copies of one line do, and the allocation runs once per
+    distinct amount: with variety, half the pairs of copies trade part of their amounts. Totals, signs and the
+    savings plan's netting pairs stay exact."""
+    even = write_scaled_landing_zone(tmp_path / "even", rows=20_000, months=1)
+    varied = write_scaled_landing_zone(tmp_path / "varied", rows=20_000, months=1, amount_variety=50)
+    for even_file, varied_file in zip(even.files, varied.files, strict=True):
+        even_total, even_distinct, even_negative, even_unbalanced = _amounts(even_file.path, even_file.source)
+        total, distinct, negative, unbalanced = _amounts(varied_file.path, varied_file.source)
+        assert total == even_total
+        assert distinct > 2 * even_distinct, (varied_file.source, distinct, even_distinct)
+        assert (negative, unbalanced) == (even_negative, even_unbalanced) == (negative, 0)
+
+
+def test_amount_variety_is_a_percent(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="percent between 0 and 100"):
+        write_scaled_landing_zone(tmp_path, rows=20_000, months=1, amount_variety=101)
