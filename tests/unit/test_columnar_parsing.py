@@ -6,6 +6,7 @@ every value of every row, the row numbers, the period, the account and the datas
 
 from __future__ import annotations
 
+import random
 import shutil
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -265,8 +266,9 @@ def _temporary_objects(con: duckdb.DuckDBPyConnection) -> list[str]:
 def test_values_rewritten_over_a_parquet_view_and_pseudonymized_tags_reach_raw_as_the_row_by_row_path_writes_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The awkward CUR has floats in exponent form (rewritten by Python, looked up through a view over the file) and
-    # an owner tag (pseudonymized the same way): both layers end up in raw exactly as the row-by-row parse has them.
+    # The awkward CUR has text rates in scientific notation (rewritten by Python, looked up through a view over the
+    # file) and an owner tag (pseudonymized the same way): both layers end up in raw exactly as the row-by-row parse
+    # has them.
     path = tmp_path / "cur2-00001.snappy.parquet"
     pq.write_table(pa.table(_awkward_cur()), path)
     pseudonymizer = build_pseudonymizer(SEEDS_DIR, "test-key-not-secret", tmp_path / "unused.key")
@@ -292,7 +294,7 @@ def test_values_rewritten_over_a_parquet_view_and_pseudonymized_tags_reach_raw_a
 
     monkeypatch.setattr(landing.columnar, "stage", stage)
     columnar_rows, left_behind = raw_rows("columnar")
-    assert layers and layers[0] > 0, "the exponent floats were not rewritten through a view"
+    assert layers and layers[0] > 0, "the scientific-notation rates were not rewritten through a view"
     assert left_behind == []
     monkeypatch.setattr(landing.columnar, "stage", lambda con, source, path, period=None: None)
     row_rows, _ = raw_rows("rows")
@@ -302,8 +304,8 @@ def test_values_rewritten_over_a_parquet_view_and_pseudonymized_tags_reach_raw_a
 
 
 def test_a_file_refused_after_some_values_were_rewritten_leaves_nothing_staged_behind(tmp_path: Path) -> None:
-    # The floats in exponent form are rewritten (a view and a value map) before Python meets a usage start it
-    # cannot read: the file goes to the row-by-row parser and every staged object is dropped.
+    # The text rates in scientific notation are rewritten (a view and a value map) before Python meets a usage start
+    # it cannot read: the file goes to the row-by-row parser and every staged object is dropped.
     columns = _awkward_cur()
     columns["line_item_usage_start_date"] = ["2026-10-03T04:05:06Z"] * 5 + ["not a time"]
     path = tmp_path / "cur2-00001.snappy.parquet"
@@ -319,7 +321,7 @@ def test_a_file_refused_after_some_values_were_rewritten_leaves_nothing_staged_b
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(StagedTable, "replace_values", spy)
         assert columnar.stage(con, "aws_cur", path) is None
-    assert "line_item_unblended_cost" in rewritten
+    assert "line_item_unblended_rate" in rewritten
     assert _temporary_objects(con) == []
 
 
@@ -366,3 +368,41 @@ def test_a_file_is_probed_whole_only_when_its_first_rows_are_of_another_month(
     mixed = _azure_csv(tmp_path, ["10/01/2026", "09/01/2026"])
     assert columnar.stage(con, "azure_cost", mixed, october) is None
     assert columnar.stage(con, "azure_cost", mixed, september) is None
+
+
+def test_floats_of_every_magnitude_are_written_as_plain_decimals_without_python(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A month of request-priced lines holds hundreds of thousands of distinct tiny amounts (1.2e-07 in a Parquet
+    double); each was once rewritten in Python. DuckDB now moves the exponent itself, to exactly the text the
+    row-by-row parser writes (common.decimal_text), from the smallest subnormal to the largest double."""
+    rng = random.Random(11)
+    edges = [5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, 1e-10, 1e16, 1e20, -1.5e-07, 1e-5, 1e-4]
+    amounts = [*edges, *(rng.uniform(-10, 10) * 10 ** rng.randint(-30, 30) for _ in range(3_000 - len(edges)))]
+    columns = _awkward_cur(rows=len(amounts))
+    columns["line_item_usage_account_id"] = ["210987654321"] * len(amounts)
+    columns["line_item_unblended_cost"] = amounts
+    for name in ("line_item_unblended_rate", "line_item_usage_amount", "pricing_public_on_demand_cost"):
+        del columns[name]
+    columns["line_item_tax_amount_flag"] = [True] * len(amounts)
+    columns["line_item_quantity_int"] = pa.array(range(len(amounts)), pa.int64())
+    columns["resource_tags"] = pa.array([[("a", "1")]] * len(amounts), pa.map_(pa.string(), pa.string()))
+    path = tmp_path / "cur2-00001.snappy.parquet"
+    pq.write_table(pa.table(columns), path)
+    rewritten: list[str] = []
+    real_float_text = columnar._float_text
+    monkeypatch.setattr(columnar, "_float_text", lambda value: rewritten.append(value) or real_float_text(value))
+
+    assert _assert_same_parse("aws_cur", path)
+    assert rewritten == []
+    con = duckdb.connect()
+    staged = columnar.stage(con, "aws_cur", path)
+    assert staged is not None
+    (table,) = staged.tables.values()
+    written = [row["line_item_unblended_cost"] for row in _staged_rows(con, table)]
+    assert written[:3] == [
+        "0." + "0" * 323 + "5",
+        "0." + "0" * 307 + "22250738585072014",
+        "17976931348623157" + "0" * 292,
+    ]
+    assert all("e" not in text for text in written)
