@@ -66,6 +66,23 @@ _MACROS = (
     # A binary float's shortest text (DuckDB writes the digits Python's repr writes).
     "create or replace temp macro billing_double_text(s) as case when contains(s, 'e') then "
     "billing_expand_exponent(s) else billing_num_strip(s) end",
+    # Delivered number text as _number_text writes it (trimmed; scientific notation as plain decimal text, as
+    # decimal_text(Decimal(text))): `mantissa` and `exponent` of a trimmed text the _NUMBER pattern accepted.
+    "create or replace temp macro billing_scientific_text(negative, mantissa, exponent) as billing_num_strip("
+    "(case when negative then '-' else '' end) || regexp_replace(billing_place_point("
+    "replace(mantissa, '.', ''), length(split_part(mantissa, '.', 1)) + exponent), '^0+([0-9])', '\\1'))",
+    # `s` with `t`, itself trimmed (Python's strip() for what _NUMBER accepts). Anything else is left as it came: a
+    # value the pattern refuses sends the file to the row-by-row parser, and an exponent beyond ±1000 (thousands of
+    # zeros) is still rewritten by Python.
+    "create or replace temp macro billing_number_trimmed(s, t) as case "
+    "when t = s and not contains(lower(s), 'e') then s "
+    "when not regexp_matches(s, '" + _NUMBER + "') then s "
+    "when not contains(lower(t), 'e') then t "
+    "when abs(cast(split_part(lower(t), 'e', 2) as integer)) > 1000 then s "
+    "else billing_scientific_text(starts_with(t, '-'), split_part(lower(ltrim(t, '+-')), 'e', 1), "
+    "cast(split_part(lower(t), 'e', 2) as integer)) end",
+    "create or replace temp macro billing_number_text(s) as "
+    "billing_number_trimmed(s, regexp_replace(s, '^\\s+|\\s+$', '', 'g'))",
 )
 
 
@@ -466,7 +483,13 @@ def stage_azure_csv(con: duckdb.DuckDBPyConnection, path: Path, wanted: date | N
         raise NotColumnar("missing required columns")
     positional = [f"c{index}" for index in range(len(names))]
     columns_spec = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in positional) + "}"
-    select = ", ".join(f"nullif({p}, '') as {_quoted(n)}" for p, n in zip(positional, names, strict=True))
+    # Number columns come out as _number_text writes them (billing_number_text): the checks' Python rewrite is left
+    # only what SQL does not convert.
+    select = ", ".join(
+        (f"billing_number_text(nullif({p}, ''))" if n in azure_cost.NUMBER_COLUMNS else f"nullif({p}, '')")
+        + f" as {_quoted(n)}"
+        for p, n in zip(positional, names, strict=True)
+    )
     dataset = azure_cost.dataset_of(path)
     table = _prepare(con)
     reader = (

@@ -406,3 +406,30 @@ def test_floats_of_every_magnitude_are_written_as_plain_decimals_without_python(
         "17976931348623157" + "0" * 292,
     ]
     assert all("e" not in text for text in written)
+
+
+def test_azure_numbers_in_scientific_notation_are_rewritten_in_duckdb(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Azure writes small amounts as `5.64902E-05`; a month of them has as many distinct texts as lines. DuckDB
+    writes each as the row-by-row parser does (plain decimal text, trimmed); Python rewrites only an exponent beyond
+    ±1000 (here the last line)."""
+    rng = random.Random(3)
+    costs = [
+        f"{rng.choice(['', ' ', '-', '+'])}{rng.randint(1, 99999) / 10 ** rng.randint(0, 5)}"
+        f"{rng.choice('eE')}{rng.choice(['', '+', '-'])}{rng.randint(0, 12):02d}"
+        for _ in range(1_999)
+    ]
+    header = "BillingAccountId,BillingPeriodStartDate,BillingPeriodEndDate,SubscriptionId,Date,CostInBillingCurrency,"
+    lines = [
+        f"74418329,10/01/2026,10/31/2026,sub-1,10/01/2026,{cost},EUR,{index}\n" for index, cost in enumerate(costs)
+    ]
+    lines.append("74418329,10/01/2026,10/31/2026,sub-1,10/01/2026,1e-1001,EUR,1999\n")
+    path = tmp_path / "part_0_0001.csv"
+    path.write_text(header + "BillingCurrency,Quantity\n" + "".join(lines), encoding="utf-8")
+    rewritten: list[str] = []
+    real_number_text = columnar._number_text
+    monkeypatch.setattr(columnar, "_number_text", lambda value: rewritten.append(value) or real_number_text(value))
+
+    assert _assert_same_parse("azure_cost", path)
+    assert rewritten == ["1e-1001"]
