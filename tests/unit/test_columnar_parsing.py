@@ -26,7 +26,7 @@ from orchestration.retention.pseudonymize import build_pseudonymizer
 from orchestration.settings import SEEDS_DIR
 from orchestration.sources import FORMATS, columnar
 from orchestration.sources.columnar import StagedTable
-from orchestration.sources.common import ParsedFile
+from orchestration.sources.common import ParsedFile, iso_utc
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 AZURE_FIXTURES = sorted(
@@ -437,3 +437,44 @@ def test_azure_numbers_in_scientific_notation_are_rewritten_in_duckdb(
 
     assert _assert_same_parse("azure_cost", path)
     assert rewritten == ["1e-1001"]
+
+
+def test_azure_dates_are_written_in_duckdb_as_the_row_by_row_parser_writes_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Azure's date-only forms (`10/01/2026`, `2026-10-01`) are on every line of a month: DuckDB writes them as
+    common.iso_utc does (midnight UTC). Any other form (a time, a zone, a single-digit month, whitespace, a day the
+    month lacks) is left for Python to rewrite or refuse, as before."""
+    rng = random.Random(5)
+    days = [date(2024, 1, 1).toordinal() + rng.randint(0, 3_000) for _ in range(600)]
+    us = [f"{date.fromordinal(d):%m/%d/%Y}" for d in days[:300]]
+    iso = [f"{date.fromordinal(d):%Y-%m-%d}" for d in days[300:]]
+    for_python = [
+        "1/5/2026", "02/29/2024 ", " 2026-10-01", "2026-10-01T00:00:00Z", "10/01/2026 13:45:00",
+        "2026-10-01 00:00:00.5", "0999-10-01", "2026-1-05",
+    ]  # fmt: skip
+    not_dates = ["02/30/2026", "13/01/2026", "00/10/2026", "2026-02-30", "2026-13-01", "10/01/26", "yesterday"]
+    con = duckdb.connect()
+    columnar._prepare(con)
+    sql = dict(
+        con.execute(
+            "select s, billing_timestamp_text(s) from unnest($texts::varchar[]) as t(s)",
+            {"texts": [*us, *iso, "02/29/2024", *for_python, *not_dates]},
+        ).fetchall()
+    )
+    assert all(sql[text] == iso_utc(text) != text for text in [*us, *iso, "02/29/2024"])
+    assert all(sql[text] == text for text in [*for_python, *not_dates])
+
+    # A month of them in a file: the same raw text both ways, no date through Python.
+    header = "BillingAccountId,BillingPeriodStartDate,BillingPeriodEndDate,SubscriptionId,Date,CostInBillingCurrency,"
+    lines = [
+        f"74418329,10/01/2026,10/31/2026,sub-1,{day},1.5,EUR,{index}\n"
+        for index, day in enumerate(f"10/{d:02d}/2026" if d % 2 else f"2026-10-{d:02d}" for d in range(1, 32))
+    ]
+    path = tmp_path / "part_0_0001.csv"
+    path.write_text(header + "BillingCurrency,Quantity\n" + "".join(lines), encoding="utf-8")
+    through_python: list[str] = []
+    monkeypatch.setattr(columnar, "iso_utc", lambda value: through_python.append(value) or iso_utc(value))
+
+    assert _assert_same_parse("azure_cost", path)
+    assert through_python == []
