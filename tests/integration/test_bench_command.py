@@ -31,6 +31,9 @@ def test_the_bench_closes_a_scaled_month_measures_the_baselines_and_writes_bench
     assert report["months"] == 2
     assert set(report["ingest_rows_per_second"]) == {"parquet", "csv"}
     assert [figure["rows"] for figure in report["ingest"]] == [ROWS * 6 // 10, ROWS * 4 // 10]
+    # Beside each ingest, its ceiling: DuckDB copying the same file (the bench refuses a copy that read other rows).
+    assert set(report["ingest_engine_copy_rows_per_second"]) == {"parquet", "csv"}
+    assert all(figure["engine_copy_seconds"] > 0 for figure in report["ingest"])
     for key in ("close_seconds", "close_peak_rss_bytes", "floor_seconds", "pandas_seconds", "pandas_peak_rss_bytes"):
         assert report[key] > 0, key
     assert report["pandas_completed"] is True
@@ -53,6 +56,8 @@ def test_the_bench_closes_a_scaled_month_measures_the_baselines_and_writes_bench
         "one month loaded, re-close",
         "re-close among months / re-close alone",
         "close peak memory",
+        "DuckDB copying the Parquet file (rows/s)",
+        "DuckDB copying the CSV file (rows/s)",
     ):
         assert label in out
     # The single-month warehouse holds the month once: every Azure line and the re-delivered AWS export's lines (its
