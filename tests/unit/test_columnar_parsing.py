@@ -337,6 +337,21 @@ def _azure_csv(tmp_path: Path, periods: list[str]) -> Path:
     return path
 
 
+def _october_azure_csv(tmp_path: Path, dates_and_costs: list[tuple[str, str]]) -> Path:
+    """An October cost-details CSV, one line per (Date, CostInBillingCurrency), its Quantity the line's index."""
+    header = (
+        "BillingAccountId,BillingPeriodStartDate,BillingPeriodEndDate,SubscriptionId,Date,CostInBillingCurrency,"
+        "BillingCurrency,Quantity\n"
+    )
+    lines = [
+        f"74418329,10/01/2026,10/31/2026,sub-1,{day},{cost},EUR,{index}\n"
+        for index, (day, cost) in enumerate(dates_and_costs)
+    ]
+    path = tmp_path / "part_0_0001.csv"
+    path.write_text(header + "".join(lines), encoding="utf-8")
+    return path
+
+
 def test_a_file_is_probed_whole_only_when_its_first_rows_are_of_another_month(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -424,13 +439,7 @@ def test_azure_numbers_in_scientific_notation_are_rewritten_in_duckdb(
         f"{rng.choice('eE')}{rng.choice(['', '+', '-'])}{rng.randint(0, 12):02d}"
         for _ in range(1_999)
     ]
-    header = "BillingAccountId,BillingPeriodStartDate,BillingPeriodEndDate,SubscriptionId,Date,CostInBillingCurrency,"
-    lines = [
-        f"74418329,10/01/2026,10/31/2026,sub-1,10/01/2026,{cost},EUR,{index}\n" for index, cost in enumerate(costs)
-    ]
-    lines.append("74418329,10/01/2026,10/31/2026,sub-1,10/01/2026,1e-1001,EUR,1999\n")
-    path = tmp_path / "part_0_0001.csv"
-    path.write_text(header + "BillingCurrency,Quantity\n" + "".join(lines), encoding="utf-8")
+    path = _october_azure_csv(tmp_path, [("10/01/2026", cost) for cost in [*costs, "1e-1001"]])
     rewritten: list[str] = []
     real_number_text = columnar._number_text
     monkeypatch.setattr(columnar, "_number_text", lambda value: rewritten.append(value) or real_number_text(value))
@@ -466,13 +475,8 @@ def test_azure_dates_are_written_in_duckdb_as_the_row_by_row_parser_writes_them(
     assert all(sql[text] == text for text in [*for_python, *not_dates])
 
     # A month of them in a file: the same raw text both ways, no date through Python.
-    header = "BillingAccountId,BillingPeriodStartDate,BillingPeriodEndDate,SubscriptionId,Date,CostInBillingCurrency,"
-    lines = [
-        f"74418329,10/01/2026,10/31/2026,sub-1,{day},1.5,EUR,{index}\n"
-        for index, day in enumerate(f"10/{d:02d}/2026" if d % 2 else f"2026-10-{d:02d}" for d in range(1, 32))
-    ]
-    path = tmp_path / "part_0_0001.csv"
-    path.write_text(header + "BillingCurrency,Quantity\n" + "".join(lines), encoding="utf-8")
+    october = [f"10/{d:02d}/2026" if d % 2 else f"2026-10-{d:02d}" for d in range(1, 32)]
+    path = _october_azure_csv(tmp_path, [(day, "1.5") for day in october])
     through_python: list[str] = []
     monkeypatch.setattr(columnar, "iso_utc", lambda value: through_python.append(value) or iso_utc(value))
 
