@@ -114,17 +114,32 @@
 {%- endmacro %}
 
 {#-
-    The data tests of a period-incremental model check the period being closed: the other periods' rows are what
-    their own closes computed and tested, unchanged since. `period_column_of(relation)` is the relation's period
-    column when it is a period-incremental model in a close (DuckDB, BILLING_PERIOD_START set), none otherwise; on
-    Spark, where these models are tables rebuilt whole, and in a build without a period, every row is tested.
+    The data tests of a model holding rows by billing period check the period being closed when orchestration says
+    every other period was tested already (BILLING_TEST_CLOSING_PERIOD_ONLY=1, orchestration/defs/transform/
+    period_tests.py): their rows are what their own closes computed and tested with this same project, unchanged since.
+    A release's first close, a close that rebuilt a model for every period, a run by hand and Spark (whose models are
+    tables rebuilt whole) test every row. Ids are unique across periods when unique within one: a charge id names its
+    delivered file's SHA-256 and row, and a file is one period's (ingest refuses one spanning two).
+    Such a model is period-incremental (billing.incremental_by_period) or a view of one period's rows per period
+    (config `period_column`: a provider's staged rows, whose raw rows only their own period's ingest replaces, and
+    views over period-incremental models).
 -#}
+{% macro closing_period_tests_only() -%}
+    {{ return(billing.closing_period() != '' and billing.period_models_are_incremental()
+              and env_var('BILLING_TEST_CLOSING_PERIOD_ONLY', '') == '1') }}
+{%- endmacro %}
+
+{#- `period_column_of(relation)`: the relation's period column when its tests check the closing period only (above),
+    none otherwise. -#}
 {% macro period_column_of(relation) -%}
     {#- Models here are named as their relations (no aliases), so the node is found by name. -#}
     {%- set node = graph.nodes.get('model.' ~ project_name ~ '.' ~ relation.identifier) if execute else none -%}
-    {%- if billing.closing_period() and node and node.schema == relation.schema
-        and node.config.materialized == 'incremental' and node.config.incremental_strategy == 'replace_period' -%}
-        {{ return(node.config.period_column) }}
+    {%- if node and node.schema == relation.schema and node.config.period_column
+        and billing.closing_period_tests_only() -%}
+        {%- if node.config.materialized == 'view'
+            or (node.config.materialized == 'incremental' and node.config.incremental_strategy == 'replace_period') -%}
+            {{ return(node.config.period_column) }}
+        {%- endif -%}
     {%- endif -%}
     {{ return(none) }}
 {%- endmacro %}
@@ -146,9 +161,9 @@
 {%- endmacro %}
 
 {#- For a singular test over period-incremental models and what is derived from them: `column` is the period being
-    closed (DuckDB, BILLING_PERIOD_START set), true otherwise (see period_column_of). -#}
+    closed when its tests check that period only (see closing_period_tests_only), true otherwise. -#}
 {% macro in_tested_period(column) -%}
-    {%- if billing.closing_period() and billing.period_models_are_incremental() -%}
+    {%- if billing.closing_period_tests_only() -%}
         {{ billing.period_equals(column) }}
     {%- else -%}
         true

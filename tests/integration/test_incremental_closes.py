@@ -1,6 +1,7 @@
 """Incremental closes (dbt_project/macros/incremental_by_period.sql): closing a month again rebuilds that month in
 the row-level models and no other month; rows that vanish from the month vanish from the models; a model built by
-other SQL than the release's is rebuilt for every month."""
+other SQL than the release's is rebuilt for every month; a close tests its own month's rows once a release has tested
+every month's, and every month's until then."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from orchestration.resources import dbt_project
 from tests.integration.conftest import ClosedDemo, use_data_dir
 
 OCTOBER = date(2026, 10, 1)
+SEPTEMBER = date(2026, 9, 1)
 # Each period-incremental model and its period column.
 INCREMENTAL_TABLES = {
     "intermediate.int_charges_mapped_to_cost_centers": "billing_period_start",
@@ -26,9 +28,10 @@ INCREMENTAL_TABLES = {
     "intermediate.int_chargeback_pieces_scoped": "billing_period_start",
     "marts.focus_cost_and_usage": "x_BillingPeriodStartDate",
     "marts.fct_chargeback_line_lineage": "billing_period_start",
+    "intermediate.int_costs_summarized": "billing_period_start",
 }
 # A mart that only projects a period-incremental model is a view over it on DuckDB: it follows the model's periods.
-PROJECTIONS = {"marts.fct_cost_allocations": "billing_period_start"}
+PROJECTIONS = {"marts.fct_cost_allocations": "billing_period_start", "marts.fct_costs": "billing_period_start"}
 PERIOD_TABLES = {**INCREMENTAL_TABLES, **PROJECTIONS}
 # The payroll cost-center tag is mapped to Finance Systems from now on, for every month (valid from 2026-01-01).
 REMAPPED = ("MAP-0002,tag,cost-center,CC-1200,CC-1200,", "MAP-0002,tag,cost-center,CC-1200,CC-1100,")
@@ -201,3 +204,58 @@ def test_a_reference_table_edited_by_hand_is_built_and_tested_again(reclosed: tu
     assert demo.query(
         "select count(*) from marts.fct_invoices where currency = 'JPY' and total <> round(total, 0)"
     ) == [(0,)]
+
+
+@pytest.fixture
+def september_delivered_twice(
+    closed_demo: ClosedDemo, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ClosedDemo]:
+    """A copy of the closed demo in which one September on-premises reading now stands twice in the raw layer, after
+    September was closed: a defect only a test reading September can find."""
+    copy = tmp_path_factory.mktemp("period-tests") / "data"
+    shutil.copytree(closed_demo.settings.data_dir, copy, ignore=shutil.ignore_patterns("dagster"))
+    try:
+        demo = ClosedDemo(use_data_dir(copy), closed_demo.manifest)
+        import duckdb
+
+        with duckdb.connect(str(demo.settings.warehouse_path)) as con:
+            con.execute(
+                "insert into raw.onprem select * from raw.onprem where _billing_period_start = ? limit 1", [SEPTEMBER]
+            )
+        yield demo
+    finally:
+        use_data_dir(closed_demo.settings.data_dir)
+
+
+def _failed_tests(demo: ClosedDemo, period: date) -> str:
+    return " ".join(demo.outcomes[period].failures)
+
+
+def test_a_release_tests_every_month_once_and_each_close_its_own_after(september_delivered_twice: ClosedDemo) -> None:
+    demo = september_delivered_twice
+    record = demo.settings.dbt_dir / "duckdb-period-tests.json"
+    tested = json.loads(record.read_text(encoding="utf-8"))
+    assert set(tested) == {"billing_models", "invoice_marts"}
+    # Every month was tested by this release: October's close tests October's rows, which are sound.
+    assert demo.close(OCTOBER).success, demo.outcomes[OCTOBER].failures
+    # As after a release (the record names other SQL): the close tests every month and finds September's twin charge
+    # (a failed test stops what is built on it: the union of every source's charges is not built, nor tested).
+    earlier = dict.fromkeys(tested, "tested by an earlier release")
+    record.write_text(json.dumps(earlier), encoding="utf-8")
+    assert not demo.close(OCTOBER).success
+    assert "unique_stg_onprem__meter_readings_charge_id" in _failed_tests(demo, OCTOBER)
+    # Not forgotten: nothing was recorded, so the next close looks at every month again.
+    assert json.loads(record.read_text(encoding="utf-8")) == earlier
+    assert not demo.close(OCTOBER).success
+    assert "unique_stg_onprem__meter_readings_charge_id" in _failed_tests(demo, OCTOBER)
+    # Mended, the close passes over every month and records it.
+    import duckdb
+
+    with duckdb.connect(str(demo.settings.warehouse_path)) as con:
+        con.execute(
+            "delete from raw.onprem where rowid in (select max(rowid) from raw.onprem where _billing_period_start = ?"
+            " group by _source_file, _source_row having count(*) > 1)",
+            [SEPTEMBER],
+        )
+    assert demo.close(OCTOBER).success, demo.outcomes[OCTOBER].failures
+    assert set(json.loads(record.read_text(encoding="utf-8")).values()) == set(tested.values())

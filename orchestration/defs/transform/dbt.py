@@ -16,11 +16,14 @@ from orchestration.defs.close import ENGINE_TAG
 from orchestration.defs.partitions import billing_period, period_of
 from orchestration.defs.transform.incremental import (
     IncrementalModel,
+    absent_models,
     drop_stale_models,
     incremental_models,
     read_fingerprints,
     record_fingerprints,
 )
+from orchestration.defs.transform.period_tests import ENVIRONMENT as PERIOD_TESTS_ENVIRONMENT
+from orchestration.defs.transform.period_tests import closing_period_only, project_fingerprint, record_tested
 from orchestration.defs.transform.records import read_record
 from orchestration.defs.transform.reference_data import (
     ReferenceData,
@@ -131,11 +134,12 @@ def _build(
     incremental = [] if manifest is None else _incremental_models_built(context, manifest)
     reference = None if manifest is None else _reference_data_built(context, engine, manifest)
     fingerprints = read_fingerprints(_fingerprints_path(engine)) if incremental else {}
-    reference_kept, record = False, {}
+    reference_kept, record, rebuilt_whole = False, {}, False
     if incremental or reference:
         with warehouse.connect() as con:
             for model in drop_stale_models(con, incremental, fingerprints):
                 context.log.info(f"{model.schema}.{model.name} changed since it was built: rebuilt for every period")
+            rebuilt_whole = bool(absent_models(con, incremental))
             if reference:
                 record = read_record(_reference_record_path(engine))
                 reference_kept = unchanged(record, reference, content_digest(con, reference))
@@ -151,6 +155,7 @@ def _build(
             f"{counts.get('model', 0)} models and {counts.get('test', 0)} data tests not run again"
         )
         yield from _kept_reference_outputs(context, engine, reference, record.get("built_by_run", ""))
+    tested = _period_tests(context, manifest, engine, rebuilt_whole)
     try:
         for event in dbt.cli(args, context=context, target_path=target_path).stream():
             if isinstance(event, dg.AssetObservation) and dbt_test_status(event) == "pass":
@@ -163,6 +168,8 @@ def _build(
             record_fingerprints(_fingerprints_path(engine), incremental, target_path / "run_results.json", fingerprints)
         if reference and not reference_kept and target_path is not None:
             _record_reference_data(context, warehouse, engine, reference, target_path / "run_results.json")
+        if tested is not None and target_path is not None:
+            _record_period_tests(context, engine, tested, target_path / "run_results.json")
     if target_path is not None and (target_path / PARTIAL_PARSE).exists():
         shutil.copyfile(target_path / PARTIAL_PARSE, _parse_state(engine))
     if engine.is_spark:
@@ -173,6 +180,42 @@ def _build(
         with warehouse.connect() as con:
             exposed = expose_spark_tables(con, Path(engine.spark_warehouse_dir), tables)
         context.log.info(f"{len(exposed)} Spark table(s) readable in the warehouse as views")
+
+
+def _period_tests_path(engine: EngineResource) -> Path:
+    return Path(engine.dbt_dir) / f"{engine.engine}-period-tests.json"
+
+
+def _period_tests(
+    context: dg.AssetExecutionContext, manifest: dict[str, Any] | None, engine: EngineResource, rebuilt_whole: bool
+) -> str | None:
+    """Says to dbt, through the environment, whether this step's data tests check the closing period only
+    (orchestration/defs/transform/period_tests.py). Returns the project's fingerprint when the step tests every period
+    with every node selected, to be recorded once they all pass; None otherwise."""
+    os.environ[PERIOD_TESTS_ENVIRONMENT] = ""
+    if manifest is None:
+        return None  # Spark rebuilds every table whole, so every period is tested
+    step = context.assets_def.op.name
+    fingerprint = project_fingerprint(manifest)
+    if closing_period_only(_period_tests_path(engine), step, fingerprint, rebuilt_whole):
+        os.environ[PERIOD_TESTS_ENVIRONMENT] = "1"
+        context.log.info("data tests check the closing period only: every other was tested in full by this release")
+        return None
+    context.log.info(
+        "data tests check every period: "
+        + ("a model is rebuilt for every period" if rebuilt_whole else "this release has not tested them all yet")
+    )
+    if context.selected_asset_keys != set(context.assets_def.node_keys_by_output_name.values()):
+        return None  # a subset picked in the UI does not run every test of the step
+    return fingerprint
+
+
+def _record_period_tests(
+    context: dg.AssetExecutionContext, engine: EngineResource, fingerprint: str, run_results_path: Path
+) -> None:
+    step = context.assets_def.op.name
+    if record_tested(_period_tests_path(engine), step, fingerprint, run_results_path):
+        context.log.info(f"{step}: every period tested and passed; later closes test their own period only")
 
 
 def _invocation_manifest(target_path: Path | None) -> Path:

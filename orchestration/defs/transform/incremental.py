@@ -95,17 +95,27 @@ def read_fingerprints(state_path: Path) -> dict[str, str]:
     return read_record(state_path)
 
 
-def drop_stale_models(
-    con: duckdb.DuckDBPyConnection, models: Iterable[IncrementalModel], fingerprints: Mapping[str, str]
-) -> list[IncrementalModel]:
-    """Drops each model whose fingerprint differs from the one its table was built with (or that has none on
-    record); dbt then builds it for every period. Returns those that existed."""
-    existing = {
+def _existing_tables(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+    return {
         (schema, name)
         for schema, name in con.execute(
             "select table_schema, table_name from information_schema.tables where table_type = 'BASE TABLE'"
         ).fetchall()
     }
+
+
+def absent_models(con: duckdb.DuckDBPyConnection, models: Iterable[IncrementalModel]) -> list[IncrementalModel]:
+    """The models without a table: dbt builds them for every period."""
+    existing = _existing_tables(con)
+    return [model for model in models if (model.schema, model.name) not in existing]
+
+
+def drop_stale_models(
+    con: duckdb.DuckDBPyConnection, models: Iterable[IncrementalModel], fingerprints: Mapping[str, str]
+) -> list[IncrementalModel]:
+    """Drops each model whose fingerprint differs from the one its table was built with (or that has none on
+    record); dbt then builds it for every period. Returns those that existed."""
+    existing = _existing_tables(con)
     dropped = []
     for model in models:
         if fingerprints.get(model.unique_id) == model.fingerprint:

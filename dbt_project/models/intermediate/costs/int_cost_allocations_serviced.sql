@@ -7,8 +7,10 @@
       * any other piece is mapped by FOCUS ServiceCategory (seeds/it_service_mappings.csv), a row naming the
         ServiceName too winning over the category's row;
       * a piece no catalog entry covers keeps a null service.
-    One row per piece, so the cost transparency marts sum to fct_cost_allocations exactly.
+    One row per piece, so the cost transparency marts sum to fct_cost_allocations exactly. Its tests check the
+    closing period only when every other was tested (macros/incremental_by_period.sql).
 -#}
+{{ config(period_column='billing_period_start') }}
 
 with
 

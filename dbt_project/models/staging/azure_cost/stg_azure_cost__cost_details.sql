@@ -1,3 +1,5 @@
+{#- Its tests check the closing period only when every other was tested (macros/incremental_by_period.sql). -#}
+{{ config(period_column='billing_period_start') }}
 {%- set cols = billing.relation_column_names(source('raw', 'azure_cost')) -%}
 {#- opt(cols, name): the raw column if delivered, else a typed null (macros/source_columns.sql) -#}
 {%- set opt = billing.optional_column -%}
