@@ -259,3 +259,24 @@ def test_a_release_tests_every_month_once_and_each_close_its_own_after(september
         )
     assert demo.close(OCTOBER).success, demo.outcomes[OCTOBER].failures
     assert set(json.loads(record.read_text(encoding="utf-8")).values()) == set(tested.values())
+
+
+def _compiled_test(demo: ClosedDemo, run_id: str, step: str, name: str) -> str:
+    (target,) = demo.settings.dbt_dir.glob(f"{step}-{run_id[:8]}-*")
+    (compiled,) = (target / "compiled").rglob(f"{name}.sql")
+    return compiled.read_text(encoding="utf-8")
+
+
+def test_the_first_close_tests_every_month_and_the_next_ones_their_own(closed_demo: ClosedDemo) -> None:
+    # The first close builds every model for every month (nothing was built before) and tests every month; the next
+    # ones, in both dbt steps, read only their own month's rows (a view's and an incremental table's tests alike).
+    checks = {
+        "billing_models": ("unique_fct_cost_allocations_allocation_id", "unique_int_charges_unioned_x_ChargeId"),
+        "invoice_marts": ("unique_int_cost_allocations_serviced_allocation_id",),
+    }
+    for period, scoped in ((date(2026, 8, 1), False), (SEPTEMBER, True), (OCTOBER, True)):
+        run_id = closed_demo.outcomes[period].run_id
+        for step, names in checks.items():
+            for name in names:
+                sql = _compiled_test(closed_demo, run_id, step, name)
+                assert (f"cast('{period:%Y-%m-%d}' as date)" in sql) is scoped, (period, step, name)

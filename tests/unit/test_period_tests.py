@@ -89,9 +89,20 @@ def test_a_step_tests_its_period_only_after_it_passed_over_every_period(tmp_path
     assert not closing_period_only(record, "billing_models", "another release", rebuilt_whole=False)
 
 
-def test_a_model_rebuilt_for_every_period_makes_every_step_test_every_period(tmp_path: Path) -> None:
+def test_a_model_rebuilt_for_every_period_makes_its_step_and_later_ones_test_every_period(tmp_path: Path) -> None:
     record = tmp_path / "duckdb-period-tests.json"
     record.write_text(json.dumps({"billing_models": "f", "invoice_marts": "f"}), encoding="utf-8")
-    assert not closing_period_only(record, "billing_models", "f", rebuilt_whole=True)
+    assert not closing_period_only(record, "billing_models", "f", rebuilt_whole=True, later_steps=["invoice_marts"])
     # invoice_marts, later in the same close, reads what the rebuild wrote for every period.
+    assert not closing_period_only(record, "invoice_marts", "f", rebuilt_whole=False)
+    assert not closing_period_only(record, "billing_models", "f", rebuilt_whole=False)
+
+
+def test_a_later_step_rebuilding_a_model_keeps_an_earlier_steps_record(tmp_path: Path) -> None:
+    """The first close after a release: billing_models passed over every period; invoice_marts then rebuilds its own
+    period-incremental model whole. billing_models read nothing invoice_marts writes, so its record stands."""
+    record = tmp_path / "duckdb-period-tests.json"
+    record.write_text(json.dumps({"billing_models": "f", "invoice_marts": "f"}), encoding="utf-8")
+    assert not closing_period_only(record, "invoice_marts", "f", rebuilt_whole=True, later_steps=[])
+    assert closing_period_only(record, "billing_models", "f", rebuilt_whole=False)
     assert not closing_period_only(record, "invoice_marts", "f", rebuilt_whole=False)

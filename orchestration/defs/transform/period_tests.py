@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -41,13 +41,18 @@ def project_fingerprint(manifest: Mapping[str, Any]) -> str:
     return hashlib.sha256(digest.encode()).hexdigest()
 
 
-def closing_period_only(record_path: Path, step: str, fingerprint: str, rebuilt_whole: bool) -> bool:
-    """True when `step`'s data tests may check the closing period only. A close that rebuilds a model for every
-    period forgets every step's record first: each of them then tests every period the rebuild wrote."""
+def closing_period_only(
+    record_path: Path, step: str, fingerprint: str, rebuilt_whole: bool, later_steps: Iterable[str] = ()
+) -> bool:
+    """True when `step`'s data tests may check the closing period only. A step that rebuilds a model for every period
+    first forgets its own record and those of the steps that run after it (`later_steps`, which read what it wrote):
+    each then tests every period the rebuild wrote. An earlier step's record stands: it read nothing rebuilt."""
+    record = read_record(record_path)
     if rebuilt_whole:
-        write_record(record_path, {})
+        forgotten = {step, *later_steps}
+        write_record(record_path, {key: value for key, value in record.items() if key not in forgotten})
         return False
-    return read_record(record_path).get(step) == fingerprint
+    return record.get(step) == fingerprint
 
 
 def record_tested(record_path: Path, step: str, fingerprint: str, run_results_path: Path) -> bool:
