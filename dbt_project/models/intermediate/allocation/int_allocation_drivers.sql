@@ -12,7 +12,10 @@
     not drivers, because no quantity is ever rescaled.
     Reference drivers come from seeds finance maintains:
       headcount          seeds/headcount.csv, the row in force on the period's first day
+    Incremental by billing period (macros/incremental_by_period.sql): a close measures its own period's drivers; the
+    other periods keep those their own close allocated by.
 -#}
+{{ config(billing.incremental_by_period('billing_period_start')) }}
 
 with
 
@@ -26,6 +29,7 @@ charges as (
         ConsumedQuantity as consumed_quantity,
         lower(ChargeDescription) as charge_description
     from {{ ref('int_charges_unioned') }}
+    where {{ billing.in_closing_period('x_BillingPeriodStartDate') }}
 
 ),
 
@@ -38,6 +42,7 @@ units as (
 mapped as (
 
     select * from {{ ref('int_charges_mapped_to_cost_centers') }}
+    where {{ billing.in_closing_period('billing_period_start') }}
 
 ),
 
@@ -120,3 +125,4 @@ final as (
 )
 
 select * from final
+{{ billing.periods_in_order('billing_period_start') }}

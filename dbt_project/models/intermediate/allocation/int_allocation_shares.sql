@@ -24,7 +24,11 @@
     Shares are whole units of 10^-10 that total exactly 10^10 per rule, period and currency: each target gets
     trunc(weight x 10^10 / total) (integer division, exact on both engines) and the units left over go one
     each to the largest remainders, ties by target cost center. Weights count to 10^-6 (macros/exact_split.sql).
+
+    Incremental by billing period (macros/incremental_by_period.sql): a close computes its own period's shares; the
+    other periods keep the shares their own close allocated by.
 -#}
+{{ config(billing.incremental_by_period('billing_period_start')) }}
 
 with
 
@@ -43,6 +47,7 @@ targets as (
 drivers as (
 
     select * from {{ ref('int_allocation_drivers') }}
+    where {{ billing.in_closing_period('billing_period_start') }}
 
 ),
 
@@ -54,12 +59,14 @@ charges as (
         x_ChargeId as charge_id,
         EffectiveCost as effective_cost
     from {{ ref('int_charges_unioned') }}
+    where {{ billing.in_closing_period('x_BillingPeriodStartDate') }}
 
 ),
 
 mapped as (
 
     select * from {{ ref('int_charges_mapped_to_cost_centers') }}
+    where {{ billing.in_closing_period('billing_period_start') }}
 
 ),
 
@@ -424,3 +431,4 @@ final as (
 )
 
 select * from final
+{{ billing.periods_in_order('billing_period_start') }}
