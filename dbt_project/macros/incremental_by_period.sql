@@ -119,7 +119,7 @@
     period_tests.py): their rows are what their own closes computed and tested with this same project, unchanged since.
     A release's first close, a close that rebuilt a model for every period, a run by hand and Spark (whose models are
     tables rebuilt whole) test every row. Ids are unique across periods when unique within one: a charge id names its
-    delivered file's SHA-256 and row, and a file is one period's (ingest refuses one spanning two).
+    delivered file's SHA-256 and row, and a row is one period's (a file spanning several is loaded period by period).
     Such a model is period-incremental (billing.incremental_by_period) or a view of one period's rows per period
     (config `period_column`: a provider's staged rows, whose raw rows only their own period's ingest replaces, and
     views over period-incremental models).
