@@ -17,6 +17,10 @@ import duckdb
 
 from orchestration.engines.spark import BuiltTable
 
+# The catalogs the two warehouses are attached as: names no schema of the project has, or a DuckDB view reading
+# `reference.*` (seeds) inside the attached warehouse would be ambiguous.
+REFERENCE, CANDIDATE = "built_by_duckdb", "built_by_spark"
+
 
 @dataclass(frozen=True)
 class ToleratedDifference:
@@ -62,7 +66,7 @@ def _compare_table(
     con: duckdb.DuckDBPyConnection, table: BuiltTable, tolerated: list[ToleratedDifference]
 ) -> TableComparison:
     name = f"{table.schema}.{table.name}"
-    reference, candidate = f"reference.{name}", f"candidate.{name}"
+    reference, candidate = f"{REFERENCE}.{name}", f"{CANDIDATE}.{name}"
     reference_columns, candidate_columns = _columns(con, reference), _columns(con, candidate)
     skipped = [entry for entry in tolerated if entry.table == name]
     skipped_names = {entry.column for entry in skipped}
@@ -95,8 +99,8 @@ def compare_warehouses(
     """Compare every table in `tables` between the DuckDB-built (reference) and Spark-built (candidate) warehouse."""
     con = duckdb.connect()
     try:
-        con.execute(f"attach '{reference_path}' as reference (read_only)")
-        con.execute(f"attach '{candidate_path}' as candidate (read_only)")
+        con.execute(f"attach '{reference_path}' as {REFERENCE} (read_only)")
+        con.execute(f"attach '{candidate_path}' as {CANDIDATE} (read_only)")
         return [_compare_table(con, table, tolerated) for table in tables]
     finally:
         con.close()
