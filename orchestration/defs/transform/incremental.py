@@ -36,6 +36,20 @@ class IncrementalModel:
         return f'"{self.schema}"."{self.name}"'
 
 
+def json_sha256(value: Any) -> str:
+    """The SHA-256 of a JSON value written with sorted keys: the form of every fingerprint kept beside dbt's state."""
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def node_definition(node: Mapping[str, Any]) -> dict[str, Any]:
+    """What a dbt node computes, for a fingerprint: its SQL, configuration and column types (not its documentation)."""
+    return {
+        "sql": node["checksum"]["checksum"],
+        "config": node["config"],
+        "columns": {name: column.get("data_type") for name, column in sorted(node.get("columns", {}).items())},
+    }
+
+
 def _node_digest(node: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "sql": node["checksum"]["checksum"],
@@ -62,7 +76,7 @@ def project_macros_digest(manifest: Mapping[str, Any]) -> str:
         for unique_id, macro in manifest["macros"].items()
         if macro["package_name"] == PROJECT
     )
-    return hashlib.sha256(json.dumps(macros).encode()).hexdigest()
+    return json_sha256(macros)
 
 
 def incremental_models(manifest: Mapping[str, Any]) -> list[IncrementalModel]:
@@ -77,13 +91,12 @@ def incremental_models(manifest: Mapping[str, Any]) -> list[IncrementalModel]:
         if config.get("materialized") != "incremental" or config.get("incremental_strategy") != STRATEGY:
             continue
         inputs = {uid: _node_digest(nodes[uid]) for uid in sorted({unique_id} | _ancestors(unique_id, nodes))}
-        digest = json.dumps({"models": inputs, "macros": macro_digest}, sort_keys=True)
         models.append(
             IncrementalModel(
                 unique_id=unique_id,
                 schema=node["schema"],
                 name=node.get("alias") or node["name"],
-                fingerprint=hashlib.sha256(digest.encode()).hexdigest(),
+                fingerprint=json_sha256({"models": inputs, "macros": macro_digest}),
             )
         )
     return sorted(models, key=lambda model: model.unique_id)

@@ -11,13 +11,11 @@ close finds in an earlier period is looked for again by each close until it is m
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from orchestration.defs.transform.incremental import project_macros_digest
+from orchestration.defs.transform.incremental import json_sha256, node_definition, project_macros_digest
 from orchestration.defs.transform.records import read_record, run_statuses, write_record
 
 ENVIRONMENT = "BILLING_TEST_CLOSING_PERIOD_ONLY"
@@ -28,17 +26,11 @@ def project_fingerprint(manifest: Mapping[str, Any]) -> str:
     """What a data test's verdict depends on besides the rows: the SQL and configuration of every model and test, and
     the project's macros (where a test's SQL may come from). Documentation is left out."""
     nodes = {
-        unique_id: {
-            "checksum": node["checksum"]["checksum"],
-            "config": node["config"],
-            "columns": {name: column.get("data_type") for name, column in sorted(node.get("columns", {}).items())},
-            "test": node.get("test_metadata"),
-        }
+        unique_id: {**node_definition(node), "test": node.get("test_metadata")}
         for unique_id, node in manifest["nodes"].items()
         if node["resource_type"] in ("model", "test")
     }
-    digest = json.dumps({"nodes": nodes, "macros": project_macros_digest(manifest)}, sort_keys=True, default=str)
-    return hashlib.sha256(digest.encode()).hexdigest()
+    return json_sha256({"nodes": nodes, "macros": project_macros_digest(manifest)})
 
 
 def closing_period_only(

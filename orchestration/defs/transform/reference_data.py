@@ -28,7 +28,7 @@ from typing import Any
 
 import duckdb
 
-from orchestration.defs.transform.incremental import PROJECT, project_macros_digest
+from orchestration.defs.transform.incremental import PROJECT, json_sha256, node_definition, project_macros_digest
 from orchestration.defs.transform.records import run_statuses, write_record
 
 REFERENCE_MODELS = "models/staging/reference/"
@@ -145,19 +145,13 @@ def reference_data(manifest: Mapping[str, Any], seeds_dir: Path) -> ReferenceDat
     for unique_id in sorted(members):
         node = nodes[unique_id]
         described[unique_id] = {
-            "sql": node["checksum"]["checksum"],
-            "config": node["config"],
-            "columns": {name: column.get("data_type") for name, column in sorted(node.get("columns", {}).items())},
+            **node_definition(node),
             "parents": sorted(node["depends_on"].get("nodes", [])),
             "seed": _seed_file_digest(seeds_dir, node) if node["resource_type"] == "seed" else None,
         }
-    fingerprint = hashlib.sha256(
-        json.dumps(
-            {"nodes": described, "macros": project_macros_digest(manifest), "dbt": metadata.version("dbt-core")},
-            sort_keys=True,
-            default=str,
-        ).encode()
-    ).hexdigest()
+    fingerprint = json_sha256(
+        {"nodes": described, "macros": project_macros_digest(manifest), "dbt": metadata.version("dbt-core")}
+    )
     relations = tuple(
         Relation(
             nodes[unique_id]["schema"],

@@ -35,19 +35,7 @@ final as (
         cast(sum(allocated_billed_cost) as {{ billing.money_type() }}) as billed_cost,
         cast(count(distinct charge_id) as bigint) as charge_count
     from pieces
-    group by
-        billing_period_start,
-        source,
-        service_category,
-        service_name,
-        it_service_id,
-        cost_center_id,
-        cost_center_owner_type,
-        department_id,
-        business_unit_id,
-        project_id,
-        client_id,
-        billing_currency
+    group by all
 
 )
 
