@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -94,15 +95,24 @@ def selection_fingerprint(columns: list[str], where: str, params: list[object]) 
     return hashlib.sha256(json.dumps([columns, where, params], default=str).encode()).hexdigest()
 
 
+def file_identity(path: Path) -> list[int]:
+    """What says a file is still the one a manifest hashed: its size, modification time and inode. Every write
+    changes the modification time; a hard link keeps all three."""
+    status = path.stat()
+    return [status.st_size, status.st_mtime_ns, status.st_ino]
+
+
 @dataclass
 class PreviousRelease:
-    """The current release before this publication: its files, its manifest's digests and selections."""
+    """An earlier release: its files (sha256 and identity), its manifest's digests and selections."""
 
     path: Path
     files: dict[str, str]
     digests: dict[str, MartDigest]
     selections: dict[str, dict[str, str]]
     parquet: dict[str, dict[str, list[str]]]
+    # Each file's identity when it was hashed (file_identity); releases before it was recorded have none.
+    identities: dict[str, list[int]] = field(default_factory=dict)
 
     def database(self, relative: str) -> tuple[Path, str] | None:
         """A DuckDB file of the previous release and its recorded sha256, when both exist."""
@@ -110,21 +120,33 @@ class PreviousRelease:
         path = self.path / relative
         return (path, sha) if sha and path.is_file() else None
 
+    def unchanged_sha256(self, relative: str, path: Path) -> str | None:
+        """The recorded sha256 of `relative` when `path` is still that very file (a hard link of it, never written
+        since): the hash is taken over instead of reading the file again."""
+        recorded, sha = self.identities.get(relative), self.files.get(relative)
+        try:
+            return sha if recorded is not None and sha and file_identity(path) == recorded else None
+        except OSError:
+            return None
+
 
 def previous_release(current: Path) -> PreviousRelease | None:
-    """The release `current` points at, when its manifest records digests (releases before this module do not)."""
+    """The release `current` points at (or any release directory), when its manifest records digests (releases
+    before this module do not)."""
     manifest_path = current / "manifest.json"
     if not current.is_dir() or not manifest_path.is_file():
         return None
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         digests = {table: MartDigest.from_json(data) for table, data in manifest["digests"].items()}
+        identities = {str(name): [int(n) for n in value] for name, value in manifest.get("identities", {}).items()}
         return PreviousRelease(
             path=current.resolve(),
             files=dict(manifest["files"]),
             digests=digests,
             selections=dict(manifest["selections"]),
             parquet=dict(manifest["parquet_partitions"]),
+            identities=identities,
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         # An unreadable or older manifest: nothing is reused, the release is written whole.
@@ -157,6 +179,33 @@ def copy_verified(source: Path, target: Path, expected_sha256: str) -> bool:
     return True
 
 
+def take_unread_database(release: PreviousRelease, relative: str, target: Path) -> bool:
+    """Move a DuckDB file of a release about to be removed into the release being built, to be brought up to date in
+    place instead of copying the current release's copy whole (whose size grows with every month published). Only
+    the file as its manifest recorded it (identity, else sha256), with no other link to it and no write-ahead log
+    beside it. The caller attaches it for writing, which DuckDB refuses while another process reads it (a BI tool,
+    the dashboard): the file is then dropped from this release (the reader keeps reading it) and the current
+    release's copied instead."""
+    source = release.path / relative
+    sha = release.files.get(relative)
+    if not sha or not source.is_file() or source.with_name(source.name + ".wal").exists():
+        return False
+    try:
+        if source.stat().st_nlink != 1:
+            return False  # a hard link elsewhere (a `cp -al` backup) would be written too
+        recorded = release.identities.get(relative)
+        if recorded is not None and file_identity(source) != recorded:
+            return False
+        if recorded is None and file_sha256(source) != sha:
+            return False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, target)
+        target.chmod(0o644)
+    except OSError:
+        return False
+    return True
+
+
 def link_or_copy(source: Path, target: Path) -> None:
     """A file of the previous release into this one: a hard link (no bytes written), a copy across filesystems."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -177,6 +226,8 @@ class ReuseSummary:
     extract_tables_shared: int = 0
     extract_periods_replaced: int = 0
     extract_tables_written: int = 0
+    # DuckDB files taken from the release about to be removed and brought up to date in place, not copied.
+    extract_files_recycled: int = 0
     notes: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:

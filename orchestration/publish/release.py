@@ -12,8 +12,12 @@ release or the new one, never a half-written one, and never holds a lock on the 
                                           each mart's digest per period and what was taken from the previous release
 
 A release takes what did not change from the previous one (orchestration/publish/digests.py): Parquet partitions
-whose period digest is unchanged are hard-linked, the DuckDB files are copied from it and only changed periods'
-rows replaced. The previous release is kept (a reader that opened it keeps reading); older ones are removed.
+whose period digest is unchanged are hard-linked, and only changed periods' rows are replaced in the DuckDB files.
+Those start from the release about to be removed, moved into the new one unless a reader has them open (the
+periods changed in the two closes since are replaced), else from a copy of the previous release's: a whole copy
+costs as much as every month published, the periods replaced only as much as what changed. The previous release is
+kept (a reader that opened it keeps reading); older ones are removed. A file hard-linked from the previous release
+keeps the sha256 its manifest recorded (the file's size, modification time and inode are unchanged).
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from orchestration.publish.digests import (
     PreviousRelease,
     ReuseSummary,
     copy_verified,
+    file_identity,
     file_sha256,
     link_or_copy,
     mart_digests,
@@ -48,6 +53,7 @@ from orchestration.publish.digests import (
     previous_release,
     quote,
     selection_fingerprint,
+    take_unread_database,
 )
 from orchestration.publish.policy import PolicyError, PublicationPolicy, RowRule, load_policy
 from orchestration.publish.scopes import FINANCE, Scope, scopes_to_publish
@@ -81,6 +87,8 @@ class Release:
                 f"{reuse.parquet_partitions_linked + reuse.parquet_partitions_written} Parquet partitions linked, "
                 f"{reuse.extract_tables_kept} extract tables kept, {reuse.extract_periods_replaced} periods replaced"
             )
+        if reuse.extract_files_recycled:
+            text += f"; {reuse.extract_files_recycled} DuckDB files brought up to date in place"
         if self.finance_only_unlisted:
             text += f"; not in seeds/publication_scopes.csv, so finance only: {', '.join(self.finance_only_unlisted)}"
         return text
@@ -170,28 +178,44 @@ def _write_database(
     previous: PreviousRelease | None,
     reuse: ReuseSummary,
     sibling: SiblingExtract | None = None,
+    recycled: PreviousRelease | None = None,
 ) -> tuple[dict[str, int], dict[str, str]]:
     """Write one DuckDB file of the release: (row count per table, selection fingerprint per table).
 
     From a copy of `sibling` when given: its tables this file reads the same way are kept as they are, the others
-    written. Otherwise from the previous release's copy of the same file when its bytes are what its manifest
-    recorded: a table the scope reads the same way keeps its unchanged periods and has its changed periods' rows
+    written. Otherwise from the same file of `recycled` (the release about to be removed) moved here unless a reader
+    has it open, else from a copy of the previous release's when its bytes are what its manifest recorded: a table
+    the scope reads the same way keeps its unchanged periods and has the periods changed since that release
     replaced. A sibling must hold nothing this file may not show (`publish` only passes a scope's extract to
     finance's copy, which may show everything)."""
     path = building / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     chosen = {table: c for table, columns in marts.items() if (c := select(table, columns)) is not None}
     selections = {table: selection_fingerprint(*c) for table, c in chosen.items()}
+    # The release this file starts from: its tables' selections and period digests say what to replace.
+    origin: PreviousRelease | None = None
     if sibling is not None:
         shutil.copyfile(sibling.path, path)
         copied, earlier = True, sibling.selections
     else:
-        base = previous.database(relative) if previous is not None else None
-        copied = base is not None and copy_verified(base[0], path, base[1])
-        if base is not None and not copied:
-            reuse.notes.append(f"{relative}: unreadable or not what the previous manifest recorded; written whole")
-        earlier = previous.selections.get(relative, {}) if copied and previous is not None else {}
-    con.execute(f"attach '{path}' as publication")
+        if recycled is not None and take_unread_database(recycled, relative, path):
+            try:
+                con.execute(f"attach '{path}' as publication")
+                origin = recycled
+                reuse.extract_files_recycled += 1
+            except duckdb.IOException:
+                path.unlink()  # a reader has it open (DuckDB's lock): copy the previous release's instead
+        if origin is None:
+            base = previous.database(relative) if previous is not None else None
+            if base is not None and copy_verified(base[0], path, base[1]):
+                origin = previous
+            elif base is not None:
+                reuse.notes.append(f"{relative}: unreadable or not what the previous manifest recorded; written whole")
+            con.execute(f"attach '{path}' as publication")
+        copied = origin is not None
+        earlier = origin.selections.get(relative, {}) if origin is not None else {}
+    if sibling is not None:
+        con.execute(f"attach '{path}' as publication")
     counts: dict[str, int] = {}
     try:
         existing = _attached_tables(con) if copied else set()
@@ -206,8 +230,8 @@ def _write_database(
             if table in existing and earlier.get(table) == selections[table]:
                 if sibling is not None:
                     changed = set()
-                elif previous is not None:
-                    changed = digest.changed_since(previous.digests.get(table))
+                elif origin is not None:
+                    changed = digest.changed_since(origin.digests.get(table))
             if changed is not None and changed and digest.period_column is not None:
                 keys = sorted(changed)
                 period = period_text(digest.period_column)
@@ -351,17 +375,25 @@ def _write_period_file(con: duckdb.DuckDBPyConnection, building: Path, table: st
     return relative.as_posix()
 
 
-def _make_read_only(root: Path) -> dict[str, str]:
-    """sha256 of every file, each made read-only (BI tools open the copy, never write it).
+def _make_read_only(root: Path, previous: PreviousRelease | None) -> tuple[dict[str, str], dict[str, list[int]]]:
+    """sha256 and identity (size, modification time, inode) of every file, each made read-only (BI tools open the
+    copy, never write it). A file hard-linked from the previous release, never written since, keeps the sha256 its
+    manifest recorded: the months a close did not change are not read again.
 
     Two files are hashed at a time (hashlib and file reads release the GIL), the largest first: a ten-million-line
     release is ~7.7 GB in 41 files, whose hashes took 5.2 s one after another."""
     paths = sorted((p for p in root.rglob("*") if p.is_file()), key=lambda p: (-p.stat().st_size, str(p)))
+
+    def sha256(path: Path) -> str:
+        kept = previous.unchanged_sha256(path.relative_to(root).as_posix(), path) if previous is not None else None
+        return kept or file_sha256(path)
+
     with ThreadPoolExecutor(max_workers=2) as pool:
-        digests = list(pool.map(file_sha256, paths))
+        digests = list(pool.map(sha256, paths))
     for path in paths:
         path.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
-    return {str(path.relative_to(root)): digest for path, digest in sorted(zip(paths, digests, strict=True))}
+    files = {path.relative_to(root).as_posix(): digest for path, digest in zip(paths, digests, strict=True)}
+    return dict(sorted(files.items())), {path.relative_to(root).as_posix(): file_identity(path) for path in paths}
 
 
 def _swap_current(published_dir: Path, release: Path) -> None:
@@ -381,6 +413,18 @@ def _remove(path: Path) -> None:
     # The files stay as they are: a release's Parquet files are hard links shared with the next release, and a
     # file's mode belongs to all its links (removing a file needs only its directory writable).
     shutil.rmtree(path)
+
+
+def _release_to_recycle(published_dir: Path) -> PreviousRelease | None:
+    """The newest release the pruning after this publication removes (never the current one), if its manifest reads:
+    its DuckDB files may be brought up to date in place instead of copying the current release's."""
+    releases = published_dir / RELEASES
+    current = (published_dir / CURRENT).resolve()
+    finished = sorted((p for p in releases.iterdir() if p.is_dir() and not p.name.startswith(".")), reverse=True)
+    for old in finished[KEEP_RELEASES - 1 :]:
+        if old.resolve() != current:
+            return previous_release(old)
+    return None
 
 
 def _prune(published_dir: Path, keep: int = KEEP_RELEASES) -> None:
@@ -415,6 +459,7 @@ def publish(
     try:
         release = Release(name, releases / name)
         previous = previous_release(published_dir / CURRENT)
+        recycled = _release_to_recycle(published_dir)
         digests = mart_digests(con, marts, PERIOD_COLUMNS)
         selections: dict[str, dict[str, str]] = {}
         scope_selects: dict[Scope, Callable[[str, list[str]], Selection | None]] = {
@@ -425,7 +470,7 @@ def publish(
         def write_scope(scope: Scope) -> None:
             relative = f"scopes/{scope.scope_id}/{DATABASE}"
             release.scopes[scope.scope_id], selections[relative] = _write_database(
-                con, building, relative, marts, scope_selects[scope], digests, previous, release.reuse
+                con, building, relative, marts, scope_selects[scope], digests, previous, release.reuse, None, recycled
             )
 
         sibling = None
@@ -458,7 +503,7 @@ def publish(
             "reused_from": previous.path.name if previous is not None else None,
             "reuse": release.reuse.as_json(),
         }
-        manifest["files"] = _make_read_only(building)
+        manifest["files"], manifest["identities"] = _make_read_only(building, previous)
         (building / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         (building / MANIFEST).chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
     except BaseException:

@@ -7,6 +7,8 @@ import hashlib
 import json
 import shutil
 import stat
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -393,3 +395,120 @@ def test_a_previous_manifest_naming_files_outside_the_mart_is_not_followed(
     assert not list(second.path.rglob("outside.parquet"))
     assert (tmp_path / "outside.parquet").read_bytes() == b"not a partition"
     assert release_contents(second.path) == release_contents(publish(warehouse, tmp_path / "whole", seeds).path)
+
+
+def test_a_release_brings_the_duckdb_files_of_the_release_it_removes_up_to_date_in_place(
+    tmp_path: Path, seeds: Path, warehouse
+) -> None:
+    """The DuckDB copies hold every month: copying the current release's whole at every close costs as much as all
+    the history published. The release about to be removed gives its files instead, with the periods changed in the
+    two closes since replaced; the result is what a release written whole holds."""
+    published = tmp_path / "published"
+    first = publish(warehouse, published, seeds)
+    analyst = Path("scopes/analyst/billing.duckdb")
+    first_inode = (first.path / analyst).stat().st_ino
+    warehouse.execute(
+        f"update marts.fct_chargeback_lines set amount = 1300.50 where billing_period_start = '{OCTOBER}'"
+    )
+    second = publish(warehouse, published, seeds)
+    assert second.reuse.extract_files_recycled == 0  # the first release is kept beside it
+    second_files = json.loads((second.path / "manifest.json").read_text(encoding="utf-8"))["files"]
+
+    warehouse.execute("delete from marts.fct_invoices where invoice_id = 'INV-2'")
+    third = publish(warehouse, published, seeds)
+
+    assert third.reuse.extract_files_recycled == 3  # the analyst's and each viewer's extract
+    assert (third.path / analyst).stat().st_ino == first_inode
+    assert not first.path.exists()
+    assert "3 DuckDB files brought up to date in place" in third.summary()
+    # October changed in both closes since the first release: both changes are in the recycled file.
+    assert release_contents(third.path) == release_contents(publish(warehouse, tmp_path / "whole", seeds).path)
+    # The release kept beside the current one is untouched, and the new manifest is true to the files' bytes.
+    for name, sha in second_files.items():
+        assert hashlib.sha256((second.path / name).read_bytes()).hexdigest() == sha, name
+    third_files = json.loads((third.path / "manifest.json").read_text(encoding="utf-8"))["files"]
+    for name, sha in third_files.items():
+        assert hashlib.sha256((third.path / name).read_bytes()).hexdigest() == sha, name
+
+
+def test_a_duckdb_file_a_reader_has_open_is_copied_not_taken(tmp_path: Path, seeds: Path, warehouse) -> None:
+    published = tmp_path / "published"
+    first = publish(warehouse, published, seeds)
+    publish(warehouse, published, seeds)
+    extract = first.path / "scopes" / "analyst" / "billing.duckdb"
+    reader = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys; con = duckdb.connect(sys.argv[1], read_only=True); "
+            "print(con.execute('select count(*) from marts.fct_chargeback_lines').fetchone()[0], flush=True); "
+            "sys.stdin.read(); "
+            "print(con.execute('select sum(amount) from marts.fct_chargeback_lines').fetchone()[0], flush=True)",
+            str(extract),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert reader.stdout is not None and reader.stdout.readline().strip() == "3"
+        warehouse.execute("update marts.fct_chargeback_lines set amount = 1.00")
+        third = publish(warehouse, published, seeds)
+        out, _ = reader.communicate("", timeout=60)
+    finally:
+        reader.kill()
+    assert third.reuse.extract_files_recycled == 2  # the two viewers' extracts, not the analyst's the reader holds
+    assert out.strip() == "1610.74"  # the reader still reads the rows of the release it opened
+    assert release_contents(third.path) == release_contents(publish(warehouse, tmp_path / "whole", seeds).path)
+
+
+def test_a_linked_file_keeps_its_recorded_hash_unless_it_was_written_since(
+    tmp_path: Path, seeds: Path, warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hashing every month's Parquet again at every release costs as much as the history; a file hard-linked from
+    the previous release, never written since, keeps the sha256 recorded. One written since is read again, so the
+    manifest never vouches for bytes a file does not hold."""
+    import orchestration.publish.release as release_module
+
+    published = tmp_path / "published"
+    first = publish(warehouse, published, seeds)
+    september = next((first.path / "parquet/fct_chargeback_lines" / f"billing_period_start={SEPTEMBER}").iterdir())
+    relative = september.relative_to(first.path).as_posix()
+    hashed: list[str] = []
+    real_sha256 = release_module.file_sha256
+
+    def counting_sha256(path: Path) -> str:
+        hashed.append(path.name if path.suffix != ".parquet" else path.parent.name)
+        return real_sha256(path)
+
+    monkeypatch.setattr(release_module, "file_sha256", counting_sha256)
+    warehouse.execute(f"update marts.fct_chargeback_lines set amount = 5 where billing_period_start = '{OCTOBER}'")
+    second = publish(warehouse, published, seeds)
+    assert f"billing_period_start={SEPTEMBER}" not in hashed and f"billing_period_start={OCTOBER}" in hashed
+    second_manifest = json.loads((second.path / "manifest.json").read_text(encoding="utf-8"))
+    assert second_manifest["files"][relative] == hashlib.sha256(september.read_bytes()).hexdigest()
+
+    september.chmod(0o644)
+    september.write_bytes(september.read_bytes() + b"\0")  # both releases' link: the same file, written
+    hashed.clear()
+    third = publish(warehouse, published, seeds)
+    assert f"billing_period_start={SEPTEMBER}" in hashed
+    third_manifest = json.loads((third.path / "manifest.json").read_text(encoding="utf-8"))
+    assert third_manifest["files"][relative] == hashlib.sha256((third.path / relative).read_bytes()).hexdigest()
+
+
+def test_a_duckdb_file_with_another_link_is_never_written_in_place(tmp_path: Path, seeds: Path, warehouse) -> None:
+    """A backup made with hard links (`cp -al`, rsync --link-dest) shares the file: writing it in place would change
+    the backup too."""
+    published = tmp_path / "published"
+    first = publish(warehouse, published, seeds)
+    publish(warehouse, published, seeds)
+    backup = tmp_path / "backup"
+    subprocess.run(["cp", "-al", str(published), str(backup)], check=True)
+    backed_up = backup / "releases" / first.name / "scopes" / "analyst" / "billing.duckdb"
+    before = hashlib.sha256(backed_up.read_bytes()).hexdigest()
+    warehouse.execute("update marts.fct_chargeback_lines set amount = 2.00")
+    third = publish(warehouse, published, seeds)
+    assert third.reuse.extract_files_recycled == 0
+    assert hashlib.sha256(backed_up.read_bytes()).hexdigest() == before
+    assert release_contents(third.path) == release_contents(publish(warehouse, tmp_path / "whole", seeds).path)
