@@ -600,6 +600,14 @@ def bench(
             max=100,
         ),
     ] = 0,
+    reclose_repeats: Annotated[
+        int,
+        typer.Option(
+            help="Times the re-close pair (the month alone, among the months) runs; the medians are reported.",
+            min=1,
+            max=9,
+        ),
+    ] = 3,
 ) -> None:
     """Benchmark the close at scale against the engine floor and a naive pandas peer; reports, never asserts.
 
@@ -626,6 +634,7 @@ def bench(
             output_dir=settings.output_dir / "bench" / f"rows-{size}",
             pandas_memory_limit_bytes=int(pandas_memory_gib * 1024**3) or None,
             amount_variety=amount_variety,
+            reclose_repeats=reclose_repeats,
         )
         _say(f"bench: {size:,} rows a month, {months} month(s), data under {config.bench_dir}")
         try:
