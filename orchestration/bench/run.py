@@ -176,7 +176,7 @@ def _close(settings: Settings, period: date, what: str, progress: Callable[[str]
     progress(f"{what}: billing close --period {period:%Y-%m}")
     measured = run_measured([*command, "close", "--period", f"{period:%Y-%m}"], env=env)
     # What the close printed (its steps with their times, the summary) stays beside its data for reading.
-    log = settings.data_dir / "logs" / f"bench-{what.replace(' ', '-')}.txt"
+    log = settings.data_dir / "logs" / f"bench-{what.replace(',', '').replace(' ', '-')}.txt"
     log.parent.mkdir(parents=True, exist_ok=True)
     log.write_text(measured.output, encoding="utf-8")
     if measured.returncode != 0:

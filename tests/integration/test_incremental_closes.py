@@ -31,6 +31,7 @@ INCREMENTAL_TABLES = {
     "intermediate.int_costs_summarized": "billing_period_start",
     "intermediate.int_allocation_drivers": "billing_period_start",
     "intermediate.int_allocation_shares": "billing_period_start",
+    "intermediate.int_charges_consumed": "billing_period_start",
 }
 # A mart that only projects a period-incremental model is a view over it on DuckDB: it follows the model's periods.
 PROJECTIONS = {"marts.fct_cost_allocations": "billing_period_start", "marts.fct_costs": "billing_period_start"}

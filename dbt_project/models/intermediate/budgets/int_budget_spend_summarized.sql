@@ -20,9 +20,10 @@ allocations as (
 
 ),
 
+-- the charges as their periods' closes wrote them (a table: not every month's raw rows expanded again)
 charges as (
 
-    select * from {{ ref('int_charges_unioned') }}
+    select * from {{ ref('focus_cost_and_usage') }}
 
 ),
 

@@ -3,8 +3,8 @@
 {#-
     What each client consumed, per client x billing period x IT service x SKU x unit x cost currency: the cost
     allocated to client cost centers (int_charges_allocated, owner type 'client') with the FOCUS consumed
-    quantity of the charge it came from (int_charges_unioned ConsumedQuantity / ConsumedUnit, as
-    int_allocation_drivers reads them).
+    quantity of the charge it came from (ConsumedQuantity / ConsumedUnit as delivered, int_charges_consumed: each
+    period as its close wrote it, the quantities int_allocation_drivers read).
 
     * quantity = ConsumedQuantity x the piece's cumulative share of its charge (share_ratio; 1 when the charge
       went whole to the client). Charges without a consumed quantity (provider tax, credits) add cost and
@@ -33,11 +33,7 @@ allocations as (
 
 charges as (
 
-    select
-        x_ChargeId as charge_id,
-        ConsumedQuantity as consumed_quantity,
-        ConsumedUnit as consumed_unit
-    from {{ ref('int_charges_unioned') }}
+    select * from {{ ref('int_charges_consumed') }}
 
 ),
 

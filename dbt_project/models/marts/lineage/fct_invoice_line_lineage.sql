@@ -63,11 +63,7 @@ allocations as (
 
 charges as (
 
-    select
-        x_ChargeId as charge_id,
-        ConsumedQuantity as consumed_quantity,
-        ConsumedUnit as consumed_unit
-    from {{ ref('int_charges_unioned') }}
+    select * from {{ ref('int_charges_consumed') }}
 
 ),
 
