@@ -196,15 +196,10 @@ def _write_database(
     origin: PreviousRelease | None = None
     if sibling is not None:
         shutil.copyfile(sibling.path, path)
+        con.execute(f"attach '{path}' as publication")
         copied, earlier = True, sibling.selections
     else:
-        if recycled is not None and take_unread_database(recycled, relative, path):
-            try:
-                con.execute(f"attach '{path}' as publication")
-                origin = recycled
-                reuse.extract_files_recycled += 1
-            except duckdb.IOException:
-                path.unlink()  # a reader has it open (DuckDB's lock): copy the previous release's instead
+        origin = _recycle(con, recycled, relative, path, reuse) if recycled is not None else None
         if origin is None:
             base = previous.database(relative) if previous is not None else None
             if base is not None and copy_verified(base[0], path, base[1]):
@@ -214,8 +209,6 @@ def _write_database(
             con.execute(f"attach '{path}' as publication")
         copied = origin is not None
         earlier = origin.selections.get(relative, {}) if origin is not None else {}
-    if sibling is not None:
-        con.execute(f"attach '{path}' as publication")
     counts: dict[str, int] = {}
     try:
         existing = _attached_tables(con) if copied else set()
@@ -259,6 +252,23 @@ def _write_database(
     finally:
         con.execute("detach publication")
     return counts, selections
+
+
+def _recycle(
+    con: duckdb.DuckDBPyConnection, recycled: PreviousRelease, relative: str, path: Path, reuse: ReuseSummary
+) -> PreviousRelease | None:
+    """`recycled`'s copy of the file, moved to `path` and attached as `publication`; None (and nothing attached)
+    when it cannot be taken or a reader has it open (DuckDB refuses to attach for writing a file another process
+    reads: the reader keeps the file it opened)."""
+    if not take_unread_database(recycled, relative, path):
+        return None
+    try:
+        con.execute(f"attach '{path}' as publication")
+    except duckdb.IOException:
+        path.unlink()
+        return None
+    reuse.extract_files_recycled += 1
+    return recycled
 
 
 def _finance_base(
