@@ -353,6 +353,7 @@ def run_bench(settings: Settings, config: BenchConfig, progress: Callable[[str],
         "first_close_among_months_seconds": round(history_close.seconds, 3) if history_close else None,
         "single_reclose_seconds": round(single_reclose.seconds, 3) if single_reclose else None,
         "reclose_seconds": round(reclose.seconds, 3) if reclose else None,
+        # The highest of the re-closes among the months (memory is bounded by its worst run, not its median).
         "reclose_peak_rss_bytes": max((m.peak_rss_bytes for m in recloses), default=None),
         "reclose_ratio": round(reclose.seconds / single_reclose.seconds, 3) if reclose and single_reclose else None,
         # Every pair (alone, among the months) in the order run; the figures above are their medians.

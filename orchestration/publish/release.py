@@ -393,17 +393,18 @@ def _make_read_only(root: Path, previous: PreviousRelease | None) -> tuple[dict[
     Two files are hashed at a time (hashlib and file reads release the GIL), the largest first: a ten-million-line
     release is ~7.7 GB in 41 files, whose hashes took 5.2 s one after another."""
     paths = sorted((p for p in root.rglob("*") if p.is_file()), key=lambda p: (-p.stat().st_size, str(p)))
+    names = {path: path.relative_to(root).as_posix() for path in paths}
 
     def sha256(path: Path) -> str:
-        kept = previous.unchanged_sha256(path.relative_to(root).as_posix(), path) if previous is not None else None
+        kept = previous.unchanged_sha256(names[path], path) if previous is not None else None
         return kept or file_sha256(path)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        digests = list(pool.map(sha256, paths))
+        digests = dict(zip(paths, pool.map(sha256, paths), strict=True))
     for path in paths:
         path.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
-    files = {path.relative_to(root).as_posix(): digest for path, digest in zip(paths, digests, strict=True)}
-    return dict(sorted(files.items())), {path.relative_to(root).as_posix(): file_identity(path) for path in paths}
+    files = {names[path]: digests[path] for path in sorted(paths, key=names.__getitem__)}
+    return files, {names[path]: file_identity(path) for path in paths}
 
 
 def _swap_current(published_dir: Path, release: Path) -> None:
@@ -425,25 +426,24 @@ def _remove(path: Path) -> None:
     shutil.rmtree(path)
 
 
-def _release_to_recycle(published_dir: Path) -> PreviousRelease | None:
-    """The newest release the pruning after this publication removes (never the current one), if its manifest reads:
-    its DuckDB files may be brought up to date in place instead of copying the current release's."""
-    releases = published_dir / RELEASES
+def _releases_to_remove(published_dir: Path, keep: int) -> list[Path]:
+    """The finished releases beyond the newest `keep`, newest first, never the current one."""
     current = (published_dir / CURRENT).resolve()
+    releases = published_dir / RELEASES
     finished = sorted((p for p in releases.iterdir() if p.is_dir() and not p.name.startswith(".")), reverse=True)
-    for old in finished[KEEP_RELEASES - 1 :]:
-        if old.resolve() != current:
-            return previous_release(old)
-    return None
+    return [old for old in finished[keep:] if old.resolve() != current]
+
+
+def _release_to_recycle(published_dir: Path) -> PreviousRelease | None:
+    """The newest release the pruning after this publication removes (the new release will count among those kept),
+    if its manifest reads: its DuckDB files may be brought up to date in place instead of copying the current one's."""
+    removed = _releases_to_remove(published_dir, KEEP_RELEASES - 1)
+    return previous_release(removed[0]) if removed else None
 
 
 def _prune(published_dir: Path, keep: int = KEEP_RELEASES) -> None:
-    releases = published_dir / RELEASES
-    current = (published_dir / CURRENT).resolve()
-    finished = sorted((p for p in releases.iterdir() if p.is_dir() and not p.name.startswith(".")), reverse=True)
-    for old in finished[keep:]:
-        if old.resolve() != current:
-            _remove(old)
+    for old in _releases_to_remove(published_dir, keep):
+        _remove(old)
 
 
 def publish(
@@ -480,7 +480,15 @@ def publish(
         def write_scope(scope: Scope) -> None:
             relative = f"scopes/{scope.scope_id}/{DATABASE}"
             release.scopes[scope.scope_id], selections[relative] = _write_database(
-                con, building, relative, marts, scope_selects[scope], digests, previous, release.reuse, None, recycled
+                con,
+                building,
+                relative,
+                marts,
+                scope_selects[scope],
+                digests,
+                previous,
+                release.reuse,
+                recycled=recycled,
             )
 
         sibling = None

@@ -41,20 +41,22 @@ def json_sha256(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def _column_types(node: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: column.get("data_type") for name, column in sorted(node.get("columns", {}).items())}
+
+
 def node_definition(node: Mapping[str, Any]) -> dict[str, Any]:
     """What a dbt node computes, for a fingerprint: its SQL, configuration and column types (not its documentation)."""
-    return {
-        "sql": node["checksum"]["checksum"],
-        "config": node["config"],
-        "columns": {name: column.get("data_type") for name, column in sorted(node.get("columns", {}).items())},
-    }
+    return {"sql": node["checksum"]["checksum"], "config": node["config"], "columns": _column_types(node)}
 
 
 def _node_digest(node: Mapping[str, Any]) -> dict[str, Any]:
+    # Materialization, not the whole configuration: the incremental models' fingerprints kept since they were first
+    # recorded (a new form would rebuild every period of every one once).
     return {
         "sql": node["checksum"]["checksum"],
         "materialized": node["config"].get("materialized"),
-        "columns": {name: column.get("data_type") for name, column in sorted(node.get("columns", {}).items())},
+        "columns": _column_types(node),
     }
 
 
