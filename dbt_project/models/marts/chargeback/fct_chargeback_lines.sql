@@ -79,7 +79,9 @@ period_rate_cards as (
     select
         periods.billing_period_start,
         versions.rate_card_version
-    from (select distinct billing_period_start from pieces) as periods
+    -- the periods read from the table, not from `pieces`: a CTE read twice is materialized, and at ten million lines
+    -- that held 20.8 million pieces (spilled 4.9 GB; the model's select took 9.7 s, 2.7 s without)
+    from (select distinct billing_period_start from {{ ref('int_chargeback_pieces_scoped') }}) as periods
     inner join (
         select distinct rate_card_version, valid_from, valid_to, published_event_id from rate_cards
     ) as versions

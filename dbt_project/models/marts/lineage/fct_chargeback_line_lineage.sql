@@ -182,14 +182,12 @@ usage_pieces as (
         case
             when line_pieces.quantity_rule = 'allocated_cost' then line_pieces.allocated_effective_cost
         end as piece_quantity,
-        case when line_pieces.quantity_rule = 'allocated_cost' then line_pieces.unit end as piece_unit,
+        cast(null as {{ string }}) as piece_unit,
         line_pieces.allocated_effective_cost as piece_cost,
-        focus.source_file,
-        cast(focus.source_row as bigint) as source_row,
+        cast(null as {{ string }}) as source_file,
+        cast(null as bigint) as source_row,
         cast(null as {{ string }}) as source_key
     from line_pieces
-    left join focus
-        on line_pieces.piece_charge_id = focus.charge_id
 
 ),
 
@@ -255,16 +253,14 @@ usage_driver_pieces as (
         driver_charges.driver_quantity as piece_quantity,
         driver_charges.driver_unit as piece_unit,
         cast(null as {{ money }}) as piece_cost,
-        focus.source_file,
-        cast(focus.source_row as bigint) as source_row,
+        cast(null as {{ string }}) as source_file,
+        cast(null as bigint) as source_row,
         cast(null as {{ string }}) as source_key
     from line_drivers
     inner join driver_charges
         on line_drivers.billing_period_start = driver_charges.billing_period_start
         and line_drivers.driver_type = driver_charges.driver_type
         and line_drivers.cost_center_id = driver_charges.cost_center_id
-    left join focus
-        on driver_charges.charge_id = focus.charge_id
 
 ),
 
@@ -302,6 +298,9 @@ pieces as (
 
 ),
 
+-- Numbered carrying only what a piece does not share with its line or its charge: the line's unit and the charge's
+-- export file and row meet the pieces after the numbering (in final). At ten million lines the 21.6 million pieces'
+-- sort spilled 28 GB with them (~100 bytes of file name a row), 22 GB without (60 s instead of 72 s).
 numbered_pieces as (
 
     select
@@ -338,14 +337,22 @@ final as (
         cast(pieces.allocation_rule_id as {{ string }}) as allocation_rule_id,
         cast(pieces.share_ratio as {{ money }}) as share_ratio,
         cast(pieces.piece_quantity as {{ money }}) as piece_quantity,
-        cast(pieces.piece_unit as {{ string }}) as piece_unit,
+        cast(
+            case
+                when pieces.piece_type = 'usage' and keyed_lines.quantity_rule = 'allocated_cost' then keyed_lines.unit
+                else pieces.piece_unit
+            end as {{ string }}
+        ) as piece_unit,
         cast(pieces.piece_cost as {{ money }}) as piece_cost,
-        cast(pieces.source_file as {{ string }}) as source_file,
-        cast(pieces.source_row as bigint) as source_row,
+        cast(coalesce(focus.source_file, pieces.source_file) as {{ string }}) as source_file,
+        cast(coalesce(focus.source_row, pieces.source_row) as bigint) as source_row,
         cast(pieces.source_key as {{ string }}) as source_key
     from keyed_lines
     inner join numbered_pieces as pieces
         on keyed_lines.line_key = pieces.line_key
+    -- the export file and row of a usage or driver piece's charge (a headcount piece has no charge: its own)
+    left join focus
+        on pieces.charge_id = focus.charge_id
 
 )
 
