@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from datetime import date, datetime
@@ -89,6 +90,20 @@ def test_the_data_directorys_first_close_reuses_the_prepared_dbt_parse(closed_de
     assert re.search(r"Found \d+ models", first)  # dbt's log of the parse, whichever way it went
     assert "UnableToPartialParse" not in first, re.findall(r"Unable to do partial parsing[^\"]*", first)
 
+
+def test_each_dbt_invocation_keeps_its_run_results_without_another_copy_of_the_manifest(
+    closed_demo: ClosedDemo,
+) -> None:
+    """dbt wrote its 4 MB manifest twice per invocation (~1 s of a small step); the close reads the prepared one, so a
+    close's dbt directory holds what dbt ran (run_results.json, the compiled SQL, dbt.log) and no manifest or graph."""
+    invocations = sorted(path.parent for path in (closed_demo.settings.data_dir / "dbt").glob("*/dbt.log"))
+    assert {path.name.split("-")[0] for path in invocations} == {"billing_models", "invoice_marts"}
+    for invocation in invocations:
+        statuses = [r["status"] for r in json.loads((invocation / "run_results.json").read_text("utf-8"))["results"]]
+        assert statuses and set(statuses) <= {"success", "pass", "no-op"}, (invocation.name, set(statuses))
+        assert any((invocation / "compiled").rglob("*.sql")), invocation.name
+        written = {"manifest.json", "semantic_manifest.json", "graph.gpickle"} & {p.name for p in invocation.iterdir()}
+        assert written == set(), (invocation.name, written)
 
 def test_reconciliation_matches_the_providers_billed_and_amortized_cost(closed_demo: ClosedDemo) -> None:
     rows = closed_demo.query(

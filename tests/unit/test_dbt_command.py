@@ -4,9 +4,16 @@ change what the project parses to still changes it."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import shutil
+import subprocess
+from pathlib import Path
 
-from orchestration.engines.dbt_command import profile_fingerprint_text
+from orchestration.defs.transform.dbt import build_arguments
+from orchestration.engines.dbt_command import NO_MANIFEST_FLAG, PREPARED_TARGET, executable, profile_fingerprint_text
+from orchestration.resources import EngineResource
 from orchestration.settings import DBT_PROJECT_DIR
 
 CONNECTION = [
@@ -54,3 +61,41 @@ def test_no_project_file_reads_the_settings_left_out_of_the_fingerprint() -> Non
         and reads.search(path.read_text(encoding="utf-8"))
     ]
     assert found == []
+
+
+def test_a_close_on_duckdb_asks_dbt_for_no_manifest_copy_and_one_on_spark_for_its_own() -> None:
+    """On Spark the invocation's own manifest says which models are tables (expose_spark_tables reads it)."""
+    duckdb_arguments = build_arguments(EngineResource(engine="duckdb"))
+    spark_arguments = build_arguments(EngineResource(engine="spark"))
+    assert duckdb_arguments[0] == "build" and NO_MANIFEST_FLAG in duckdb_arguments
+    assert NO_MANIFEST_FLAG not in spark_arguments
+    assert [a for a in duckdb_arguments if a != NO_MANIFEST_FLAG] == spark_arguments
+
+
+def test_without_the_manifest_dbt_still_writes_run_results_compiled_sql_and_its_parse(tmp_path: Path) -> None:
+    """`billing-dbt --no-write-manifest` takes its flag off before dbt reads the command line (dbt would refuse it)
+    and skips only the manifest, its semantic copy and the graph; what the close and an operator read stays."""
+    target = tmp_path / "target"
+    target.mkdir()
+    shutil.copyfile(DBT_PROJECT_DIR / "target" / "partial_parse.msgpack", target / "partial_parse.msgpack")
+    # Named billing.duckdb as a data directory's warehouse is: DuckDB's database name (the file's stem) is part of the
+    # parse's fingerprint, so the prepared parse is reused.
+    environment = {**os.environ, "BILLING_WAREHOUSE_PATH": str(tmp_path / "billing.duckdb")}
+    environment |= {"BILLING_DBT_DUCKDB_TEMP_DIR": str(tmp_path / "tmp"), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    command = [str(executable()), "compile", NO_MANIFEST_FLAG, "--target", PREPARED_TARGET]
+    compiled = subprocess.run(
+        [*command, "--target-path", str(target), "--select", "fct_invoices", "--quiet"],
+        cwd=DBT_PROJECT_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert compiled.returncode == 0, compiled.stdout + compiled.stderr
+    assert "stg_audit__issued_invoices" in compiled.stdout
+    written = {p.name for p in target.iterdir()}
+    assert {"run_results.json", "partial_parse.msgpack", "compiled"} <= written
+    assert written & {"manifest.json", "semantic_manifest.json", "graph.gpickle"} == set()
+    results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
+    statuses = {r["unique_id"]: r["status"] for r in results}
+    assert statuses["model.billing.fct_invoices"] == "success" and set(statuses.values()) == {"success"}

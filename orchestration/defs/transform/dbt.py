@@ -33,6 +33,7 @@ from orchestration.defs.transform.reference_data import (
     reference_data,
     unchanged,
 )
+from orchestration.engines import dbt_command
 from orchestration.engines.lake import sync_lake
 from orchestration.engines.spark import expose_spark_tables, table_models
 from orchestration.ops.snapshot import snapshot_ops_store
@@ -77,8 +78,11 @@ def period_environment(partition_key: str) -> dict[str, str]:
 def build_arguments(engine: EngineResource) -> list[str]:
     """`dbt build` of a close step: without dbt unit tests, which check the SQL, not the month's data (they run once
     per engine outside the close, as dbt advises: tests/integration/test_dbt_unit_tests.py on DuckDB,
-    `make test-spark-unit` on Spark), building as many nodes at once as BILLING_DBT_THREADS says."""
-    return ["build", "--exclude-resource-type", "unit_test", "--threads", str(engine.dbt_threads)]
+    `make test-spark-unit` on Spark), building as many nodes at once as BILLING_DBT_THREADS says. On DuckDB without
+    writing dbt's manifest again (`billing-dbt --no-write-manifest`): the close reads the prepared one; on Spark the
+    invocation's own manifest says which models are tables (expose_spark_tables)."""
+    skip_manifest = [] if engine.is_spark else [dbt_command.NO_MANIFEST_FLAG]
+    return ["build", "--exclude-resource-type", "unit_test", *skip_manifest, "--threads", str(engine.dbt_threads)]
 
 
 def _target_path(context: dg.AssetExecutionContext, engine: EngineResource) -> Path | None:
