@@ -8,9 +8,7 @@ written over.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 from collections import defaultdict
 from dataclasses import dataclass
@@ -31,6 +29,7 @@ from orchestration.documents.invoices.model import (
 from orchestration.documents.invoices.output import write_documents
 from orchestration.documents.invoices.validation import validate
 from orchestration.invoicing.columns import LINE_NAMES
+from orchestration.invoicing.evidence_csv import evidence_csv
 from orchestration.invoicing.finalize import warehouse_rows
 
 
@@ -275,31 +274,7 @@ _OPTIONAL_EVIDENCE: tuple[tuple[str, str, str], ...] = (
 def _evidence(
     con: duckdb.DuckDBPyConnection, name: str, description: str, sql: str, params: list[object]
 ) -> EvidenceFile:
-    cursor = con.execute(sql, params)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([d[0] for d in cursor.description])
-    # The csv module writes None as "" and anything else as str(): a date's str() is its ISO form, a timestamp's
-    # is not (a space, not "T"), so only timestamp columns are converted. A client's allocated charges at ten
-    # million lines are ~775,000 rows: converting every value in Python took half of the finalization.
-    timestamps = [i for i, column in enumerate(cursor.description) if str(column[1]).startswith("TIMESTAMP")]
-    while rows := cursor.fetchmany(_EVIDENCE_BATCH):
-        if timestamps:
-            rows = [_iso_timestamps(row, timestamps) for row in rows]
-        writer.writerows(rows)
-    return EvidenceFile(name=name, content=buffer.getvalue().encode(), description=description)
-
-
-_EVIDENCE_BATCH = 100_000
-
-
-def _iso_timestamps(row: tuple[object, ...], columns: list[int]) -> list[object]:
-    values = list(row)
-    for i in columns:
-        value = values[i]
-        if isinstance(value, datetime):
-            values[i] = value.isoformat()
-    return values
+    return EvidenceFile(name=name, content=evidence_csv(con, sql, params), description=description)
 
 
 def _relation_exists(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
