@@ -105,6 +105,7 @@ def test_each_dbt_invocation_keeps_its_run_results_without_another_copy_of_the_m
         written = {"manifest.json", "semantic_manifest.json", "graph.gpickle"} & {p.name for p in invocation.iterdir()}
         assert written == set(), (invocation.name, written)
 
+
 def test_reconciliation_matches_the_providers_billed_and_amortized_cost(closed_demo: ClosedDemo) -> None:
     rows = closed_demo.query(
         """
