@@ -110,9 +110,9 @@ def _python_field(name: str, kind: str) -> str | None:
 def _decimal_text(c: str, scale: int) -> str:
     """str(Decimal) of a DECIMAL(p, scale) value as DuckDB hands it to Python (exponent -scale): plain as stored while
     its adjusted exponent (digits - 1 - scale) is -6 or more, else scientific (`-1.5E-9`, `0E-10`)."""
-    if scale == 0:
-        return f"cast({c} as varchar)"
     plain = f"cast({c} as varchar)"
+    if scale == 0:
+        return plain
     # The coefficient's digits without sign, point or leading zeros ('0' for zero).
     digits = f"coalesce(nullif(ltrim(replace(ltrim({plain}, '-'), '.', ''), '0'), ''), '0')"
     adjusted = f"(length({digits}) - 1 - {scale})"
