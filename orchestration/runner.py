@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -18,14 +19,27 @@ from typing import TextIO
 from orchestration.engines import dbt_command
 from orchestration.settings import DBT_PROJECT_DIR, SEEDS_DIR, Settings
 
-DAGSTER_YAML = """\
-# Written by `billing`: local run history for the CLI and `make ui` alike.
+DAGSTER_YAML_MARK = "# Written by `billing`"
+
+
+def dagster_yaml(dagster_home: Path) -> str:
+    """The Dagster instance of a data directory: its run history in SQLite under dagster_home (Dagster's layout), the
+    event log keeping its database connections open (orchestration/run_history.py)."""
+    event_logs = json.dumps(str(Path(dagster_home).resolve() / "history" / "runs"))
+    return f"""\
+{DAGSTER_YAML_MARK}: local run history for the CLI and `make ui` alike (rewritten when it changes).
 telemetry:
   enabled: false
 # DuckDB allows one writing process: closes queued from the UI, the schedule or the sensor run one at a time.
 concurrency:
   runs:
     max_concurrent_runs: 1
+# Dagster's SQLite event log, files and schema unchanged, without opening and closing its database for every event.
+event_log_storage:
+  module: orchestration.run_history
+  class: KeptConnectionSqliteEventLogStorage
+  config:
+    base_dir: {event_logs}
 """
 
 
@@ -74,8 +88,11 @@ def prepare_environment(settings: Settings) -> None:
     """Point Dagster and dbt at this data directory (the child processes read these variables)."""
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
     config = settings.dagster_home / "dagster.yaml"
-    if not config.exists():
-        config.write_text(DAGSTER_YAML, encoding="utf-8")
+    wanted = dagster_yaml(settings.dagster_home)
+    # A file someone wrote by hand (without the mark) is theirs; ours follows this code and the data directory's place.
+    written = config.read_text(encoding="utf-8") if config.exists() else None
+    if written is None or (written.startswith(DAGSTER_YAML_MARK) and written != wanted):
+        config.write_text(wanted, encoding="utf-8")
     os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
     os.environ["BILLING_WAREHOUSE_PATH"] = str(settings.warehouse_path)
     # dbt's DuckDB connection gets the same memory bound and spill directory as orchestration's (profiles.yml),

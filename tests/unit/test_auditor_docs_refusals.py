@@ -12,7 +12,7 @@ import pytest
 
 from orchestration.auditor_docs.warehouse import writer_holds
 from orchestration.cli import main
-from orchestration.runner import DAGSTER_YAML
+from orchestration.runner import dagster_yaml
 
 
 @pytest.fixture
@@ -75,7 +75,7 @@ def test_a_close_in_progress_refuses_the_copy_between_its_steps(
     _warehouse(data_dir, "2026-09")
     home = data_dir / "dagster_home"
     home.mkdir()
-    (home / "dagster.yaml").write_text(DAGSTER_YAML, encoding="utf-8")
+    (home / "dagster.yaml").write_text(dagster_yaml(home), encoding="utf-8")
     run_id = str(uuid.uuid4())
     with dg.DagsterInstance.from_config(str(home)) as instance:
         instance.add_run(
