@@ -713,5 +713,18 @@ def main() -> None:
         sys.exit(1)
 
 
+def run() -> None:
+    """The `billing` console script: main(), then the process ends as soon as its output is flushed
+    (orchestration/process_exit.py). Tests call main() in-process."""
+    from orchestration.process_exit import exit_now, exit_status
+
+    try:
+        main()
+        status = 0
+    except SystemExit as done:
+        status = exit_status(done.code)
+    exit_now(status)
+
+
 if __name__ == "__main__":
-    main()
+    run()
