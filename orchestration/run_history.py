@@ -7,6 +7,11 @@ model's upstream materializations, ~3,000 connections, ~3 s of a ~37 s close spe
 This storage is Dagster's, file for file (the same run and index databases, the same schema, readable by Dagster's
 class and the Dagster UI), with one engine per database file kept open and reused. Dagster serializes every use
 under its lock, as before.
+
+Its databases are in SQLite's WAL mode (Dagster creates them so); on them a commit no longer waits for the disk
+(`synchronous=NORMAL`, SQLite's advice for WAL): ~0.3 ms less per commit here, ~3,000 commits a demo close. A crash of
+the process loses nothing; a power cut may lose the last events of a run, never the history's consistency. The books
+are not here: the warehouse and the operational store keep their own durability.
 """
 
 from collections import OrderedDict
@@ -17,12 +22,21 @@ from typing import Any
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from dagster._serdes import ConfigurableClassData
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 
 # A long-lived process (the Dagster UI, its daemon) reads many runs: the engines of the most recently used
 # databases are kept, the index database and the run in progress among them.
 KEPT_ENGINES = 8
+
+
+def _commit_without_waiting_for_the_disk(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        if cursor.execute("pragma journal_mode").fetchone()[0] == "wal":
+            cursor.execute("pragma synchronous = normal")
+    finally:
+        cursor.close()
 
 
 class KeptConnectionSqliteEventLogStorage(SqliteEventLogStorage):
@@ -50,6 +64,7 @@ class KeptConnectionSqliteEventLogStorage(SqliteEventLogStorage):
             max_overflow=0,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
         )
+        event.listen(engine, "connect", _commit_without_waiting_for_the_disk)
         self._engines[shard] = engine
         while len(self._engines) > KEPT_ENGINES:
             _, oldest = self._engines.popitem(last=False)
@@ -63,6 +78,8 @@ class KeptConnectionSqliteEventLogStorage(SqliteEventLogStorage):
             if shard not in self._initialized_dbs:
                 self._initdb(engine)
                 self._initialized_dbs.add(shard)
+                # A database created just now became WAL after its first connection was opened: open it again.
+                engine.dispose()
             with engine.connect() as conn, conn.begin():
                 yield conn
 

@@ -116,3 +116,12 @@ def test_the_data_directory_gets_this_storage_and_a_hand_written_configuration_i
     config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
     prepare_environment(settings)
     assert config.read_text(encoding="utf-8") == "telemetry:\n  enabled: false\n"
+
+
+def test_commits_on_the_wal_databases_do_not_wait_for_the_disk(tmp_path: Path) -> None:
+    storage = KeptConnectionSqliteEventLogStorage(str(tmp_path / "runs"))
+    for shard in ("index", "a-run-created-now"):
+        with storage.run_connection(shard) as conn:
+            assert conn.execute(sqlalchemy.text("pragma journal_mode")).scalar() == "wal"
+            assert conn.execute(sqlalchemy.text("pragma synchronous")).scalar() == 1  # NORMAL (FULL is 2)
+    storage.dispose()
