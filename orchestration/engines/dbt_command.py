@@ -87,7 +87,14 @@ def main() -> None:
         _write_no_manifest()
     from dbt.cli.main import cli
 
-    sys.exit(cli())
+    from orchestration.process_exit import exit_now, exit_status
+
+    try:
+        cli()
+        status = 0
+    except SystemExit as done:  # dbt's command line ends with one, as any click program
+        status = exit_status(done.code)
+    exit_now(status)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import duckdb
+
 from orchestration.defs.transform.dbt import build_arguments
 from orchestration.engines.dbt_command import NO_MANIFEST_FLAG, PREPARED_TARGET, executable, profile_fingerprint_text
 from orchestration.resources import EngineResource
@@ -99,3 +101,29 @@ def test_without_the_manifest_dbt_still_writes_run_results_compiled_sql_and_its_
     results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
     statuses = {r["unique_id"]: r["status"] for r in results}
     assert statuses["model.billing.fct_invoices"] == "success" and set(statuses.values()) == {"success"}
+
+
+def test_billing_dbt_ends_with_dbts_status_and_the_warehouse_closed(tmp_path: Path) -> None:
+    """billing-dbt ends without tearing its interpreter down (orchestration/process_exit.py): dbt's exit status is
+    kept, and the warehouse is closed by dbt before that, checkpointed with no write-ahead log left for the next
+    process to replay."""
+    warehouse = tmp_path / "billing.duckdb"
+    environment = {**os.environ, "BILLING_WAREHOUSE_PATH": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    environment |= {"BILLING_DBT_DUCKDB_TEMP_DIR": str(tmp_path / "tmp")}
+
+    def dbt(*arguments: str) -> subprocess.CompletedProcess[str]:
+        command = [str(executable()), *arguments, NO_MANIFEST_FLAG, "--target", PREPARED_TARGET]
+        command += ["--target-path", str(tmp_path / "target")]
+        return subprocess.run(command, cwd=DBT_PROJECT_DIR, env=environment, capture_output=True, text=True)
+
+    seeded = dbt("seed", "--select", "currencies")
+    assert seeded.returncode == 0, seeded.stdout + seeded.stderr
+    assert warehouse.exists() and not warehouse.with_name("billing.duckdb.wal").exists()
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from reference.currencies").fetchone() == (35,)
+
+    # fct_invoices reads tables this warehouse does not have: dbt's error and status 1 come through.
+    failed = dbt("run", "--select", "fct_invoices")
+    assert failed.returncode == 1
+    assert "ERROR" in failed.stdout and "fct_invoices" in failed.stdout
+    assert not warehouse.with_name("billing.duckdb.wal").exists()
