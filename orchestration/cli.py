@@ -716,14 +716,9 @@ def main() -> None:
 def run() -> None:
     """The `billing` console script: main(), then the process ends as soon as its output is flushed
     (orchestration/process_exit.py). Tests call main() in-process."""
-    from orchestration.process_exit import exit_now, exit_status
+    from orchestration.process_exit import run_then_exit
 
-    try:
-        main()
-        status = 0
-    except SystemExit as done:
-        status = exit_status(done.code)
-    exit_now(status)
+    run_then_exit(main)
 
 
 if __name__ == "__main__":

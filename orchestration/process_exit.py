@@ -1,9 +1,11 @@
-"""How the `billing` process ends: at once, once what it wrote is flushed and its exit handlers have run."""
+"""How the `billing` and `billing-dbt` processes end: at once, once what they wrote is flushed and their exit handlers
+have run."""
 
 import atexit
 import contextlib
 import os
 import sys
+from collections.abc import Callable
 from typing import NoReturn
 
 
@@ -28,3 +30,14 @@ def exit_now(status: int) -> NoReturn:
         with contextlib.suppress(OSError, ValueError):
             stream.flush()
     os._exit(status)
+
+
+def run_then_exit(command: Callable[[], object]) -> NoReturn:
+    """Run a console script's command (which may end in SystemExit, as click programs do) and end the process with its
+    status."""
+    try:
+        command()
+        status = 0
+    except SystemExit as done:
+        status = exit_status(done.code)
+    exit_now(status)

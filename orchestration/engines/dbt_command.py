@@ -87,14 +87,9 @@ def main() -> None:
         _write_no_manifest()
     from dbt.cli.main import cli
 
-    from orchestration.process_exit import exit_now, exit_status
+    from orchestration.process_exit import run_then_exit
 
-    try:
-        cli()
-        status = 0
-    except SystemExit as done:  # dbt's command line ends with one, as any click program
-        status = exit_status(done.code)
-    exit_now(status)
+    run_then_exit(cli)
 
 
 if __name__ == "__main__":
