@@ -6,12 +6,14 @@ from datetime import date
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
 from orchestration.defs.close import close_month_job
 from orchestration.defs.partitions import billing_period
 from orchestration.ingest.landing import ERROR_SUFFIX, landing_files
 from orchestration.settings import Settings
 from orchestration.sources import FORMATS, RejectedFile
+from orchestration.sources.columnar import delivered_period
 
 
 def monthly_close_schedule(settings: Settings) -> dg.ScheduleDefinition:
@@ -48,14 +50,22 @@ def changed_landing_files(landing_dir: Path, cursor: dict[str, str]) -> tuple[li
 
 def affected_periods(changed: list[tuple[str, Path]]) -> tuple[set[date], list[str]]:
     """Billing periods the changed files belong to (read from their content; every period of a file that spans
-    several), and files that cannot be read."""
+    several), and files that cannot be read.
+
+    A big export (AWS CUR Parquet, Azure CSV) says its period in its first rows, read by DuckDB in memory apart
+    from the warehouse (columnar.delivered_period); any other file, or one whose first rows do not say it plainly,
+    is parsed as the ingest's row-by-row parser reads it."""
     periods: set[date] = set()
     unreadable: list[str] = []
-    for source, path in changed:
-        try:
-            periods.update(FORMATS[source].parse(path).periods)
-        except RejectedFile as error:
-            unreadable.append(f"{path.name}: {error}")
+    with duckdb.connect() as con:
+        for source, path in changed:
+            if (period := delivered_period(con, source, path)) is not None:
+                periods.add(period)
+                continue
+            try:
+                periods.update(FORMATS[source].parse(path).periods)
+            except RejectedFile as error:
+                unreadable.append(f"{path.name}: {error}")
     return periods, unreadable
 
 

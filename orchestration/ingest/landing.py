@@ -22,7 +22,6 @@ Files are taken in delivery order: modification time, then path.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from orchestration.ingest.file_digests import KnownDigests
 from orchestration.ingest.warehouse import add_missing_columns, ensure_warehouse
 from orchestration.retention.pseudonymize import Pseudonymizer
 from orchestration.sources import FORMATS, ExportFormat, ParsedFile, RejectedFile, columnar
@@ -63,14 +63,6 @@ class IngestReport:
     @property
     def rows_loaded(self) -> int:
         return sum(o.row_count for o in self.outcomes if o.status == "loaded")
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def landing_files(landing_dir: Path, export: ExportFormat) -> list[Path]:
@@ -377,12 +369,14 @@ def ingest_source(
         report.outcomes.append(FileOutcome(relative, "quarantined", detail=reason))
         log(f"{relative}: quarantined to {moved} — {reason}")
 
+    digests = KnownDigests(con, source)
+    present: list[str] = []
     for path in landing_files(landing_dir, export):
         relative = path.relative_to(landing_dir).as_posix()
         if path.name.endswith(ERROR_SUFFIX):
             continue
-        sha256 = sha256_of(path)
-        size = path.stat().st_size
+        present.append(relative)
+        sha256, size = digests.sha256(path, relative)
         key = (relative, sha256)
         # A multi-period file loaded for some of its periods only (period-filtered ingest) is read again for
         # the others; any other file already recorded is done.
@@ -452,4 +446,5 @@ def ingest_source(
         finally:
             # A file parsed in DuckDB is held in a temporary table until its rows are written.
             columnar.drop_staged(con, parsed)
+    digests.forget_all_but(present)
     return report

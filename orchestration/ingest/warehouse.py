@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
+from orchestration.ingest.file_digests import LANDING_FILE_DIGESTS_DDL
 from orchestration.invoicing.columns import (
     ISSUED_DOCUMENTS_DDL,
     ISSUED_EVIDENCE_DDL,
@@ -101,6 +102,7 @@ def ensure_warehouse(con: duckdb.DuckDBPyConnection) -> None:
         GATE_RESULTS_DDL,
         CLOSED_ALLOCATIONS_DDL,
         RETENTION_ACTIONS_DDL,
+        LANDING_FILE_DIGESTS_DDL,
     ):
         con.execute(ddl)
     # Added with multi-period deliveries, schema-drift records and export datasets; a warehouse created before has

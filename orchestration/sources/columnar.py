@@ -163,9 +163,13 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _prepare(con: duckdb.DuckDBPyConnection) -> str:
+def _create_macros(con: duckdb.DuckDBPyConnection) -> None:
     for macro in _MACROS:
         con.execute(macro)
+
+
+def _prepare(con: duckdb.DuckDBPyConnection) -> str:
+    _create_macros(con)
     return f"billing_staged_{next(_COUNTER)}"
 
 
@@ -494,6 +498,20 @@ def _azure_text(position: str, name: str) -> str:
     return field
 
 
+def _positions(names: Sequence[str]) -> list[str]:
+    return [f"c{index}" for index in range(len(names))]
+
+
+def _azure_reader(path: Path, positional: Sequence[str]) -> str:
+    """The CSV's rows after its header, every field as text, refused by DuckDB where Python's csv module would not
+    read the same fields (strict mode, no padding)."""
+    columns_spec = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in positional) + "}"
+    return (
+        f"read_csv({_literal(str(path))}, header = false, skip = 1, auto_detect = false, delim = ',', "
+        f"quote = '\"', escape = '\"', columns = {columns_spec}, strict_mode = true, null_padding = false)"
+    )
+
+
 def stage_azure_csv(con: duckdb.DuckDBPyConnection, path: Path, wanted: date | None = None) -> ParsedFile:
     """azure_cost.parse for a cost-details CSV; NotColumnar where the row-by-row parser must decide.
     With `wanted`, a file of another billing period is only probed (ParsedFile without tables)."""
@@ -511,15 +529,11 @@ def stage_azure_csv(con: duckdb.DuckDBPyConnection, path: Path, wanted: date | N
     ]
     if [c for c in required if c not in names]:
         raise NotColumnar("missing required columns")
-    positional = [f"c{index}" for index in range(len(names))]
-    columns_spec = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in positional) + "}"
+    positional = _positions(names)
     select = ", ".join(f"{_azure_text(p, n)} as {_quoted(n)}" for p, n in zip(positional, names, strict=True))
     dataset = azure_cost.dataset_of(path)
     table = _prepare(con)
-    reader = (
-        f"read_csv({_literal(str(path))}, header = false, skip = 1, auto_detect = false, delim = ',', "
-        f"quote = '\"', escape = '\"', columns = {columns_spec}, strict_mode = true, null_padding = false)"
-    )
+    reader = _azure_reader(path, positional)
     try:
         if wanted is not None and {"billingperiodstartdate", "billingaccountid"} <= set(names):
             rows = f"(select {select} from {reader})"
@@ -578,6 +592,40 @@ def stage_azure_csv(con: duckdb.DuckDBPyConnection, path: Path, wanted: date | N
     return ParsedFile(
         azure_cost.SOURCE, period, account, staged.num_rows, {azure_cost.RAW_TABLE: staged}, dataset=dataset
     )
+
+
+def delivered_period(con: duckdb.DuckDBPyConnection, source: str, path: Path) -> date | None:
+    """The billing period a big export's first rows name (AWS CUR 2.0 Parquet, Azure cost-details CSV), read in
+    DuckDB from its period and account columns only: what the landing sensor asks of a delivery (which month to
+    close) without parsing the file. Parsing a six-million-line CUR row by row for it took over two minutes and
+    gigabytes, beyond a sensor's time. None when those rows do not say it plainly or the file is not one this module
+    reads; the row-by-row parser then decides, as the ingest does. A file whose later rows name another period
+    is the ingest's to refuse: the close of the period its first rows name quarantines it."""
+    try:
+        if source == aws_cur.SOURCE and path.suffix.lower() == ".parquet" and path.stat().st_size:
+            rows = f"read_parquet({_literal(str(path))}, hive_partitioning = false)"
+            described = con.execute(f"select column_name, column_type from (describe select * from {rows})").fetchall()
+            names = aws_cur.cur_column_names([name for name, _ in described])
+            wanted = ("bill_billing_period_start_date", "bill_payer_account_id")
+            typed = {name: column for column, name in zip(described, names, strict=True) if name in wanted}
+            if len(typed) < len(wanted):
+                return None
+            select = ", ".join(f"{_parquet_text(*typed[name])} as {_quoted(name)}" for name in wanted)
+        elif source == azure_cost.SOURCE and path.suffix.lower() == ".csv" and path.stat().st_size:
+            names = azure_cost.azure_column_names(_csv_header(path))
+            wanted = ("billingperiodstartdate", "billingaccountid")
+            if not set(wanted) <= set(names):
+                return None
+            positions = dict(zip(names, _positions(names), strict=True))
+            rows = _azure_reader(path, _positions(names))
+            select = ", ".join(f"{_azure_text(positions[name], name)} as {_quoted(name)}" for name in wanted)
+        else:
+            return None
+        _create_macros(con)
+        probed = _probe(con, f"(select {select} from {rows} limit {PROBE_HEAD_ROWS})", *wanted)
+    except (NotColumnar, RejectedFile, duckdb.Error, OSError):
+        return None
+    return probed[0] if probed is not None else None
 
 
 STAGERS: dict[str, Callable[[duckdb.DuckDBPyConnection, Path, date | None], ParsedFile]] = {

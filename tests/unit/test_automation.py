@@ -1,5 +1,6 @@
 """The monthly schedule and the landing-zone sensor, exercised with Dagster's own test helpers."""
 
+import dataclasses
 import json
 import os
 from datetime import date, datetime
@@ -9,7 +10,11 @@ import dagster as dg
 import pytest
 
 from orchestration.defs.automation import affected_periods, landing_zone_sensor, monthly_close_schedule
+from orchestration.demo import aws_cur as demo_aws
+from orchestration.demo import azure_cost as demo_azure
+from orchestration.demo.periods import DEMO_PERIODS
 from orchestration.settings import load_settings
+from orchestration.sources import FORMATS
 
 HEADER = "datacenter_id,billing_period_start,usage_start,usage_end,project,vm_name,cost,currency\n"
 
@@ -91,3 +96,23 @@ def test_a_file_spanning_two_periods_affects_both(tmp_path: Path) -> None:
     )
     path.write_text(header + rows, encoding="utf-8")
     assert affected_periods([("focus", path)]) == ({date(2026, 8, 1), date(2026, 9, 1)}, [])
+
+
+def test_the_sensor_reads_a_big_exports_period_without_parsing_its_rows(
+    settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A month-end CUR of millions of lines parsed row by row took the sensor minutes and gigabytes (beyond a sensor's
+    time): its period is read from the file's first rows instead, as the ingest does."""
+    september, october = DEMO_PERIODS[-2], DEMO_PERIODS[-1]
+    demo_aws.write_month(settings.landing_dir / "aws_cur" / "cur2", 2026, september)
+    demo_azure.write_month(settings.landing_dir / "azure_cost" / "ea", 2026, october)
+    drop(settings, "dc.csv", "2026-08")
+
+    def row_by_row(path: Path):
+        raise AssertionError(f"{path.name} parsed row by row")
+
+    for source in ("aws_cur", "azure_cost"):
+        monkeypatch.setitem(FORMATS, source, dataclasses.replace(FORMATS[source], parse=row_by_row))
+    with dg.instance_for_test() as instance:
+        result = landing_zone_sensor(settings)(dg.build_sensor_context(instance=instance))
+    assert sorted(r.partition_key for r in result.run_requests) == ["2026-08-01", "2026-09-01", "2026-10-01"]

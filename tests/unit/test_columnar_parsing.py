@@ -482,3 +482,44 @@ def test_azure_dates_are_written_in_duckdb_as_the_row_by_row_parser_writes_them(
 
     assert _assert_same_parse("azure_cost", path)
     assert through_python == []
+
+
+def _period_by_parser(source: str, path: Path) -> date | None:
+    try:
+        return FORMATS[source].parse(path).billing_period_start
+    except Exception:
+        return None
+
+
+@pytest.mark.parametrize("path", AZURE_FIXTURES, ids=lambda p: p.name)
+def test_the_period_a_real_azure_exports_first_rows_name_is_the_one_its_parser_finds(path: Path) -> None:
+    """The sensor closes the month a delivery's first rows name: the parser's month whenever the parser reads the file
+    (one it refuses, e.g. a currency `MC`, is quarantined by the close of whichever month is named)."""
+    told = columnar.delivered_period(duckdb.connect(), "azure_cost", path)
+    parsed = _period_by_parser("azure_cost", path)
+    assert told is None or parsed is None or told == parsed
+
+
+def test_the_period_of_a_cur_or_azure_delivery_is_read_from_its_period_column(tmp_path: Path) -> None:
+    con = duckdb.connect()
+    september, october = DEMO_PERIODS[-2], DEMO_PERIODS[-1]
+    cur = demo_aws.write_month(tmp_path / "aws", 2026, september).path
+    azure = demo_azure.write_month(tmp_path / "azure", 2026, october).path
+    assert columnar.delivered_period(con, "aws_cur", cur) == september.start == _period_by_parser("aws_cur", cur)
+    assert columnar.delivered_period(con, "azure_cost", azure) == october.start
+    assert _period_by_parser("azure_cost", azure) == october.start
+    # Typed Parquet timestamps are read as the parser reads them: a period not starting a month says nothing.
+    awkward = _awkward_cur()
+    awkward["bill_billing_period_start_date"] = pa.array(
+        [datetime(2026, 10, 2, tzinfo=UTC)] * 6, pa.timestamp("ms", tz="UTC")
+    )
+    pq.write_table(pa.table(awkward), tmp_path / "mid-month.parquet")
+    assert columnar.delivered_period(con, "aws_cur", tmp_path / "mid-month.parquet") is None
+    # Left to the parser: a file this module does not read, an Azure export without a billing period column, a
+    # file of another format than its name says.
+    assert columnar.delivered_period(con, "focus", azure) is None
+    payg = tmp_path / "payg.csv"
+    payg.write_text("SubscriptionGuid,Date,PreTaxCost,Currency\nsub-1,10/03/2026,1.5,USD\n", encoding="utf-8")
+    assert columnar.delivered_period(con, "azure_cost", payg) is None
+    (tmp_path / "not.parquet").write_text("a,b\n1,2\n", encoding="utf-8")
+    assert columnar.delivered_period(con, "aws_cur", tmp_path / "not.parquet") is None

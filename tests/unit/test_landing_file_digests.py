@@ -1,0 +1,111 @@
+"""A close does not read every delivered file again: a landing file's sha256 is kept while the file is unchanged,
+and any change to it, even one that restores its size and modification time, has it read again."""
+
+from __future__ import annotations
+
+import os
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.ingest import file_digests
+from orchestration.ingest.landing import ingest_source
+
+HEADER = "datacenter_id,billing_period_start,usage_start,usage_end,project,vm_name,cost,currency\n"
+
+
+def meter_file(landing: Path, name: str, cost: str) -> Path:
+    path = landing / "onprem" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    row = f"DC-LON1,2026-09-01,2026-09-02T00:00:00Z,2026-09-03T00:00:00Z,PRJ-001,vm-1,{cost},USD\n"
+    path.write_text(HEADER + row, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def hashed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files whose bytes were read for their sha256."""
+    read: list[str] = []
+    real = file_digests.sha256_of
+    monkeypatch.setattr(file_digests, "sha256_of", lambda path: read.append(path.name) or real(path))
+    return read
+
+
+def settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files written by the test count as settled: the ingest looks at them as if a minute later."""
+    monkeypatch.setattr(file_digests, "_clock_ns", lambda: time.time_ns() + 60_000_000_000)
+
+
+def raw_costs(con: duckdb.DuckDBPyConnection) -> list[Decimal]:
+    return [row[0] for row in con.execute("select cast(cost as decimal(18, 2)) from raw.onprem order by 1").fetchall()]
+
+
+def test_an_unchanged_file_is_not_read_again_by_later_closes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hashed: list[str]
+) -> None:
+    settled(monkeypatch)
+    landing = tmp_path / "landing"
+    meter_file(landing, "a.csv", "1.00")
+    meter_file(landing, "b.csv", "2.00")
+    con = duckdb.connect()
+    ingest_source(con, "onprem", landing, tmp_path / "q")
+    assert sorted(hashed) == ["a.csv", "b.csv"]
+    hashed.clear()
+
+    again = ingest_source(con, "onprem", landing, tmp_path / "q")
+
+    assert (hashed, again.outcomes) == ([], [])
+    kept = con.execute("select path, sha256 from audit.landing_file_digests order by path").fetchall()
+    recorded = con.execute("select path, sha256 from audit.ingested_files order by path").fetchall()
+    assert kept == recorded and len(kept) == 2
+
+
+def test_a_file_rewritten_in_place_with_its_size_and_time_restored_is_read_again_and_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hashed: list[str]
+) -> None:
+    settled(monkeypatch)
+    landing = tmp_path / "landing"
+    path = meter_file(landing, "a.csv", "1.00")
+    con = duckdb.connect()
+    ingest_source(con, "onprem", landing, tmp_path / "q")
+    before = path.stat()
+    time.sleep(0.05)  # a later write than the file system's clock tick
+
+    meter_file(landing, "a.csv", "7.00")  # same length
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    hashed.clear()
+    report = ingest_source(con, "onprem", landing, tmp_path / "q")
+
+    assert hashed == ["a.csv"]
+    assert [(o.path, o.status) for o in report.outcomes] == [("onprem/a.csv", "superseded"), ("onprem/a.csv", "loaded")]
+    assert raw_costs(con) == [Decimal("7.00")]
+
+
+def test_a_file_just_written_is_read_again_until_it_has_settled(tmp_path: Path, hashed: list[str]) -> None:
+    landing = tmp_path / "landing"
+    meter_file(landing, "a.csv", "1.00")
+    con = duckdb.connect()
+    ingest_source(con, "onprem", landing, tmp_path / "q")
+    ingest_source(con, "onprem", landing, tmp_path / "q")
+    assert hashed == ["a.csv", "a.csv"]
+    assert con.execute("select count(*) from audit.landing_file_digests").fetchone() == (0,)
+
+
+def test_the_digest_of_a_file_gone_from_the_landing_zone_is_dropped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settled(monkeypatch)
+    landing = tmp_path / "landing"
+    meter_file(landing, "a.csv", "1.00")
+    meter_file(landing, "b.csv", "2.00")
+    con = duckdb.connect()
+    ingest_source(con, "onprem", landing, tmp_path / "q")
+    loaded = raw_costs(con)
+    (landing / "onprem" / "a.csv").unlink()
+    ingest_source(con, "onprem", landing, tmp_path / "q")
+    assert con.execute("select path from audit.landing_file_digests").fetchall() == [("onprem/b.csv",)]
+    assert raw_costs(con) == loaded == [Decimal("2.00")]  # what was loaded stays (b.csv re-delivered a.csv's month)
