@@ -1,4 +1,4 @@
-"""Wall time and peak memory of a command and every process it starts (Dagster, dbt, DuckDB threads).
+"""Wall time, CPU time and peak memory of a command and every process it starts (Dagster, dbt, DuckDB threads).
 
 The peak is the largest sum of resident memory over the process tree, sampled from /proc every 100 ms: a close
 runs dbt in a child process, so the parent's own maximum RSS would miss most of it. Linux only; elsewhere the
@@ -28,6 +28,9 @@ class Measured:
     peak_rss_bytes: int
     returncode: int
     output: str
+    # User and system CPU time of the command and the processes it waited for (dbt): over `seconds`, how many
+    # cores it kept busy on average. 0.0 where not measured.
+    cpu_seconds: float = 0.0
 
 
 def _children(pid: int) -> list[int]:
@@ -67,6 +70,7 @@ def run_measured(command: Sequence[str], *, env: Mapping[str, str], cwd: Path | 
     it ends: a close's Dagster mirrors its captured output through `tail -F` processes, and one left behind held a
     pipe open, so waiting for the pipe to close waited for ever (CI hung on it once)."""
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as output_file:
+        before = _children_cpu_seconds()
         started = time.perf_counter()
         process = subprocess.Popen(
             list(command),
@@ -78,10 +82,16 @@ def run_measured(command: Sequence[str], *, env: Mapping[str, str], cwd: Path | 
             start_new_session=True,
         )
         seconds, peak = _wait_sampling(process, started)
+        cpu_seconds = _children_cpu_seconds() - before
         _stop_leftovers(process.pid)
         output_file.seek(0)
         output = output_file.read()
-    return Measured(seconds, peak, process.returncode, output)
+    return Measured(seconds, peak, process.returncode, output, cpu_seconds)
+
+
+def _children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _stop_leftovers(session_id: int) -> None:

@@ -182,7 +182,10 @@ def _close(settings: Settings, period: date, what: str, progress: Callable[[str]
     if measured.returncode != 0:
         tail = " | ".join(line for line in measured.output.strip().splitlines()[-3:])
         raise BenchError(f"{what}: billing close --period {period:%Y-%m} failed ({tail}); see {settings.data_dir}")
-    progress(f"{what}: {measured.seconds:,.1f} s, peak {measured.peak_rss_bytes / GIB:.2f} GiB")
+    progress(
+        f"{what}: {measured.seconds:,.1f} s, peak {measured.peak_rss_bytes / GIB:.2f} GiB, "
+        f"CPU {measured.cpu_seconds:,.1f} s"
+    )
     return measured
 
 
@@ -349,6 +352,7 @@ def run_bench(settings: Settings, config: BenchConfig, progress: Callable[[str],
         "ingest": ingest,
         "close_seconds": round(close.seconds, 3),
         "close_peak_rss_bytes": close.peak_rss_bytes,
+        "close_cpu_seconds": round(close.cpu_seconds, 3),
         # The first close in the warehouse with every month loaded builds the incremental models for every month.
         "first_close_among_months_seconds": round(history_close.seconds, 3) if history_close else None,
         "single_reclose_seconds": round(single_reclose.seconds, 3) if single_reclose else None,
@@ -395,6 +399,9 @@ def render(report: dict[str, Any]) -> str:
     def seconds(value: float | None) -> str:
         return "-" if value is None else f"{value:,.1f} s"
 
+    def cpu(value: float | None, wall: float | None) -> str:
+        return "-" if not value or not wall else f"{value:,.0f} s ({value / wall:.2f})"
+
     rates = report["ingest_rows_per_second"]
     copies = report.get("ingest_engine_copy_rows_per_second", {})
     machine = report["machine"]
@@ -412,6 +419,7 @@ def render(report: dict[str, Any]) -> str:
         f"{'DuckDB copying the CSV file (rows/s)':<44} {copies.get('csv', 0):>16,}",
         f"{'close, whole month':<44} {seconds(report['close_seconds']):>16}",
         f"{'close peak memory':<44} {gib(report['close_peak_rss_bytes']):>16}",
+        f"{'close CPU time (cores kept busy)':<44} {cpu(report.get('close_cpu_seconds'), report['close_seconds']):>16}",
         f"{'engine floor (DuckDB SQL)':<44} {seconds(report['floor_seconds']):>16}",
         f"{'naive pandas peer':<44} {peer:>16}",
         f"{'pandas peak memory':<44} {gib(report['pandas_peak_rss_bytes']):>16}",

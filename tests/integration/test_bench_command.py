@@ -36,6 +36,8 @@ def test_the_bench_closes_a_scaled_month_measures_the_baselines_and_writes_bench
     assert all(figure["engine_copy_seconds"] > 0 for figure in report["ingest"])
     for key in ("close_seconds", "close_peak_rss_bytes", "floor_seconds", "pandas_seconds", "pandas_peak_rss_bytes"):
         assert report[key] > 0, key
+    # The close's CPU time (dbt's process included), at most every core busy the whole time.
+    assert 0 < report["close_cpu_seconds"] <= report["close_seconds"] * report["machine"]["cores"]
     assert report["pandas_completed"] is True
     # Like with like: the re-close among the months loaded against the same re-delivery and re-close of the month
     # alone.
@@ -63,6 +65,7 @@ def test_the_bench_closes_a_scaled_month_measures_the_baselines_and_writes_bench
         "one month loaded, re-close",
         "re-close among months / re-close alone",
         "close peak memory",
+        "close CPU time (cores kept busy)",
         "DuckDB copying the Parquet file (rows/s)",
         "DuckDB copying the CSV file (rows/s)",
     ):

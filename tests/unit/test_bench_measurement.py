@@ -28,6 +28,20 @@ def test_the_peak_memory_of_a_command_includes_the_processes_it_starts() -> None
     assert measured.seconds >= 1.5
 
 
+# A child that computes for a fixed amount of CPU time (os.times of its own), then sleeps as long.
+BUSY = "import os, time\nwhile os.times().user < 0.6: pass\ntime.sleep(0.6)"
+
+
+def test_the_cpu_time_of_a_command_includes_the_processes_it_waits_for() -> None:
+    """close_cpu_seconds: how much of the close's time the machine's cores were busy, dbt's process included."""
+    parent = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {BUSY!r}], check=True)"
+    measured = run_measured([sys.executable, "-c", parent], env=environment())
+
+    assert measured.returncode == 0
+    assert measured.cpu_seconds >= 0.6  # the child's own computing counted
+    assert measured.cpu_seconds < measured.seconds  # its sleep not
+
+
 def test_a_failing_command_reports_its_status_and_output() -> None:
     command = [sys.executable, "-c", "import sys; print('no such month'); sys.exit(3)"]
     measured = run_measured(command, env=environment())
