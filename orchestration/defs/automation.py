@@ -13,7 +13,7 @@ from orchestration.defs.partitions import billing_period
 from orchestration.ingest.landing import ERROR_SUFFIX, landing_files
 from orchestration.settings import Settings
 from orchestration.sources import FORMATS, RejectedFile
-from orchestration.sources.columnar import delivered_period
+from orchestration.sources.columnar import delivered_periods
 
 
 def monthly_close_schedule(settings: Settings) -> dg.ScheduleDefinition:
@@ -52,15 +52,15 @@ def affected_periods(changed: list[tuple[str, Path]]) -> tuple[set[date], list[s
     """Billing periods the changed files belong to (read from their content; every period of a file that spans
     several), and files that cannot be read.
 
-    A big export (AWS CUR Parquet, Azure CSV) says its period in its first rows, read by DuckDB in memory apart
-    from the warehouse (columnar.delivered_period); any other file, or one whose first rows do not say it plainly,
-    is parsed as the ingest's row-by-row parser reads it."""
+    A big export (AWS CUR Parquet, Azure CSV, FOCUS CSV or Parquet) has its periods read from its period column by
+    DuckDB, in memory apart from the warehouse (columnar.delivered_periods); any other file, or one whose periods do
+    not read plainly, is parsed as the ingest's row-by-row parser reads it."""
     periods: set[date] = set()
     unreadable: list[str] = []
     with duckdb.connect() as con:
         for source, path in changed:
-            if (period := delivered_period(con, source, path)) is not None:
-                periods.add(period)
+            if (read := delivered_periods(con, source, path)) is not None:
+                periods.update(read)
                 continue
             try:
                 periods.update(FORMATS[source].parse(path).periods)

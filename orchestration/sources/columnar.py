@@ -25,11 +25,12 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.sources import aws_cur, azure_cost
+from orchestration.sources import aws_cur, azure_cost, focus
 from orchestration.sources.common import (
     LINEAGE_ROW,
     ParsedFile,
     RejectedFile,
+    column_names,
     decimal_text,
     iso_utc,
     key_value_json,
@@ -502,7 +503,7 @@ def _positions(names: Sequence[str]) -> list[str]:
     return [f"c{index}" for index in range(len(names))]
 
 
-def _azure_reader(path: Path, positional: Sequence[str]) -> str:
+def _csv_reader(path: Path, positional: Sequence[str]) -> str:
     """The CSV's rows after its header, every field as text, refused by DuckDB where Python's csv module would not
     read the same fields (strict mode, no padding)."""
     columns_spec = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in positional) + "}"
@@ -533,7 +534,7 @@ def stage_azure_csv(con: duckdb.DuckDBPyConnection, path: Path, wanted: date | N
     select = ", ".join(f"{_azure_text(p, n)} as {_quoted(n)}" for p, n in zip(positional, names, strict=True))
     dataset = azure_cost.dataset_of(path)
     table = _prepare(con)
-    reader = _azure_reader(path, positional)
+    reader = _csv_reader(path, positional)
     try:
         if wanted is not None and {"billingperiodstartdate", "billingaccountid"} <= set(names):
             rows = f"(select {select} from {reader})"
@@ -594,38 +595,81 @@ def stage_azure_csv(con: duckdb.DuckDBPyConnection, path: Path, wanted: date | N
     )
 
 
-def delivered_period(con: duckdb.DuckDBPyConnection, source: str, path: Path) -> date | None:
-    """The billing period a big export's first rows name (AWS CUR 2.0 Parquet, Azure cost-details CSV), read in
-    DuckDB from its period and account columns only: what the landing sensor asks of a delivery (which month to
-    close) without parsing the file. Parsing a six-million-line CUR row by row for it took over two minutes and
-    gigabytes, beyond a sensor's time. None when those rows do not say it plainly or the file is not one this module
-    reads; the row-by-row parser then decides, as the ingest does. A file whose later rows name another period
-    is the ingest's to refuse: the close of the period its first rows name quarantines it."""
+# Distinct billing periods read from a FOCUS file for the landing sensor before it is left to the parser.
+PERIODS_READ_AT_MOST = 100
+
+
+def delivered_periods(con: duckdb.DuckDBPyConnection, source: str, path: Path) -> set[date] | None:
+    """The billing periods a big delivery names, read in DuckDB from its period column alone: what the landing sensor
+    asks of a delivery (which months to close) without parsing the file. Parsing a six-million-line CUR row by row
+    for it took over two minutes and gigabytes, beyond a sensor's time.
+
+    An AWS CUR 2.0 Parquet or Azure cost-details CSV file is of one period: its first rows name it (a file whose
+    later rows name another period is the ingest's to refuse: the close of the month its first rows name quarantines
+    it). A FOCUS file (CSV or Parquet) may span several: every row's BillingPeriodStart is read. None when the rows
+    do not say it plainly (an empty or `null` period, a value that is not a month's start) or the file is not one
+    of these: the row-by-row parser then decides, as the ingest does."""
     try:
-        if source == aws_cur.SOURCE and path.suffix.lower() == ".parquet" and path.stat().st_size:
-            rows = f"read_parquet({_literal(str(path))}, hive_partitioning = false)"
-            described = con.execute(f"select column_name, column_type from (describe select * from {rows})").fetchall()
-            names = aws_cur.cur_column_names([name for name, _ in described])
-            wanted = ("bill_billing_period_start_date", "bill_payer_account_id")
-            typed = {name: column for column, name in zip(described, names, strict=True) if name in wanted}
-            if len(typed) < len(wanted):
-                return None
-            select = ", ".join(f"{_parquet_text(*typed[name])} as {_quoted(name)}" for name in wanted)
-        elif source == azure_cost.SOURCE and path.suffix.lower() == ".csv" and path.stat().st_size:
-            names = azure_cost.azure_column_names(_csv_header(path))
-            wanted = ("billingperiodstartdate", "billingaccountid")
-            if not set(wanted) <= set(names):
-                return None
-            positions = dict(zip(names, _positions(names), strict=True))
-            rows = _azure_reader(path, _positions(names))
-            select = ", ".join(f"{_azure_text(positions[name], name)} as {_quoted(name)}" for name in wanted)
-        else:
-            return None
-        _create_macros(con)
-        probed = _probe(con, f"(select {select} from {rows} limit {PROBE_HEAD_ROWS})", *wanted)
-    except (NotColumnar, RejectedFile, duckdb.Error, OSError):
+        if source == focus.SOURCE:
+            return _focus_periods(con, path)
+        period = _first_rows_period(con, source, path)
+    except (NotColumnar, RejectedFile, ValueError, duckdb.Error, OSError):
         return None
+    return {period} if period is not None else None
+
+
+def _first_rows_period(con: duckdb.DuckDBPyConnection, source: str, path: Path) -> date | None:
+    if source == aws_cur.SOURCE and path.suffix.lower() == ".parquet" and path.stat().st_size:
+        rows = f"read_parquet({_literal(str(path))}, hive_partitioning = false)"
+        described = con.execute(f"select column_name, column_type from (describe select * from {rows})").fetchall()
+        names = aws_cur.cur_column_names([name for name, _ in described])
+        wanted = ("bill_billing_period_start_date", "bill_payer_account_id")
+        typed = {name: column for column, name in zip(described, names, strict=True) if name in wanted}
+        if len(typed) < len(wanted):
+            return None
+        select = ", ".join(f"{_parquet_text(*typed[name])} as {_quoted(name)}" for name in wanted)
+    elif source == azure_cost.SOURCE and path.suffix.lower() == ".csv" and path.stat().st_size:
+        names = azure_cost.azure_column_names(_csv_header(path))
+        wanted = ("billingperiodstartdate", "billingaccountid")
+        if not set(wanted) <= set(names):
+            return None
+        positions = dict(zip(names, _positions(names), strict=True))
+        rows = _csv_reader(path, _positions(names))
+        select = ", ".join(f"{_azure_text(positions[name], name)} as {_quoted(name)}" for name in wanted)
+    else:
+        return None
+    _create_macros(con)
+    probed = _probe(con, f"(select {select} from {rows} limit {PROBE_HEAD_ROWS})", *wanted)
     return probed[0] if probed is not None else None
+
+
+def _focus_periods(con: duckdb.DuckDBPyConnection, path: Path) -> set[date] | None:
+    column = "billingperiodstart"
+    suffix = path.suffix.lower()
+    if not path.stat().st_size or suffix not in (".csv", ".parquet"):
+        return None
+    if suffix == ".parquet":
+        rows = f"read_parquet({_literal(str(path))}, hive_partitioning = false)"
+        described = con.execute(f"select column_name, column_type from (describe select * from {rows})").fetchall()
+        names = column_names([name for name, _ in described])
+        typed = {name: found for found, name in zip(described, names, strict=True)}
+        if column not in typed:
+            return None
+        text = _parquet_text(*typed[column])
+    else:
+        names = column_names(_csv_header(path))
+        if column not in names:
+            return None
+        rows = _csv_reader(path, _positions(names))
+        text = f"nullif({_positions(names)[names.index(column)]}, '')"
+    values = [
+        value for (value,) in con.execute(f"select distinct {text} from {rows} limit {PERIODS_READ_AT_MOST}").fetchall()
+    ]
+    if not values or len(values) == PERIODS_READ_AT_MOST:
+        return None
+    if any(value is None or value.strip().lower() == "null" for value in values):
+        return None
+    return {period_start(iso_utc(value) or "", "BillingPeriodStart") for value in values}
 
 
 STAGERS: dict[str, Callable[[duckdb.DuckDBPyConnection, Path, date | None], ParsedFile]] = {

@@ -102,17 +102,31 @@ def test_the_sensor_reads_a_big_exports_period_without_parsing_its_rows(
     settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A month-end CUR of millions of lines parsed row by row took the sensor minutes and gigabytes (beyond a sensor's
-    time): its period is read from the file's first rows instead, as the ingest does."""
+    time): a CUR's or Azure export's period is read from the file's first rows instead, as the ingest does, and a
+    FOCUS file's periods (it may span several) from its BillingPeriodStart column, in DuckDB."""
     september, october = DEMO_PERIODS[-2], DEMO_PERIODS[-1]
     demo_aws.write_month(settings.landing_dir / "aws_cur" / "cur2", 2026, september)
     demo_azure.write_month(settings.landing_dir / "azure_cost" / "ea", 2026, october)
     drop(settings, "dc.csv", "2026-08")
+    spanning = settings.landing_dir / "focus" / "saas" / "focus.csv"
+    spanning.parent.mkdir(parents=True)
+    header = "BillingAccountId,BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,"
+    header += "BilledCost,EffectiveCost,BillingCurrency,ChargeCategory\n"
+    rows = "A1,2026-07-01,2026-08-01,2026-07-01,2026-07-02,1,1,USD,Usage\n"
+    rows += "A1,2026-06-01T00:00:00Z,2026-07-01,2026-06-01,2026-06-02,1,1,USD,Usage\n"
+    spanning.write_text(header + rows, encoding="utf-8")
 
     def row_by_row(path: Path):
         raise AssertionError(f"{path.name} parsed row by row")
 
-    for source in ("aws_cur", "azure_cost"):
+    for source in ("aws_cur", "azure_cost", "focus"):
         monkeypatch.setitem(FORMATS, source, dataclasses.replace(FORMATS[source], parse=row_by_row))
     with dg.instance_for_test() as instance:
         result = landing_zone_sensor(settings)(dg.build_sensor_context(instance=instance))
-    assert sorted(r.partition_key for r in result.run_requests) == ["2026-08-01", "2026-09-01", "2026-10-01"]
+    assert sorted(r.partition_key for r in result.run_requests) == [
+        "2026-06-01",
+        "2026-07-01",
+        "2026-08-01",
+        "2026-09-01",
+        "2026-10-01",
+    ]

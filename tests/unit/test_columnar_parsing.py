@@ -484,20 +484,42 @@ def test_azure_dates_are_written_in_duckdb_as_the_row_by_row_parser_writes_them(
     assert through_python == []
 
 
-def _period_by_parser(source: str, path: Path) -> date | None:
+def _periods_by_parser(source: str, path: Path) -> set[date] | None:
     try:
-        return FORMATS[source].parse(path).billing_period_start
+        return set(FORMATS[source].parse(path).periods)
     except Exception:
         return None
 
 
-@pytest.mark.parametrize("path", AZURE_FIXTURES, ids=lambda p: p.name)
-def test_the_period_a_real_azure_exports_first_rows_name_is_the_one_its_parser_finds(path: Path) -> None:
-    """The sensor closes the month a delivery's first rows name: the parser's month whenever the parser reads the file
-    (one it refuses, e.g. a currency `MC`, is quarantined by the close of whichever month is named)."""
-    told = columnar.delivered_period(duckdb.connect(), "azure_cost", path)
-    parsed = _period_by_parser("azure_cost", path)
+FOCUS_FIXTURES = sorted(
+    path
+    for folder in ("FOCUS-Sample-Data", "focus-data-toolkit", "focus_converters", "FOCUS_Spec", "focus_validator")
+    for path in (FIXTURES / "third_party" / folder).rglob("*")
+    if path.suffix in (".csv", ".parquet")
+)
+
+
+@pytest.mark.parametrize(
+    ("source", "path"),
+    [*(("azure_cost", p) for p in AZURE_FIXTURES), *(("focus", p) for p in FOCUS_FIXTURES)],
+    ids=lambda value: value if isinstance(value, str) else value.name,
+)
+def test_the_periods_read_from_a_real_deliverys_period_column_are_the_ones_its_parser_finds(
+    source: str, path: Path
+) -> None:
+    """The sensor closes the months a delivery's period column names: the parser's months whenever the parser reads
+    the file (one it refuses, e.g. a currency `MC`, is quarantined by the close of whichever month is named)."""
+    told = columnar.delivered_periods(duckdb.connect(), source, path)
+    parsed = _periods_by_parser(source, path)
     assert told is None or parsed is None or told == parsed
+
+
+def test_most_real_focus_files_the_parser_reads_have_their_periods_read_in_duckdb() -> None:
+    readable = [p for p in FOCUS_FIXTURES if _periods_by_parser("focus", p) is not None]
+    told = [p.name for p in readable if columnar.delivered_periods(duckdb.connect(), "focus", p) is not None]
+    assert len(readable) >= 4 and len(told) == len(readable), told
+    spanning = FIXTURES / "third_party" / "FOCUS-Sample-Data" / "focus_sample.csv"
+    assert columnar.delivered_periods(duckdb.connect(), "focus", spanning) == {date(2024, 9, 1), date(2024, 10, 1)}
 
 
 def test_the_period_of_a_cur_or_azure_delivery_is_read_from_its_period_column(tmp_path: Path) -> None:
@@ -505,21 +527,24 @@ def test_the_period_of_a_cur_or_azure_delivery_is_read_from_its_period_column(tm
     september, october = DEMO_PERIODS[-2], DEMO_PERIODS[-1]
     cur = demo_aws.write_month(tmp_path / "aws", 2026, september).path
     azure = demo_azure.write_month(tmp_path / "azure", 2026, october).path
-    assert columnar.delivered_period(con, "aws_cur", cur) == september.start == _period_by_parser("aws_cur", cur)
-    assert columnar.delivered_period(con, "azure_cost", azure) == october.start
-    assert _period_by_parser("azure_cost", azure) == october.start
+    assert columnar.delivered_periods(con, "aws_cur", cur) == {september.start} == _periods_by_parser("aws_cur", cur)
+    assert columnar.delivered_periods(con, "azure_cost", azure) == {october.start}
+    assert _periods_by_parser("azure_cost", azure) == {october.start}
     # Typed Parquet timestamps are read as the parser reads them: a period not starting a month says nothing.
     awkward = _awkward_cur()
     awkward["bill_billing_period_start_date"] = pa.array(
         [datetime(2026, 10, 2, tzinfo=UTC)] * 6, pa.timestamp("ms", tz="UTC")
     )
     pq.write_table(pa.table(awkward), tmp_path / "mid-month.parquet")
-    assert columnar.delivered_period(con, "aws_cur", tmp_path / "mid-month.parquet") is None
-    # Left to the parser: a file this module does not read, an Azure export without a billing period column, a
-    # file of another format than its name says.
-    assert columnar.delivered_period(con, "focus", azure) is None
+    assert columnar.delivered_periods(con, "aws_cur", tmp_path / "mid-month.parquet") is None
+    # Left to the parser: a file of a format this module does not read, an Azure export without a billing period
+    # column, a file of another format than its name says, a FOCUS file with a `null` period.
+    assert columnar.delivered_periods(con, "gcp_billing", azure) is None
     payg = tmp_path / "payg.csv"
     payg.write_text("SubscriptionGuid,Date,PreTaxCost,Currency\nsub-1,10/03/2026,1.5,USD\n", encoding="utf-8")
-    assert columnar.delivered_period(con, "azure_cost", payg) is None
+    assert columnar.delivered_periods(con, "azure_cost", payg) is None
     (tmp_path / "not.parquet").write_text("a,b\n1,2\n", encoding="utf-8")
-    assert columnar.delivered_period(con, "aws_cur", tmp_path / "not.parquet") is None
+    assert columnar.delivered_periods(con, "aws_cur", tmp_path / "not.parquet") is None
+    nulls = tmp_path / "nulls.csv"
+    nulls.write_text("BillingPeriodStart,ChargeCategory\n2026-10-01,Usage\n NULL ,Usage\n", encoding="utf-8")
+    assert columnar.delivered_periods(con, "focus", nulls) is None
