@@ -1,16 +1,16 @@
-"""Columnar parsing: the big exports (AWS CUR 2.0 Parquet, Azure cost-details CSV) parsed inside DuckDB.
+"""Columnar parsing: the big exports (AWS CUR 2.0 Parquet, Azure cost-details CSV, FOCUS CSV or Parquet) in DuckDB.
 
-The row-by-row parsers (`aws_cur.parse`, `azure_cost.parse`) define the raw layer's text (docs/raw-layer.md).
-This module produces the same text with SQL over the whole file at once, into a temporary table on the
-warehouse connection, so a file of tens of millions of lines never passes through Python objects: DuckDB reads
-it in parallel and spills to its temp directory when it does not fit in memory. What needs Python's exact
-semantics (timestamps in any provider form, tag JSON without braces) is converted once per distinct value and
-joined back.
+The row-by-row parsers (`aws_cur.parse`, `azure_cost.parse`, `focus.parse`) define the raw layer's text
+(docs/raw-layer.md). This module produces the same text with SQL over the whole file at once, into a temporary table
+or view on the warehouse connection, so a file of tens of millions of lines never passes through Python objects:
+DuckDB reads it in parallel and spills to its temp directory when it does not fit in memory. What needs Python's
+exact semantics (timestamps in any provider form, tag JSON without braces, a FOCUS `null` cell) is converted once per
+distinct value and joined back.
 
-It never refuses a file. Whenever a file does not fit this path (a legacy CUR with tag columns to fold, a
-nested type it does not know, a value it cannot vouch for) it returns None and the row-by-row parser reads the
-file: that parser's behaviour, and its one-line refusal, stay the reference. `tests/unit/test_columnar_parsing.py`
-holds both paths to the same text on every fixture.
+It never refuses a file. Whenever a file does not fit this path (a legacy CUR with tag columns to fold, a nested type
+it does not know, a value it cannot vouch for, a FOCUS file spanning several billing periods) it returns None and the
+row-by-row parser reads the file: that parser's behaviour, and its one-line refusal, stay the reference.
+`tests/unit/test_columnar_parsing.py` holds both paths to the same text on every fixture.
 """
 
 from __future__ import annotations
@@ -88,14 +88,18 @@ _MACROS = (
     "create or replace temp macro billing_number_text(s) as "
     "billing_number_trimmed(s, regexp_replace(s, '^\\s+|\\s+$', '', 'g'))",
     # Delivered date text as common.iso_utc writes it, for the two date-only forms Azure exports use (`10/01/2026`,
-    # `2026-10-01`): midnight UTC. Every line of a month carries them, so Python's rewrite cost an update of each
-    # date column of the staged table (~3 s of 33 on four million lines). Any other text (a time, a zone,
-    # whitespace, a year before 1000, a day the month lacks) is left as it came, for Python to rewrite or refuse.
+    # `2026-10-01`): midnight UTC (and FOCUS's form, below). Every line of a month carries them, so Python's rewrite
+    # cost an update of each date column of the staged table (~3 s of 33 on four million lines). Any other text (a
+    # time, a zone, whitespace, a year before 1000, a day the month lacks) is left as it came, for Python to rewrite
+    # or refuse.
     "create or replace temp macro billing_timestamp_text(s) as coalesce(case "
     "when regexp_full_match(s, '(0[1-9]|1[0-2])/(0[1-9]|[12][0-9]|3[01])/[1-9][0-9]{3}') "
     "then strftime(try_strptime(s, '%m/%d/%Y'), '%Y-%m-%d %H:%M:%S') "
     "when regexp_full_match(s, '[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])') "
-    "then strftime(try_strptime(s, '%Y-%m-%d'), '%Y-%m-%d %H:%M:%S') end, s)",
+    "then strftime(try_strptime(s, '%Y-%m-%d'), '%Y-%m-%d %H:%M:%S') "
+    # ISO 8601 UTC to the second (`2026-10-01T00:00:00Z`), as FOCUS exports write every timestamp.
+    "when regexp_full_match(s, '[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3])"
+    ":[0-5][0-9]:[0-5][0-9]Z') then strftime(try_strptime(s, '%Y-%m-%dT%H:%M:%SZ'), '%Y-%m-%d %H:%M:%S') end, s)",
 )
 
 
@@ -233,6 +237,12 @@ class Checks:
                 _Rewrite(column, f"(contains(lower({c}), 'e') or regexp_matches({c}, '^\\s|\\s$'))", _number_text)
             )
 
+    def plain_numbers(self, columns: Sequence[str]) -> None:
+        """common.check_numbers: every value a number Decimal reads, kept as delivered."""
+        for column in columns:
+            c = _quoted(column)
+            self.refusals[f"not regexp_matches({c}, '{_NUMBER}')"] = f"{column}: a value that is not a plain number"
+
     def timestamps(self, columns: Sequence[str]) -> None:
         """common.normalise_timestamps: every provider form to `YYYY-MM-DD HH:MM:SS` UTC (Python decides the forms)."""
         for column in columns:
@@ -323,6 +333,9 @@ def _parquet_text(source: str, kind: str) -> str:
         return f"billing_num_strip(cast({c} as varchar))"
     if kind == "BOOLEAN":
         return f"cast({c} as varchar)"
+    if kind == '"NULL"':
+        # A column null throughout, written without a type (focus-converter does): nothing to convert.
+        return "cast(null as varchar)"
     if kind == "MAP(VARCHAR, VARCHAR)":
         # Python writes the keys sorted and a missing value as "". A map already so (the usual case) is written as
         # it is; rebuilding every map costs ~2 s per million lines of a CUR's four map columns.
@@ -595,6 +608,178 @@ def stage_azure_csv(con: duckdb.DuckDBPyConnection, path: Path, wanted: date | N
     )
 
 
+# --- FOCUS CSV or Parquet --------------------------------------------------------------------------------------------
+
+
+def _nonempty(field: str) -> str:
+    return f"nullif({field}, '')"
+
+
+def _null_literal(value: str) -> str | None:
+    """focus.parse's reading of a cell: the literal `null` (any case, any surrounding whitespace) is no value."""
+    return None if value.strip().lower() == "null" else value
+
+
+def _drop_null_literals(con: duckdb.DuckDBPyConnection, staged: StagedTable, columns: Sequence[str]) -> None:
+    """Rewrite `null` cells of the text columns to no value, before any check reads them (as focus.parse does).
+    Found in one scan, then rewritten column by column by Python itself: testing every cell in the staging select
+    cost 3.5 s a million lines of 59 columns, the scan ~0.6 s."""
+    if not columns:
+        return
+    found = (
+        con.execute(
+            "select " + ", ".join(f"bool_or({_quoted(c)} ilike '%null%')" for c in columns) + f" from {staged.name}"
+        ).fetchone()
+        or ()
+    )
+    for column, has_null in zip(columns, found, strict=True):
+        if has_null:
+            _map_distinct(con, staged, column, f"{_quoted(column)} ilike '%null%'", _null_literal)
+
+
+@dataclass
+class _FocusFile:
+    names: list[str]
+    rows: str  # the file's rows as raw-layer text (SQL)
+    source: str  # the file as DuckDB reads it
+    described: list[tuple[str, str]]  # (delivered name, DuckDB type) per column, in order
+    row_numbered: bool  # a Parquet file: its rows carry their file row number
+
+    @property
+    def kinds(self) -> dict[str, str]:
+        return {name: kind for (_, kind), name in zip(self.described, self.names, strict=True)}
+
+
+def _focus_text(text: str, name: str, kind: str) -> str:
+    """A FOCUS column's raw-layer text: delivered timestamps in the forms SQL converts as Python does
+    (billing_timestamp_text), the rest as it came (a `null` cell is found later: _drop_null_literals)."""
+    return f"billing_timestamp_text({text})" if kind == "VARCHAR" and name in focus.TIMESTAMP_COLUMNS else text
+
+
+def _focus_file(con: duckdb.DuckDBPyConnection, path: Path) -> _FocusFile:
+    suffix = path.suffix.lower()
+    if suffix not in focus.SUFFIXES or path.stat().st_size == 0:
+        raise NotColumnar("not a FOCUS CSV or Parquet file")
+    try:
+        if suffix == ".parquet":
+            source = f"read_parquet({_literal(str(path))}, hive_partitioning = false, file_row_number = true)"
+            described = con.execute(
+                f"select column_name, column_type from (describe select * exclude (file_row_number) from {source})"
+            ).fetchall()
+            names = column_names([name for name, _ in described])
+            select = ", ".join(
+                f"{_focus_text(_parquet_text(*column), name, column[1])} as {_quoted(name)}"
+                for column, name in zip(described, names, strict=True)
+            )
+            rows = f"select {select}, cast(file_row_number + 1 as varchar) as {LINEAGE_ROW} from {source}"
+            return _FocusFile(names, rows, source, described, row_numbered=True)
+        header = _csv_header(path)
+        names = column_names(header)
+    except (duckdb.Error, RejectedFile) as error:
+        raise NotColumnar(str(error)) from None
+    positional = _positions(names)
+    select = ", ".join(
+        f"{_focus_text(_nonempty(p), n, 'VARCHAR')} as {_quoted(n)}" for p, n in zip(positional, names, strict=True)
+    )
+    reader = _csv_reader(path, positional)
+    described = [(h, "VARCHAR") for h in header]
+    return _FocusFile(names, f"select {select} from {reader}", reader, described, row_numbered=False)
+
+
+def _focus_periods_of(con: duckdb.DuckDBPyConnection, relation: str) -> set[date] | None:
+    """The billing periods a FOCUS relation names, at most two; None when a value says nothing plain."""
+    values = [v for (v,) in con.execute(f"select distinct billingperiodstart from {relation} limit 2").fetchall()]
+    if any(_blank(value) for value in values):
+        return None
+    try:
+        return {period_start(iso_utc(value) or "", "BillingPeriodStart") for value in values}
+    except (ValueError, RejectedFile):
+        return None
+
+
+def _blank(value: str | None) -> bool:
+    return value is None or _null_literal(value) is None or not value.strip()
+
+
+def _focus_elsewhere(con: duckdb.DuckDBPyConnection, relation: str, wanted: date | None) -> ParsedFile | None:
+    """A FOCUS file of one billing period other than `wanted`, left pending (see _pending_elsewhere; a consolidated
+    export names several accounts, so the period is probed alone and the accounts only for the pending file's key)."""
+    if wanted is None or _focus_periods_of(con, f"(select * from {relation} limit {PROBE_HEAD_ROWS})") == {wanted}:
+        return None
+    periods = _focus_periods_of(con, relation)
+    if periods is None or len(periods) != 1 or periods == {wanted}:
+        return None
+    accounts = [a for (a,) in con.execute(f"select distinct billingaccountid from {relation}").fetchall()]
+    if any(_blank(account) or focus.ACCOUNT_SEPARATOR in account for account in accounts):
+        return None
+    return ParsedFile(focus.SOURCE, periods.pop(), focus.ACCOUNT_SEPARATOR.join(sorted(accounts)), 0, {})
+
+
+def stage_focus(con: duckdb.DuckDBPyConnection, path: Path, wanted: date | None = None) -> ParsedFile:
+    """focus.parse for a FOCUS CSV or Parquet file of one billing period; NotColumnar otherwise (a file spanning
+    several periods, which the parser splits period by period, included). With `wanted`, a file of another period
+    is only probed (ParsedFile without tables)."""
+    delivered = _focus_file(con, path)
+    names, kinds, row_numbered = delivered.names, delivered.kinds, delivered.row_numbered
+    try:
+        version = focus.detect_version(names)
+        focus.require_focus_columns(names, version)
+    except RejectedFile as error:
+        raise NotColumnar(str(error)) from None
+    table = _prepare(con)
+    version_column = f"{_literal(version)} as {focus.VERSION_COLUMN}"
+    staged = StagedTable(table, [*names, focus.VERSION_COLUMN], is_view=row_numbered, row_numbered=row_numbered)
+    try:
+        relation = f"({delivered.rows})"
+        if (pending := _focus_elsewhere(con, relation, wanted)) is not None:
+            return pending
+        if row_numbered:
+            # A Parquet file: a view, read once more into raw (as a CUR is).
+            con.execute(f"create temp view {table} as select *, {version_column} from {relation}")
+        else:
+            con.execute(f"create temp table {table} as select *, {version_column} from {relation}")
+    except duckdb.Error as error:
+        con.execute(f"drop {'view' if row_numbered else 'table'} if exists {table}")
+        raise NotColumnar(str(error)) from None
+    try:
+        _drop_null_literals(con, staged, [name for name in names if kinds[name] == "VARCHAR"])
+        checks = Checks()
+        checks.require_values(["billingaccountid"])
+        floats = [name for name, kind in kinds.items() if kind in ("DOUBLE", "FLOAT")]
+        numbers = [c for c in focus.NUMBER_COLUMNS if c in names]
+        floating = [c for c in numbers if c in floats]
+        _refuse_floats_not_finite(con, delivered.source, delivered.described, names, floating)
+        # focus.parse checks numbers and keeps them as delivered (no rewrite, unlike the CUR's and Azure's).
+        checks.plain_numbers([c for c in numbers if kinds[c] == "VARCHAR"])
+        timestamps = [c for c in focus.TIMESTAMP_COLUMNS if c in names]
+        checks.formatted_timestamps([c for c in timestamps if _is_temporal(kinds[c])])
+        checks.timestamps([c for c in timestamps if not _is_temporal(kinds[c])])
+        checks.run(con, staged)
+        starts = [
+            value
+            for (value,) in con.execute(
+                f"select distinct billingperiodstart from {staged.name} where billingperiodstart is not null limit 2"
+            ).fetchall()
+        ]
+        if len(starts) != 1:
+            raise NotColumnar("several billing periods, or none")
+        accounts = sorted(
+            value for (value,) in con.execute(f"select distinct billingaccountid from {staged.name}").fetchall()
+        )
+        if any(focus.ACCOUNT_SEPARATOR in account for account in accounts):
+            raise NotColumnar("an account the delivery key cannot hold")
+        try:
+            period = period_start(starts[0], "BillingPeriodStart")
+        except RejectedFile as error:
+            raise NotColumnar(str(error)) from None
+    except (NotColumnar, duckdb.Error):
+        staged.drop(con)
+        raise
+    return ParsedFile(
+        focus.SOURCE, period, focus.ACCOUNT_SEPARATOR.join(accounts), staged.num_rows, {focus.RAW_TABLE: staged}
+    )
+
+
 # Distinct billing periods read from a FOCUS file for the landing sensor before it is left to the parser.
 PERIODS_READ_AT_MOST = 100
 
@@ -675,6 +860,7 @@ def _focus_periods(con: duckdb.DuckDBPyConnection, path: Path) -> set[date] | No
 STAGERS: dict[str, Callable[[duckdb.DuckDBPyConnection, Path, date | None], ParsedFile]] = {
     aws_cur.SOURCE: stage_aws_parquet,
     azure_cost.SOURCE: stage_azure_csv,
+    focus.SOURCE: stage_focus,
 }
 
 

@@ -19,6 +19,7 @@ import pytest
 
 from orchestration.demo import aws_cur as demo_aws
 from orchestration.demo import azure_cost as demo_azure
+from orchestration.demo import focus as demo_focus
 from orchestration.demo.periods import DEMO_PERIODS
 from orchestration.ingest import landing
 from orchestration.ingest.landing import ingest_source
@@ -224,11 +225,11 @@ def test_raw_rows_are_the_same_whichever_path_parsed_the_file(
     assert columnar_rows == row_rows
 
 
-@pytest.mark.parametrize("source", ["aws_cur", "azure_cost"])
+@pytest.mark.parametrize("source", ["aws_cur", "azure_cost", "focus"])
 def test_a_close_of_one_month_leaves_the_other_months_pending_without_reading_their_rows(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str
 ) -> None:
-    writer = demo_aws.write_month if source == "aws_cur" else demo_azure.write_month
+    writer = {"aws_cur": demo_aws, "azure_cost": demo_azure, "focus": demo_focus}[source].write_month
     landing_dir = tmp_path / "landing"
     for period in DEMO_PERIODS:
         written = writer(tmp_path / "demo" / period.label, 2026, period).path
@@ -452,17 +453,27 @@ def test_azure_dates_are_written_in_duckdb_as_the_row_by_row_parser_writes_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Azure's date-only forms (`10/01/2026`, `2026-10-01`) are on every line of a month: DuckDB writes them as
-    common.iso_utc does (midnight UTC). Any other form (a time, a zone, a single-digit month, whitespace, a day the
-    month lacks) is left for Python to rewrite or refuse, as before."""
+    common.iso_utc does (midnight UTC), and FOCUS's ISO 8601 UTC timestamps (`2026-10-01T13:45:00Z`). Any other form
+    (another time or zone, a single-digit month, whitespace, a day the month lacks) is left for Python to rewrite or
+    refuse, as before."""
     rng = random.Random(5)
-    days = [date(2024, 1, 1).toordinal() + rng.randint(0, 3_000) for _ in range(600)]
+    days = [date(2024, 1, 1).toordinal() + rng.randint(0, 3_000) for _ in range(900)]
     us = [f"{date.fromordinal(d):%m/%d/%Y}" for d in days[:300]]
-    iso = [f"{date.fromordinal(d):%Y-%m-%d}" for d in days[300:]]
+    iso = [f"{date.fromordinal(d):%Y-%m-%d}" for d in days[300:600]]
+    iso += [
+        f"{date.fromordinal(d):%Y-%m-%d}T{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}Z"
+        for d in days[600:]
+    ]
+    iso += ["2024-02-29T23:59:59Z", "2026-10-01T00:00:00Z"]
     for_python = [
-        "1/5/2026", "02/29/2024 ", " 2026-10-01", "2026-10-01T00:00:00Z", "10/01/2026 13:45:00",
-        "2026-10-01 00:00:00.5", "0999-10-01", "2026-1-05",
+        "1/5/2026", "02/29/2024 ", " 2026-10-01", "2026-10-01T00:00:00+02:00", "10/01/2026 13:45:00",
+        "2026-10-01 00:00:00.5", "0999-10-01", "2026-1-05", "2026-10-01T00:00:00.000Z", "2026-10-01T00:00Z",
+        "2026-10-01T00:00:00z",
     ]  # fmt: skip
-    not_dates = ["02/30/2026", "13/01/2026", "00/10/2026", "2026-02-30", "2026-13-01", "10/01/26", "yesterday"]
+    not_dates = [
+        "02/30/2026", "13/01/2026", "00/10/2026", "2026-02-30", "2026-13-01", "10/01/26", "yesterday",
+        "2026-02-30T00:00:00Z", "2026-10-01T24:00:00Z", "2026-10-01T00:00:60Z",
+    ]  # fmt: skip
     con = duckdb.connect()
     columnar._prepare(con)
     sql = dict(
@@ -548,3 +559,130 @@ def test_the_period_of_a_cur_or_azure_delivery_is_read_from_its_period_column(tm
     nulls = tmp_path / "nulls.csv"
     nulls.write_text("BillingPeriodStart,ChargeCategory\n2026-10-01,Usage\n NULL ,Usage\n", encoding="utf-8")
     assert columnar.delivered_periods(con, "focus", nulls) is None
+
+
+# --- FOCUS ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", FOCUS_FIXTURES, ids=lambda p: p.name)
+def test_real_focus_files_parse_the_same_or_fall_back(path: Path) -> None:
+    _assert_same_parse("focus", path)
+
+
+def test_every_real_focus_file_of_one_period_the_parser_reads_takes_the_columnar_path() -> None:
+    """A FOCUS export of millions of lines is parsed in DuckDB (CSV and Parquet, FOCUS 1.0 to 1.2, one account or
+    several); a file spanning several periods is still the parser's, which splits it period by period."""
+    taken = sorted(p.name for p in FOCUS_FIXTURES if _assert_same_parse("focus", p))
+    assert taken == ["aws-cur.focus.parquet", "azure.focus.parquet", "focus_1_2_cost_and_usage_aws.csv"]
+    assert _periods_by_parser("focus", FIXTURES / "third_party" / "FOCUS-Sample-Data" / "focus_sample.csv") == {
+        date(2024, 9, 1),
+        date(2024, 10, 1),
+    }
+
+
+def _focus_csv(tmp_path: Path, rows: list[str]) -> Path:
+    header = (
+        "\ufeffBillingAccountId,BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,"
+        "BilledCost,EffectiveCost,BillingCurrency,ChargeCategory,ProviderName,Tags\n"
+    )
+    path = tmp_path / "focus-cost-and-usage-0001.csv"
+    path.write_text(header + "".join(rows), encoding="utf-8")
+    return path
+
+
+def test_focus_csv_awkward_values_give_the_same_text(tmp_path: Path) -> None:
+    """`null` in any case and between any whitespace Python strips is no value; numbers are kept as delivered
+    (exponent, padding and trailing zeros included); timestamps in any provider form become UTC text."""
+    path = _focus_csv(
+        tmp_path,
+        [
+            "acct-1,2026-10-01T00:00:00Z,2026-11-01T00:00:00Z,2026-10-01T00:00:00Z,2026-10-01T01:00:00Z,"
+            '5.64902E-05, 2.5000 ,USD,Usage,Acme,"{""a"":""b""}"\n',
+            "acct-2,2026-10-01 00:00:00,2026-11-01,2026-10-01T02:00:00+02:00,10/01/2026 03:00:00,"
+            "0,-0.0,USD,Usage,\u3000NuLL\xa0,null\n",
+            "acct-1,2026-10-01,,2026-10-02T00:00:00.000Z,2026-10-02T01:00:00.000Z,"
+            "12, NULL ,USD,Credit, not null ,\x1cNULL\n",
+        ],
+    )
+    assert _assert_same_parse("focus", path)
+
+
+@pytest.mark.parametrize(
+    ("row", "why"),
+    [
+        ("acct-1,2026-10-01,2026-11-01,2026-10-01,2026-10-02,1_000,1,USD,Usage,Acme,\n", "a number Decimal reads"),
+        ("acct-1,2026-10-01,2026-11-01,2026-10-01,2026-10-02,12;5,1,USD,Usage,Acme,\n", "not a number"),
+        (",2026-10-01,2026-11-01,2026-10-01,2026-10-02,1,1,USD,Usage,Acme,\n", "an account missing"),
+        (" Null,2026-10-01,2026-11-01,2026-10-01,2026-10-02,1,1,USD,Usage,Acme,\n", "an account written `null`"),
+        ("acct-1,2026-09-01,2026-10-01,2026-09-01,2026-09-02,1,1,USD,Usage,Acme,\n", "a second period"),
+        ("acct-1,2026-10-01,2026-11-01,yesterday,2026-10-02,1,1,USD,Usage,Acme,\n", "not a timestamp"),
+        ('"acct,1",2026-10-01,2026-11-01,2026-10-01,2026-10-02,1,1,USD,Usage,Acme,\n', "an account with a comma"),
+    ],
+)
+def test_a_focus_file_the_columnar_parse_cannot_vouch_for_goes_to_the_row_by_row_parser(
+    tmp_path: Path, row: str, why: str
+) -> None:
+    good = "acct-1,2026-10-01,2026-11-01,2026-10-01,2026-10-02,1,1,USD,Usage,Acme,\n"
+    path = _focus_csv(tmp_path, [good, row])
+    con = duckdb.connect()
+    assert columnar.stage(con, "focus", path) is None, why
+    assert _temporary_objects(con) == []
+    _assert_same_parse("focus", path)
+
+
+def test_a_focus_parquet_file_with_typed_and_untyped_columns_gives_the_same_text(tmp_path: Path) -> None:
+    october = datetime(2026, 10, 1, tzinfo=UTC)
+    columns = {
+        "BillingAccountId": ["a-1", "a-2", "a-1"],
+        "BillingPeriodStart": pa.array([october] * 3, pa.timestamp("us", tz="UTC")),
+        "BillingPeriodEnd": ["2026-11-01T00:00:00Z", None, "NULL"],
+        "ChargePeriodStart": pa.array([date(2026, 10, 1), date(2026, 10, 2), None], pa.date32()),
+        "ChargePeriodEnd": pa.array([october] * 3, pa.timestamp("ms")),
+        "BilledCost": pa.array([0.1, 1e-7, -0.0], pa.float64()),
+        "EffectiveCost": pa.array([Decimal("1.50"), Decimal("0"), Decimal("-2.25")], pa.decimal128(12, 2)),
+        "ListCost": [" 3.0 ", "4e2", None],
+        "ConsumedQuantity": pa.array([1, 2, None], pa.int64()),
+        "BillingCurrency": ["USD", "USD", "USD"],
+        "ChargeCategory": ["Usage", " null ", "Tax"],
+        "ProviderName": ["Acme", "", None],
+        "x_Unused": pa.nulls(3),
+    }
+    path = tmp_path / "focus.parquet"
+    pq.write_table(pa.table(columns), path)
+    assert _assert_same_parse("focus", path)
+    columns["BilledCost"] = pa.array([0.1, float("nan"), 1.0], pa.float64())
+    pq.write_table(pa.table(columns), path)
+    assert columnar.stage(duckdb.connect(), "focus", path) is None
+
+
+def test_focus_raw_rows_are_the_same_whichever_path_parsed_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = [demo_focus.write_month(tmp_path / "demo" / p.label, 2026, p).path for p in DEMO_PERIODS]
+    files.append(FIXTURES / "third_party" / "focus-data-toolkit" / "focus_1_2_cost_and_usage_aws.csv")
+    columnar_rows = _raw_after_ingest(tmp_path, "columnar", files, "focus")
+    monkeypatch.setattr(landing.columnar, "stage", lambda con, source, path, period=None: None)
+    row_rows = _raw_after_ingest(tmp_path, "rows", files, "focus")
+    assert len(columnar_rows) > 1000
+    assert columnar_rows == row_rows
+
+
+def test_a_consolidated_focus_export_of_another_month_is_left_pending_with_its_accounts_key(tmp_path: Path) -> None:
+    toolkit = FIXTURES / "third_party" / "focus-data-toolkit" / "focus_1_2_cost_and_usage_aws.csv"
+    con = duckdb.connect()
+    pending = columnar.stage(con, "focus", toolkit, date(2026, 10, 1))
+    assert pending is not None and pending.tables == {}
+    assert (pending.billing_period_start, pending.billing_account_id) == (date(2026, 5, 1), "100000000001,100000000002")
+    assert _temporary_objects(con) == []
+    taken = columnar.stage(con, "focus", toolkit, date(2026, 5, 1))
+    assert taken is not None and taken.row_count == 1000
+    # A file whose period cell says `null` on some row is staged whole: the parser's checks decide.
+    path = _focus_csv(
+        tmp_path,
+        [
+            "acct-1,2026-09-01,2026-10-01,2026-09-01,2026-09-02,1,1,USD,Usage,Acme,\n",
+            "acct-1,null,2026-10-01,2026-09-01,2026-09-02,1,1,USD,Usage,Acme,\n",
+        ],
+    )
+    staged = columnar.stage(con, "focus", path, date(2026, 10, 1))
+    assert staged is not None and staged.tables and staged.billing_period_start == date(2026, 9, 1)
