@@ -22,6 +22,8 @@ from typing import Any
 
 import duckdb
 
+from orchestration.ingest.file_digests import sha256_of as file_sha256
+
 WHOLE_TABLE = "*"
 NULL_PERIOD = "null"
 
@@ -151,14 +153,6 @@ def previous_release(current: Path) -> PreviousRelease | None:
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         # An unreadable or older manifest: nothing is reused, the release is written whole.
         return None
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 22), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def copy_verified(source: Path, target: Path, expected_sha256: str) -> bool:

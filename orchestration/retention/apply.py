@@ -17,7 +17,6 @@ running close (DuckDB's single writer) makes apply refuse in one line.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,6 +26,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.ingest.file_digests import sha256_of
 from orchestration.ingest.warehouse import RETENTION_ACTIONS_DDL
 from orchestration.ops.audit_trail import append_event
 from orchestration.ops.errors import OpsError
@@ -83,14 +83,6 @@ def _figures(con: duckdb.DuckDBPyConnection, relation: str, money: list[str], pa
     sums = ", ".join(f'sum(try_cast("{name}" as {MONEY_TYPE}))' for name in money)
     sql = f"select count(*), cast(sum(hash(r)::hugeint) as varchar){', ' + sums if sums else ''} from {relation} as r"
     return tuple(con.execute(sql, params).fetchone())
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def archive_path(archive_dir: Path, item: Slice) -> Path:

@@ -43,15 +43,21 @@ def raw_costs(con: duckdb.DuckDBPyConnection) -> list[Decimal]:
     return [row[0] for row in con.execute("select cast(cost as decimal(18, 2)) from raw.onprem order by 1").fetchall()]
 
 
-def test_an_unchanged_file_is_not_read_again_by_later_closes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hashed: list[str]
-) -> None:
+def two_files_ingested(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, duckdb.DuckDBPyConnection]:
+    """Two settled meter files, a.csv and b.csv, ingested into a fresh warehouse."""
     settled(monkeypatch)
     landing = tmp_path / "landing"
     meter_file(landing, "a.csv", "1.00")
     meter_file(landing, "b.csv", "2.00")
     con = duckdb.connect()
     ingest_source(con, "onprem", landing, tmp_path / "q")
+    return landing, con
+
+
+def test_an_unchanged_file_is_not_read_again_by_later_closes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hashed: list[str]
+) -> None:
+    landing, con = two_files_ingested(tmp_path, monkeypatch)
     assert sorted(hashed) == ["a.csv", "b.csv"]
     hashed.clear()
 
@@ -98,12 +104,7 @@ def test_a_file_just_written_is_read_again_until_it_has_settled(tmp_path: Path, 
 def test_the_digest_of_a_file_gone_from_the_landing_zone_is_dropped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settled(monkeypatch)
-    landing = tmp_path / "landing"
-    meter_file(landing, "a.csv", "1.00")
-    meter_file(landing, "b.csv", "2.00")
-    con = duckdb.connect()
-    ingest_source(con, "onprem", landing, tmp_path / "q")
+    landing, con = two_files_ingested(tmp_path, monkeypatch)
     loaded = raw_costs(con)
     (landing / "onprem" / "a.csv").unlink()
     ingest_source(con, "onprem", landing, tmp_path / "q")
