@@ -294,7 +294,7 @@ def _load_period(
             con.execute(
                 f"insert into raw.{table_name} by name select *, {row}"
                 f"? as _source_file, ? as _file_sha256, ? as _billing_period_start, ? as _billing_account_id "
-                f"from {table.name}",
+                f"from {table.name} where {table.where}",
                 [relative, sha256, parsed.billing_period_start.isoformat(), parsed.billing_account_id],
             )
             continue

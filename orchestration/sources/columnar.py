@@ -8,9 +8,9 @@ exact semantics (timestamps in any provider form, tag JSON without braces, a FOC
 distinct value and joined back.
 
 It never refuses a file. Whenever a file does not fit this path (a legacy CUR with tag columns to fold, a nested type
-it does not know, a value it cannot vouch for, a FOCUS file spanning several billing periods) it returns None and the
-row-by-row parser reads the file: that parser's behaviour, and its one-line refusal, stay the reference.
-`tests/unit/test_columnar_parsing.py` holds both paths to the same text on every fixture.
+it does not know, a value it cannot vouch for) it returns None and the row-by-row parser reads the file: that
+parser's behaviour, and its one-line refusal, stay the reference. `tests/unit/test_columnar_parsing.py` holds both
+paths to the same text on every fixture.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import itertools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -112,6 +112,8 @@ class StagedTable:
     `row_numbered`: the rows carry `_source_row` (a Parquet file's row number). Otherwise `_source_row` is the
     table's insertion order (rowid + 1), added when the rows are written to raw (orchestration/ingest/landing.py).
     `layers`: what a view's rewritten values are built from (the views below it and their value maps), dropped with it.
+    A file spanning several billing periods names each row's period in `period_column` (its normalised text) and
+    counts them in `period_rows`; `of_period` is one period's rows (`where`), read from the same staged rows.
     """
 
     name: str
@@ -120,6 +122,19 @@ class StagedTable:
     is_view: bool = False
     row_numbered: bool = False
     layers: list[tuple[str, str]] = field(default_factory=list)  # (view | table, name), bottom first
+    where: str = "true"
+    period_column: str | None = None
+    period_rows: dict[date, int] = field(default_factory=dict)
+
+    def of_period(self, period: date) -> StagedTable:
+        """The rows of one billing period of a file spanning several (ParsedFile.for_period). Not dropped on its own:
+        the file's staged rows are, once every period is written."""
+        if self.period_column is None or period not in self.period_rows:
+            raise ValueError(f"{period} is not a period of this staged file")
+        text = _literal(f"{period.isoformat()} 00:00:00")
+        return replace(
+            self, where=f"{_quoted(self.period_column)} = {text}", num_rows=self.period_rows[period], layers=[]
+        )
 
     def replace_values(self, con: duckdb.DuckDBPyConnection, column: str, pairs: list[tuple[str, str | None]]) -> None:
         """Rewrite the values of `column` through (old value, new value) pairs, the old values distinct. A table is
@@ -715,10 +730,40 @@ def _focus_elsewhere(con: duckdb.DuckDBPyConnection, relation: str, wanted: date
     return ParsedFile(focus.SOURCE, periods.pop(), focus.ACCOUNT_SEPARATOR.join(sorted(accounts)), 0, {})
 
 
+def _focus_periods_staged(
+    con: duckdb.DuckDBPyConnection,
+    staged: StagedTable,
+    rows_by_start: dict[str | None, int],
+    periods: dict[str, date],
+    accounts: list[str],
+) -> ParsedFile:
+    """focus.parse's reading of a file spanning several billing periods: every row names its period, and each
+    period's delivery key is the accounts of that period's rows."""
+    if None in rows_by_start:
+        raise NotColumnar("a row without its billing period in a file spanning several")
+    by_period: dict[date, set[str]] = {}
+    for start, account in con.execute(
+        f"select distinct billingperiodstart, billingaccountid from {staged.name}"
+    ).fetchall():
+        by_period.setdefault(periods[start], set()).add(account)
+    staged.period_column = "billingperiodstart"
+    staged.period_rows = {periods[start]: count for start, count in rows_by_start.items() if start is not None}
+    ordered = sorted(by_period)
+    return ParsedFile(
+        focus.SOURCE,
+        ordered[0],
+        focus.ACCOUNT_SEPARATOR.join(accounts),
+        staged.num_rows,
+        {focus.RAW_TABLE: staged},
+        periods=ordered,
+        period_accounts={p: focus.ACCOUNT_SEPARATOR.join(sorted(by_period[p])) for p in ordered},
+    )
+
+
 def stage_focus(con: duckdb.DuckDBPyConnection, path: Path, wanted: date | None = None) -> ParsedFile:
-    """focus.parse for a FOCUS CSV or Parquet file of one billing period; NotColumnar otherwise (a file spanning
-    several periods, which the parser splits period by period, included). With `wanted`, a file of another period
-    is only probed (ParsedFile without tables)."""
+    """focus.parse for a FOCUS CSV or Parquet file, of one billing period or several; NotColumnar where the
+    row-by-row parser must decide. With `wanted`, a file of one other period is only probed (ParsedFile without
+    tables)."""
     delivered = _focus_file(con, path)
     names, kinds, row_numbered = delivered.names, delivered.kinds, delivered.row_numbered
     try:
@@ -755,23 +800,26 @@ def stage_focus(con: duckdb.DuckDBPyConnection, path: Path, wanted: date | None 
         checks.formatted_timestamps([c for c in timestamps if _is_temporal(kinds[c])])
         checks.timestamps([c for c in timestamps if not _is_temporal(kinds[c])])
         checks.run(con, staged)
-        starts = [
-            value
-            for (value,) in con.execute(
-                f"select distinct billingperiodstart from {staged.name} where billingperiodstart is not null limit 2"
+        rows_by_start = dict(
+            con.execute(
+                f"select billingperiodstart, count(*) from {staged.name} group by all limit {PERIODS_READ_AT_MOST + 1}"
             ).fetchall()
-        ]
-        if len(starts) != 1:
-            raise NotColumnar("several billing periods, or none")
+        )
+        starts = sorted(start for start in rows_by_start if start is not None)
+        if not starts or len(rows_by_start) > PERIODS_READ_AT_MOST:
+            raise NotColumnar("no billing period, or more periods than this path reads")
         accounts = sorted(
             value for (value,) in con.execute(f"select distinct billingaccountid from {staged.name}").fetchall()
         )
         if any(focus.ACCOUNT_SEPARATOR in account for account in accounts):
             raise NotColumnar("an account the delivery key cannot hold")
         try:
-            period = period_start(starts[0], "BillingPeriodStart")
+            periods = {start: period_start(start, "BillingPeriodStart") for start in starts}
         except RejectedFile as error:
             raise NotColumnar(str(error)) from None
+        if len(starts) > 1:
+            return _focus_periods_staged(con, staged, rows_by_start, periods, accounts)
+        period = periods[starts[0]]
     except (NotColumnar, duckdb.Error):
         staged.drop(con)
         raise

@@ -36,8 +36,8 @@ class ParsedFile:
     billing_period_start: date
     billing_account_id: str
     row_count: int
-    # raw table name -> all-text Arrow table, or a DuckDB temporary table for a file parsed in the engine
-    # (orchestration/sources/columnar.StagedTable, never a multi-period file); the main table first.
+    # raw table name -> all-text Arrow table, or a DuckDB temporary table or view for a file parsed in the engine
+    # (orchestration/sources/columnar.StagedTable); the main table first.
     tables: dict[str, Any] = field(default_factory=dict)
     # Every billing period the file covers, sorted; the first is billing_period_start. A file spanning several
     # periods carries each row's period in the LINEAGE_PERIOD column of every table and each period's delivery
@@ -62,8 +62,12 @@ class ParsedFile:
             raise ValueError(f"{period} is not a period of this file")
         if not self.multi_period:
             return self
-        tables: dict[str, pa.Table] = {}
+        tables: dict[str, Any] = {}
         for name, table in self.tables.items():
+            if not isinstance(table, pa.Table):
+                # Staged in DuckDB (orchestration/sources/columnar.StagedTable): it selects its period's rows itself.
+                tables[name] = table.of_period(period)
+                continue
             rows = table.filter(pc.equal(table.column(LINEAGE_PERIOD), period.isoformat()))
             tables[name] = rows.drop([LINEAGE_PERIOD])
         main = next(iter(tables.values()))

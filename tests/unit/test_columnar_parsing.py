@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import pytest
 
@@ -40,10 +41,13 @@ AZURE_FIXTURES = sorted(
 
 
 def _staged_rows(con: duckdb.DuckDBPyConnection, table: StagedTable) -> list[dict[str, str | None]]:
+    where = f"where {table.where}"
     if table.row_numbered:
-        cursor = con.execute(f"select * from {table.name} order by cast(_source_row as bigint)")
+        cursor = con.execute(f"select * from {table.name} {where} order by cast(_source_row as bigint)")
     else:
-        cursor = con.execute(f"select *, cast(rowid + 1 as varchar) as _source_row from {table.name} order by rowid")
+        cursor = con.execute(
+            f"select *, cast(rowid + 1 as varchar) as _source_row from {table.name} {where} order by rowid"
+        )
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -66,11 +70,16 @@ def _assert_same_parse(source: str, path: Path) -> bool:
             reference.row_count,
             reference.dataset,
         )
+        assert (staged.periods, staged.period_accounts) == (reference.periods, reference.period_accounts)
         assert list(staged.tables) == list(reference.tables)
-        for name, table in staged.tables.items():
-            expected = reference.tables[name]
-            assert table.column_names == [c for c in expected.column_names if c != "_source_row"]
-            assert _staged_rows(con, table) == expected.to_pylist(), f"{path.name}: {name} differs"
+        # A file spanning several periods is compared period by period, as the ingest writes it.
+        for period in staged.periods:
+            staged_part, reference_part = staged.for_period(period), reference.for_period(period)
+            assert staged_part.row_count == reference_part.row_count
+            for name, table in staged_part.tables.items():
+                expected = reference_part.tables[name]
+                assert table.column_names == [c for c in expected.column_names if c != "_source_row"]
+                assert _staged_rows(con, table) == expected.to_pylist(), f"{path.name}: {name} {period} differs"
         return True
     finally:
         con.close()
@@ -569,15 +578,20 @@ def test_real_focus_files_parse_the_same_or_fall_back(path: Path) -> None:
     _assert_same_parse("focus", path)
 
 
-def test_every_real_focus_file_of_one_period_the_parser_reads_takes_the_columnar_path() -> None:
+def test_every_real_focus_file_the_parser_reads_takes_the_columnar_path() -> None:
     """A FOCUS export of millions of lines is parsed in DuckDB (CSV and Parquet, FOCUS 1.0 to 1.2, one account or
-    several); a file spanning several periods is still the parser's, which splits it period by period."""
+    several, one billing period or several)."""
     taken = sorted(p.name for p in FOCUS_FIXTURES if _assert_same_parse("focus", p))
-    assert taken == ["aws-cur.focus.parquet", "azure.focus.parquet", "focus_1_2_cost_and_usage_aws.csv"]
-    assert _periods_by_parser("focus", FIXTURES / "third_party" / "FOCUS-Sample-Data" / "focus_sample.csv") == {
-        date(2024, 9, 1),
-        date(2024, 10, 1),
-    }
+    assert taken == [
+        "aws-cur.focus.parquet",
+        "azure.focus.parquet",
+        "focus_1_2_cost_and_usage_aws.csv",
+        "focus_sample.csv",
+    ]
+    spanning = columnar.stage(
+        duckdb.connect(), "focus", FIXTURES / "third_party" / "FOCUS-Sample-Data" / "focus_sample.csv"
+    )
+    assert spanning is not None and spanning.periods == [date(2024, 9, 1), date(2024, 10, 1)]
 
 
 def _focus_csv(tmp_path: Path, rows: list[str]) -> Path:
@@ -614,7 +628,12 @@ def test_focus_csv_awkward_values_give_the_same_text(tmp_path: Path) -> None:
         ("acct-1,2026-10-01,2026-11-01,2026-10-01,2026-10-02,12;5,1,USD,Usage,Acme,\n", "not a number"),
         (",2026-10-01,2026-11-01,2026-10-01,2026-10-02,1,1,USD,Usage,Acme,\n", "an account missing"),
         (" Null,2026-10-01,2026-11-01,2026-10-01,2026-10-02,1,1,USD,Usage,Acme,\n", "an account written `null`"),
-        ("acct-1,2026-09-01,2026-10-01,2026-09-01,2026-09-02,1,1,USD,Usage,Acme,\n", "a second period"),
+        (
+            "acct-1,2026-09-01,2026-10-01,2026-09-01,2026-09-02,1,1,USD,Usage,Acme,\n"
+            "acct-1,,2026-10-01,2026-09-01,2026-09-02,1,1,USD,Usage,Acme,\n",
+            "a row without its period in a file spanning several",
+        ),
+        ("acct-1,2026-09-15,2026-10-01,2026-09-01,2026-09-02,1,1,USD,Usage,Acme,\n", "a period not starting a month"),
         ("acct-1,2026-10-01,2026-11-01,yesterday,2026-10-02,1,1,USD,Usage,Acme,\n", "not a timestamp"),
         ('"acct,1",2026-10-01,2026-11-01,2026-10-01,2026-10-02,1,1,USD,Usage,Acme,\n', "an account with a comma"),
     ],
@@ -686,3 +705,59 @@ def test_a_consolidated_focus_export_of_another_month_is_left_pending_with_its_a
     )
     staged = columnar.stage(con, "focus", path, date(2026, 10, 1))
     assert staged is not None and staged.tables and staged.billing_period_start == date(2026, 9, 1)
+
+
+@pytest.mark.parametrize("period", [None, date(2024, 10, 1)], ids=["every period", "one period closed"])
+def test_a_focus_file_spanning_two_periods_reaches_raw_and_the_audit_as_the_parser_writes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, period: date | None
+) -> None:
+    """The FinOps Foundation's sample spans September and October 2024: each period is loaded (or left pending)
+    with its own accounts' key and its rows' numbers in the file, whichever path parsed it."""
+    sample = FIXTURES / "third_party" / "FOCUS-Sample-Data" / "focus_sample.csv"
+    staged: list[ParsedFile | None] = []
+    real_stage = columnar.stage
+
+    def ingest(name: str) -> tuple[list[tuple], list[tuple], list[tuple]]:
+        landing_dir = tmp_path / name / "landing"
+        (landing_dir / "focus" / "sample").mkdir(parents=True)
+        shutil.copy2(sample, landing_dir / "focus" / "sample" / sample.name)
+        con = duckdb.connect()
+        report = ingest_source(con, "focus", landing_dir, tmp_path / name / "q", period=period)
+        outcomes = sorted(
+            (o.status, o.billing_period_start, o.billing_account_id, o.row_count) for o in report.outcomes
+        )
+        rows = con.execute(
+            "select * from raw.focus order by _billing_period_start, cast(_source_row as int)"
+        ).fetchall()
+        audit = con.execute(
+            "select billing_period_start, billing_account_id, row_count, status, file_periods "
+            "from audit.ingested_files order by billing_period_start"
+        ).fetchall()
+        return outcomes, rows, audit
+
+    monkeypatch.setattr(
+        landing.columnar,
+        "stage",
+        lambda con, source, path, wanted=None: staged.append(real_stage(con, source, path, wanted)) or staged[-1],
+    )
+    by_columns = ingest("columnar")
+    assert staged and all(parsed is not None and parsed.multi_period for parsed in staged)
+    monkeypatch.setattr(landing.columnar, "stage", lambda con, source, path, wanted=None: None)
+    assert ingest("rows") == by_columns
+    outcomes, rows, _ = by_columns
+    statuses = [(status, start) for status, start, _, _ in outcomes]
+    if period is None:
+        assert statuses == [("loaded", date(2024, 9, 1)), ("loaded", date(2024, 10, 1))]
+        assert len(rows) == 1000
+    else:
+        assert statuses == [("loaded", date(2024, 10, 1)), ("pending", date(2024, 9, 1))]
+        assert 0 < len(rows) < 1000
+
+
+def test_a_focus_parquet_file_spanning_two_periods_gives_the_same_text_period_by_period(tmp_path: Path) -> None:
+    """The FinOps Foundation's sample as Parquet with the types pyarrow infers (timestamps, doubles, integers)."""
+    sample = pa_csv.read_csv(FIXTURES / "third_party" / "FOCUS-Sample-Data" / "focus_sample.csv")
+    assert pa.types.is_timestamp(sample.schema.field("BillingPeriodStart").type)
+    path = tmp_path / "focus_sample.parquet"
+    pq.write_table(sample, path)
+    assert _assert_same_parse("focus", path)
