@@ -183,6 +183,11 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _nonempty(field: str) -> str:
+    """A delivered text field with its empty string read as no value (what the parsers' readers do)."""
+    return f"nullif({field}, '')"
+
+
 def _create_macros(con: duckdb.DuckDBPyConnection) -> None:
     for macro in _MACROS:
         con.execute(macro)
@@ -335,7 +340,7 @@ def _parquet_text(source: str, kind: str) -> str:
     """The SQL of one Parquet column as raw-layer text (common.parquet_column_text)."""
     c = _quoted(source)
     if kind == "VARCHAR":
-        return f"nullif({c}, '')"
+        return _nonempty(c)
     if kind in ("TIMESTAMP WITH TIME ZONE",):
         return f"strftime(timezone('UTC', {c}), '%Y-%m-%d %H:%M:%S')"
     if _is_temporal(kind):
@@ -519,7 +524,7 @@ def _csv_header(path: Path) -> list[str]:
 def _azure_text(position: str, name: str) -> str:
     """One delivered CSV field as raw-layer text: numbers and dates as the row-by-row parser writes them where SQL
     can (billing_number_text, billing_timestamp_text); the checks' Python rewrite is left the rest."""
-    field = f"nullif({position}, '')"
+    field = _nonempty(position)
     if name in azure_cost.NUMBER_COLUMNS:
         return f"billing_number_text({field})"
     if name in azure_cost.TIMESTAMP_COLUMNS:
@@ -626,10 +631,6 @@ def stage_azure_csv(con: duckdb.DuckDBPyConnection, path: Path, wanted: date | N
 # --- FOCUS CSV or Parquet --------------------------------------------------------------------------------------------
 
 
-def _nonempty(field: str) -> str:
-    return f"nullif({field}, '')"
-
-
 def _null_literal(value: str) -> str | None:
     """focus.parse's reading of a cell: the literal `null` (any case, any surrounding whitespace) is no value."""
     return None if value.strip().lower() == "null" else value
@@ -701,10 +702,13 @@ def _focus_file(con: duckdb.DuckDBPyConnection, path: Path) -> _FocusFile:
     return _FocusFile(names, f"select {select} from {reader}", reader, described, row_numbered=False)
 
 
-def _focus_periods_of(con: duckdb.DuckDBPyConnection, relation: str) -> set[date] | None:
-    """The billing periods a FOCUS relation names, at most two; None when a value says nothing plain."""
-    values = [v for (v,) in con.execute(f"select distinct billingperiodstart from {relation} limit 2").fetchall()]
-    if any(_blank(value) for value in values):
+def _focus_periods_of(con: duckdb.DuckDBPyConnection, relation: str, at_most: int) -> set[date] | None:
+    """The billing periods a FOCUS relation's `billingperiodstart` names; None when it names none, `at_most` or more,
+    or a value that says nothing plain (empty, `null`, not the start of a month)."""
+    values = [
+        v for (v,) in con.execute(f"select distinct billingperiodstart from {relation} limit {at_most}").fetchall()
+    ]
+    if not values or len(values) == at_most or any(_blank(value) for value in values):
         return None
     try:
         return {period_start(iso_utc(value) or "", "BillingPeriodStart") for value in values}
@@ -719,10 +723,11 @@ def _blank(value: str | None) -> bool:
 def _focus_elsewhere(con: duckdb.DuckDBPyConnection, relation: str, wanted: date | None) -> ParsedFile | None:
     """A FOCUS file of one billing period other than `wanted`, left pending (see _pending_elsewhere; a consolidated
     export names several accounts, so the period is probed alone and the accounts only for the pending file's key)."""
-    if wanted is None or _focus_periods_of(con, f"(select * from {relation} limit {PROBE_HEAD_ROWS})") == {wanted}:
+    head = f"(select * from {relation} limit {PROBE_HEAD_ROWS})"
+    if wanted is None or _focus_periods_of(con, head, at_most=2) == {wanted}:
         return None
-    periods = _focus_periods_of(con, relation)
-    if periods is None or len(periods) != 1 or periods == {wanted}:
+    periods = _focus_periods_of(con, relation, at_most=2)  # one period, or None
+    if periods is None or periods == {wanted}:
         return None
     accounts = [a for (a,) in con.execute(f"select distinct billingaccountid from {relation}").fetchall()]
     if any(_blank(account) or focus.ACCOUNT_SEPARATOR in account for account in accounts):
@@ -790,9 +795,8 @@ def stage_focus(con: duckdb.DuckDBPyConnection, path: Path, wanted: date | None 
         _drop_null_literals(con, staged, [name for name in names if kinds[name] == "VARCHAR"])
         checks = Checks()
         checks.require_values(["billingaccountid"])
-        floats = [name for name, kind in kinds.items() if kind in ("DOUBLE", "FLOAT")]
         numbers = [c for c in focus.NUMBER_COLUMNS if c in names]
-        floating = [c for c in numbers if c in floats]
+        floating = [c for c in numbers if kinds[c] in ("DOUBLE", "FLOAT")]
         _refuse_floats_not_finite(con, delivered.source, delivered.described, names, floating)
         # focus.parse checks numbers and keeps them as delivered (no rewrite, unlike the CUR's and Azure's).
         checks.plain_numbers([c for c in numbers if kinds[c] == "VARCHAR"])
@@ -894,15 +898,8 @@ def _focus_periods(con: duckdb.DuckDBPyConnection, path: Path) -> set[date] | No
         if column not in names:
             return None
         rows = _csv_reader(path, _positions(names))
-        text = f"nullif({_positions(names)[names.index(column)]}, '')"
-    values = [
-        value for (value,) in con.execute(f"select distinct {text} from {rows} limit {PERIODS_READ_AT_MOST}").fetchall()
-    ]
-    if not values or len(values) == PERIODS_READ_AT_MOST:
-        return None
-    if any(value is None or value.strip().lower() == "null" for value in values):
-        return None
-    return {period_start(iso_utc(value) or "", "BillingPeriodStart") for value in values}
+        text = _nonempty(_positions(names)[names.index(column)])
+    return _focus_periods_of(con, f"(select {text} as {column} from {rows})", PERIODS_READ_AT_MOST)
 
 
 STAGERS: dict[str, Callable[[duckdb.DuckDBPyConnection, Path, date | None], ParsedFile]] = {

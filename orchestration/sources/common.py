@@ -40,8 +40,9 @@ class ParsedFile:
     # (orchestration/sources/columnar.StagedTable); the main table first.
     tables: dict[str, Any] = field(default_factory=dict)
     # Every billing period the file covers, sorted; the first is billing_period_start. A file spanning several
-    # periods carries each row's period in the LINEAGE_PERIOD column of every table and each period's delivery
-    # key in period_accounts; the ingest loads and supersedes it period by period (for_period).
+    # periods carries each row's period in the LINEAGE_PERIOD column of every Arrow table (a staged table names its
+    # period column: StagedTable.of_period) and each period's delivery key in period_accounts; the ingest loads and
+    # supersedes it period by period (for_period).
     periods: list[date] = field(default_factory=list)
     period_accounts: dict[date, str] = field(default_factory=dict)
     # The export dataset, where one billing account and period has several deliveries that complement each other
