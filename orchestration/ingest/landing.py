@@ -34,7 +34,7 @@ import pyarrow as pa
 from orchestration.ingest.file_digests import KnownDigests
 from orchestration.ingest.warehouse import add_missing_columns, ensure_warehouse
 from orchestration.retention.pseudonymize import Pseudonymizer
-from orchestration.sources import FORMATS, ExportFormat, ParsedFile, RejectedFile, columnar
+from orchestration.sources import FORMATS, ExportFormat, ParsedFile, RejectedFile, columnar, spooled
 from orchestration.sources.columnar import StagedTable
 
 ERROR_SUFFIX = ".error.txt"
@@ -292,7 +292,7 @@ def _load_period(
             # Parsed in DuckDB (orchestration/sources/columnar.py): the rows never leave the engine.
             row = "" if table.row_numbered else "cast(rowid + 1 as varchar) as _source_row, "
             con.execute(
-                f"insert into raw.{table_name} by name select *, {row}"
+                f"insert into raw.{table_name} by name select {table.written_columns()}, {row}"
                 f"? as _source_file, ? as _file_sha256, ? as _billing_period_start, ? as _billing_account_id "
                 f"from {table.name} where {table.where}",
                 [relative, sha256, parsed.billing_period_start.isoformat(), parsed.billing_account_id],
@@ -400,8 +400,13 @@ def ingest_source(
             parsed = None
         else:
             try:
-                # The big exports are parsed inside DuckDB; any file that path cannot vouch for is read row by row.
-                parsed = columnar.stage(con, source, path, period) or export.parse(path)
+                # The big exports are parsed inside DuckDB, GCP's a batch at a time into it; any file the columnar
+                # path cannot vouch for is read row by row.
+                parsed = (
+                    columnar.stage(con, source, path, period)
+                    or spooled.stage(con, source, path, period)
+                    or export.parse(path)
+                )
                 if pseudonymizer is not None:
                     parsed = pseudonymizer.parsed(parsed, con)
                 reason = ""

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.sources import aws_cur, azure_cost, focus
+from orchestration.sources import aws_cur, azure_cost, focus, gcp_billing
 from orchestration.sources.common import (
     LINEAGE_ROW,
     ParsedFile,
@@ -125,16 +125,24 @@ class StagedTable:
     where: str = "true"
     period_column: str | None = None
     period_rows: dict[date, int] = field(default_factory=dict)
+    # The text of each period in `period_column` when it is not the period's normalised timestamp (GCP's `202611`).
+    period_values: dict[date, str] = field(default_factory=dict)
+    # Staged columns that are not written to raw (a credit's period, read from its parent row).
+    hidden: tuple[str, ...] = ()
 
     def of_period(self, period: date) -> StagedTable:
         """The rows of one billing period of a file spanning several (ParsedFile.for_period). Not dropped on its own:
         the file's staged rows are, once every period is written."""
         if self.period_column is None or period not in self.period_rows:
             raise ValueError(f"{period} is not a period of this staged file")
-        text = _literal(f"{period.isoformat()} 00:00:00")
+        text = _literal(self.period_values.get(period, f"{period.isoformat()} 00:00:00"))
         return replace(
             self, where=f"{_quoted(self.period_column)} = {text}", num_rows=self.period_rows[period], layers=[]
         )
+
+    def written_columns(self) -> str:
+        """The select list of the staged columns written to raw."""
+        return f"* exclude ({', '.join(map(_quoted, self.hidden))})" if self.hidden else "*"
 
     def replace_values(self, con: duckdb.DuckDBPyConnection, column: str, pairs: list[tuple[str, str | None]]) -> None:
         """Rewrite the values of `column` through (old value, new value) pairs, the old values distinct. A table is
@@ -849,6 +857,9 @@ def delivered_periods(con: duckdb.DuckDBPyConnection, source: str, path: Path) -
     try:
         if source == focus.SOURCE:
             return _focus_periods(con, path)
+        if source == gcp_billing.SOURCE:
+            read = gcp_periods(con, path)
+            return set(read[0]) if read is not None else None
         period = _first_rows_period(con, source, path)
     except (NotColumnar, RejectedFile, ValueError, duckdb.Error, OSError):
         return None
@@ -900,6 +911,41 @@ def _focus_periods(con: duckdb.DuckDBPyConnection, path: Path) -> set[date] | No
         rows = _csv_reader(path, _positions(names))
         text = _nonempty(_positions(names)[names.index(column)])
     return _focus_periods_of(con, f"(select {text} as {column} from {rows})", PERIODS_READ_AT_MOST)
+
+
+def gcp_periods(
+    con: duckdb.DuckDBPyConnection, path: Path, head: int | None = None
+) -> tuple[list[date], list[str]] | None:
+    """The billing periods (sorted) and billing accounts a GCP export's rows name, read in DuckDB from
+    `invoice.month` and `billing_account_id` alone (JSON lines or CSV; the first `head` rows only, when given). None
+    when they do not read plainly (a row without either, a month that is not YYYYMM, a line DuckDB cannot read):
+    `gcp_billing` then reads the file and words what is wrong."""
+    suffix = path.suffix.lower()
+    if not path.stat().st_size or suffix not in gcp_billing.SUFFIXES:
+        return None
+    if suffix == ".csv":
+        names = column_names(_csv_header(path))
+        if not {"invoice_month", "billing_account_id"} <= set(names):
+            return None
+        positions = dict(zip(names, _positions(names), strict=True))
+        rows = _csv_reader(path, _positions(names))
+        month, account = positions["invoice_month"], positions["billing_account_id"]
+    else:
+        columns = "{'billing_account_id': 'VARCHAR', 'invoice': 'STRUCT(month VARCHAR)'}"
+        rows = f"read_json({_literal(str(path))}, format = 'newline_delimited', columns = {columns})"
+        month, account = "invoice.month", "billing_account_id"
+    if head is not None:
+        rows = f"(select * from {rows} limit {head})"
+    found = con.execute(
+        f"select list(distinct {month}), list(distinct {account}), bool_or({month} is null or {month} = '' "
+        f"or {account} is null or {account} = '') from {rows}"
+    ).fetchone()
+    if found is None or found[2] is not False or len(found[0]) > PERIODS_READ_AT_MOST:
+        return None
+    try:
+        return sorted({gcp_billing.month_start(month) for month in found[0]}), sorted(found[1])
+    except RejectedFile:
+        return None
 
 
 STAGERS: dict[str, Callable[[duckdb.DuckDBPyConnection, Path, date | None], ParsedFile]] = {

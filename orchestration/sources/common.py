@@ -87,8 +87,10 @@ def with_row_periods(table: pa.Table, periods: Sequence[date]) -> pa.Table:
     return table.append_column(LINEAGE_PERIOD, pa.array([p.isoformat() for p in periods], type=pa.string()))
 
 
+@lru_cache(maxsize=4096)
 def column_name(header: str) -> str:
-    """`BillingAccountId` -> `billingaccountid`, `service.description` -> `service_description`."""
+    """`BillingAccountId` -> `billingaccountid`, `service.description` -> `service_description`. Cached: a JSON-lines
+    export names its fields again on every line (a million GCP lines: five million names)."""
     cleaned = re.sub(r"[^a-z0-9]+", "_", header.strip().lstrip("\ufeff").lower()).strip("_")
     if not cleaned:
         raise RejectedFile(f"header {header!r} has no usable characters")
@@ -240,12 +242,13 @@ def check_decimal(value: str | None, column: str, row: int) -> None:
         raise RejectedFile(f"row {row}, column {column}: {value!r} is not a number")
 
 
-def normalise_decimals(rows: list[dict[str, str | None]], columns: Sequence[str]) -> None:
+def normalise_decimals(rows: list[dict[str, str | None]], columns: Sequence[str], first_row: int = 1) -> None:
     """Check the named number columns; scientific notation (`5.64902E-05`) becomes plain decimal text.
 
     Plain decimal text is kept exactly as delivered (trailing zeros included). One bad value refuses the file.
+    `first_row`: the number of `rows[0]` in the file, for the message (a file read a batch at a time).
     """
-    for index, row in enumerate(rows, start=1):
+    for index, row in enumerate(rows, start=first_row):
         for column in columns:
             value = row.get(column)
             if value is None:
@@ -295,9 +298,10 @@ def month_of(rows: list[dict[str, str | None]], column: str, what: str) -> date:
     return date(int(year), int(month), 1)
 
 
-def normalise_timestamps(rows: list[dict[str, str | None]], columns: Sequence[str]) -> None:
-    """Rewrite the named timestamp columns in place; one bad value refuses the whole file."""
-    for index, row in enumerate(rows, start=1):
+def normalise_timestamps(rows: list[dict[str, str | None]], columns: Sequence[str], first_row: int = 1) -> None:
+    """Rewrite the named timestamp columns in place; one bad value refuses the whole file (`first_row`: the number
+    of `rows[0]` in the file, for the message)."""
+    for index, row in enumerate(rows, start=first_row):
         for column in columns:
             value = row.get(column)
             if value is None or value == "":
@@ -345,7 +349,7 @@ def text_table(rows: list[dict[str, str | None]], columns: Sequence[str]) -> pa.
     return pa.table(data)
 
 
-def require_rows(rows: list[Any], path: Path) -> None:
+def require_rows(rows: Sequence[Any], path: Path) -> None:
     if not rows:
         raise RejectedFile("no data rows (header only or empty file); ask the provider to re-deliver")
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import csv
 import gzip
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
 from orchestration.sources.common import RejectedFile, column_names
+
+Row = dict[str, str | None]
 
 
 def _open_text(path: Path) -> IO[str]:
@@ -18,40 +21,59 @@ def _open_text(path: Path) -> IO[str]:
     return path.open(encoding="utf-8-sig", newline="")
 
 
-def read_csv_rows(
-    path: Path, names: Callable[[Sequence[str]], list[str]] = column_names
-) -> tuple[list[str], list[dict[str, str | None]]]:
-    """Columns (normalised names, delivered order) and rows; empty strings become None.
-
-    `names` turns the delivered header into column names (default: lower-case, non-alphanumerics to `_`);
-    a format-specific one maps provider spellings onto canonical names and must refuse duplicates.
-    """
-    if path.stat().st_size == 0:
-        raise RejectedFile("empty file (0 bytes); ask the provider to re-deliver")
+@contextmanager
+def _read_errors_refused() -> Iterator[None]:
+    """What reading the text can raise, as the one line that refuses the file."""
     try:
-        with _open_text(path) as handle:
-            reader = csv.reader(handle)
-            try:
-                header = next(reader)
-            except StopIteration:
-                raise RejectedFile("empty file (no header); ask the provider to re-deliver") from None
-            columns = names(header)
-            rows: list[dict[str, str | None]] = []
-            for number, record in enumerate(reader, start=1):
-                if not record:
-                    continue
-                if len(record) != len(columns):
-                    raise RejectedFile(
-                        f"row {number} has {len(record)} fields but the header has {len(columns)} "
-                        "(truncated or malformed file)"
-                    )
-                rows.append(
-                    {name: (value if value != "" else None) for name, value in zip(columns, record, strict=True)}
-                )
+        yield
     except UnicodeDecodeError as error:
         raise RejectedFile(f"not UTF-8 text at byte {error.start}; export as UTF-8 CSV") from None
     except (gzip.BadGzipFile, EOFError) as error:
         raise RejectedFile(f"not a readable gzip file (truncated or corrupt): {error}") from None
     except csv.Error as error:
         raise RejectedFile(f"not valid CSV: {error}") from None
-    return columns, rows
+
+
+def csv_rows(path: Path, names: Callable[[Sequence[str]], list[str]] = column_names) -> tuple[list[str], Iterator[Row]]:
+    """Columns (normalised names, delivered order) and the rows, read as they are iterated (a file of millions of
+    lines is never held whole); empty strings become None.
+
+    `names` turns the delivered header into column names (default: lower-case, non-alphanumerics to `_`);
+    a format-specific one maps provider spellings onto canonical names and must refuse duplicates.
+    """
+    if path.stat().st_size == 0:
+        raise RejectedFile("empty file (0 bytes); ask the provider to re-deliver")
+    handle = _open_text(path)
+    try:
+        with _read_errors_refused():
+            reader = csv.reader(handle)
+            try:
+                header = next(reader)
+            except StopIteration:
+                raise RejectedFile("empty file (no header); ask the provider to re-deliver") from None
+        columns = names(header)
+    except BaseException:
+        handle.close()
+        raise
+    return columns, _rows(handle, reader, columns)
+
+
+def _rows(handle: IO[str], reader: Iterator[list[str]], columns: list[str]) -> Iterator[Row]:
+    with handle, _read_errors_refused():
+        for number, record in enumerate(reader, start=1):
+            if not record:
+                continue
+            if len(record) != len(columns):
+                raise RejectedFile(
+                    f"row {number} has {len(record)} fields but the header has {len(columns)} "
+                    "(truncated or malformed file)"
+                )
+            yield {name: (value if value != "" else None) for name, value in zip(columns, record, strict=True)}
+
+
+def read_csv_rows(
+    path: Path, names: Callable[[Sequence[str]], list[str]] = column_names
+) -> tuple[list[str], list[Row]]:
+    """Columns and every row (csv_rows, held whole)."""
+    columns, rows = csv_rows(path, names)
+    return columns, list(rows)

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import ast
 import json
+from collections.abc import Collection, Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from orchestration.sources.common import (
     LINEAGE_ROW,
@@ -40,7 +41,7 @@ from orchestration.sources.common import (
     text_table,
     with_row_periods,
 )
-from orchestration.sources.csv_reader import read_csv_rows
+from orchestration.sources.csv_reader import csv_rows
 
 SOURCE = "gcp_billing"
 RAW_TABLE = "gcp_billing"
@@ -77,15 +78,19 @@ def _flatten(record: dict[str, Any], prefix: str, out: dict[str, Any]) -> None:
 def _text(name: str, value: Any) -> str | None:
     if name in KEY_VALUE_COLUMNS:
         return key_value_json(value)
+    if type(value) is str:  # most fields: decimal_text's answer without its type tests
+        return value or None
     if isinstance(value, list | dict):
         return compact_json(value)
     return decimal_text(value)
 
 
 Rows = list[dict[str, str | None]]
+# One delivered row: its text and its credits, each a row of their own (parent_row = the row's number).
+Record = tuple[dict[str, str | None], Rows]
 
 
-def _credit_rows(value: Any, row_number: int, where: str) -> Rows:
+def credit_rows(value: Any, row_number: int, where: str) -> Rows:
     """The elements of one row's credits array as credit rows (parent_row = the row's number)."""
     if value is None:
         return []
@@ -102,12 +107,10 @@ def _credit_rows(value: Any, row_number: int, where: str) -> Rows:
     return out
 
 
-def _read_json_lines(path: Path) -> tuple[list[str], Rows, Rows]:
+def _json_records(path: Path) -> Iterator[Record]:
     if path.stat().st_size == 0:
         raise RejectedFile("empty file (0 bytes); ask the provider to re-deliver")
-    rows: Rows = []
-    credits: Rows = []
-    columns: dict[str, None] = {}
+    row_number = 0
     with path.open(encoding="utf-8-sig") as handle:
         for line_number, line in enumerate(handle, start=1):
             if not line.strip():
@@ -120,15 +123,12 @@ def _read_json_lines(path: Path) -> tuple[list[str], Rows, Rows]:
                 raise RejectedFile(f"line {line_number}: expected a JSON object per line")
             flat: dict[str, Any] = {}
             _flatten(record, "", flat)
-            row_number = len(rows) + 1
             try:
                 row = {name: _text(name, value) for name, value in flat.items()}
             except ValueError as error:
                 raise RejectedFile(f"line {line_number}: {error}") from None
-            credits.extend(_credit_rows(flat.get("credits") or [], row_number, f"line {line_number}"))
-            columns.update(dict.fromkeys(row))
-            rows.append(row)
-    return list(columns), rows, credits
+            row_number += 1
+            yield row, credit_rows(flat.get("credits") or None, row_number, f"line {line_number}")
 
 
 def nested_value(text: str) -> Any:
@@ -144,11 +144,10 @@ def nested_value(text: str) -> Any:
         raise ValueError(f"not JSON or a literal list: {text[:60]!r}") from None
 
 
-def _read_csv(path: Path) -> tuple[list[str], Rows, Rows]:
-    columns, rows = read_csv_rows(path)
-    credits: Rows = []
+def _csv_records(rows: Iterator[dict[str, str | None]], columns: list[str]) -> Iterator[Record]:
     nested = [c for c in NESTED_CSV_COLUMNS if c in columns]
     for number, row in enumerate(rows, start=1):
+        credits: Rows = []
         for column in nested:
             text = row.get(column)
             if text is None:
@@ -159,36 +158,56 @@ def _read_csv(path: Path) -> tuple[list[str], Rows, Rows]:
             except ValueError as error:
                 raise RejectedFile(f"row {number}, column {column}: {error}") from None
             if column == "credits":
-                credits.extend(_credit_rows(value, number, f"row {number}"))
-    return columns, rows, credits
+                credits = credit_rows(value, number, f"row {number}")
+        yield row, credits
+
+
+def records(path: Path) -> tuple[list[str], Iterator[Record]]:
+    """The file's delivered columns known before its rows (a CSV header; none for JSON lines, whose rows may each
+    name other fields), and its rows as they are read: a file of millions of lines is never held whole."""
+    if path.suffix.lower() == ".csv":
+        columns, rows = csv_rows(path)
+        return columns, _csv_records(rows, columns)
+    return [], _json_records(path)
+
+
+def normalise(rows: Rows, credits: Rows, columns: Collection[str], first_row: int = 1, first_credit: int = 1) -> None:
+    """The raw layer's timestamps and decimal text, in place (`columns`: every column of the file's rows so far; the
+    first numbers: of `rows[0]` and `credits[0]` in the file, for the messages)."""
+    normalise_timestamps(rows, [c for c in TIMESTAMP_COLUMNS if c in columns], first_row)
+    normalise_decimals(rows, [c for c in NUMBER_COLUMNS if c in columns], first_row)
+    normalise_decimals(credits, ["amount"], first_credit)
+
+
+def file_periods(months: Collection[str], first_without_month: int | None) -> list[date]:
+    """The billing periods of a file from the invoice months its rows carry (empty ones left out) and the number of
+    its first row without one: one period, or several when every row says which."""
+    if len(months) <= 1:
+        return [month_start(single_value([{"invoice_month": m} for m in months], "invoice_month", "invoice month"))]
+    periods = {month_start(month) for month in months}
+    if first_without_month is not None:
+        raise RejectedFile(
+            f"row {first_without_month}: invoice.month is empty in a file spanning several invoice months; "
+            "cannot tell the row's billing period"
+        )
+    return sorted(periods)
 
 
 def parse(path: Path) -> ParsedFile:
-    if path.suffix.lower() == ".csv":
-        columns, rows, credits = _read_csv(path)
-    else:
-        columns, rows, credits = _read_json_lines(path)
+    delivered, read = records(path)
+    columns = dict.fromkeys(delivered)
+    rows: Rows = []
+    credits: Rows = []
+    for row, row_credits in read:
+        rows.append(row)
+        columns.update(dict.fromkeys(row))
+        credits.extend(row_credits)
     require_columns(columns, REQUIRED_COLUMNS, "GCP billing export")
     require_rows(rows, path)
-    normalise_timestamps(rows, [c for c in TIMESTAMP_COLUMNS if c in columns])
-    normalise_decimals(rows, [c for c in NUMBER_COLUMNS if c in columns])
-    normalise_decimals(credits, ["amount"])
+    normalise(rows, credits, columns)
     months = {row.get("invoice_month") for row in rows} - {None, ""}
-    row_periods: list[date] | None = None
-    if len(months) <= 1:
-        period = _month_start(single_value(rows, "invoice_month", "invoice month"))
-        periods = [period]
-    else:
-        by_month = {month: _month_start(month) for month in months if month}
-        empty = next((i for i, row in enumerate(rows, start=1) if not row.get("invoice_month")), None)
-        if empty is not None:
-            raise RejectedFile(
-                f"row {empty}: invoice.month is empty in a file spanning several invoice months; "
-                "cannot tell the row's billing period"
-            )
-        row_periods = [by_month[str(row["invoice_month"])] for row in rows]
-        periods = sorted(set(row_periods))
-        period = periods[0]
+    empty = next((i for i, row in enumerate(rows, start=1) if not row.get("invoice_month")), None)
+    periods = file_periods(cast(set[str], months), empty)
     account = single_value(rows, "billing_account_id", "billing account")
     main = text_table(rows, list(columns))
     credit_table = text_table(credits, ["parent_row", *CREDIT_COLUMNS])
@@ -196,12 +215,13 @@ def parse(path: Path) -> ParsedFile:
     credit_table = credit_table.set_column(
         credit_table.column_names.index(LINEAGE_ROW), LINEAGE_ROW, credit_table.column("parent_row")
     ).drop(["parent_row"])
-    if row_periods is None:
-        return ParsedFile(SOURCE, period, account, len(rows), {RAW_TABLE: main, CREDITS_TABLE: credit_table})
+    if len(periods) == 1:
+        return ParsedFile(SOURCE, periods[0], account, len(rows), {RAW_TABLE: main, CREDITS_TABLE: credit_table})
+    row_periods = [month_start(str(row["invoice_month"])) for row in rows]
     credit_periods = [row_periods[int(parent) - 1] for parent in credit_table.column(LINEAGE_ROW).to_pylist()]
     return ParsedFile(
         SOURCE,
-        period,
+        periods[0],
         account,
         len(rows),
         {
@@ -213,7 +233,7 @@ def parse(path: Path) -> ParsedFile:
     )
 
 
-def _month_start(month: str) -> date:
+def month_start(month: str) -> date:
     if len(month) != 6 or not month.isdigit() or not 1 <= int(month[4:]) <= 12:
         raise RejectedFile(f"column invoice.month: {month!r} is not YYYYMM")
     return date(int(month[:4]), int(month[4:]), 1)

@@ -1,0 +1,200 @@
+"""Exports read row by row but never held whole: each batch of parsed rows goes to a temporary table on the warehouse
+connection as it is read (GCP billing exports, JSON lines or CSV).
+
+A GCP export's nested records, credit arrays and exact decimals are parsed by `gcp_billing`'s own code (DuckDB reads
+JSON numbers as binary floats, so its JSON reader cannot give the delivered digits): the raw text is the same as
+`gcp_billing.parse` gives, but the memory a file needs is one batch of rows, not the file. DuckDB keeps the staged
+rows and spills them to its temp directory when they do not fit, so a multi-million-line export loads in bounded
+memory. Its refusals are the parser's own checks, raised with the file's row numbers; a file with several faults may
+be refused for another of them than `parse` names first (this reads in file order and checks as it goes).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from orchestration.sources import gcp_billing
+from orchestration.sources.columnar import PROBE_HEAD_ROWS, NotColumnar, StagedTable, gcp_periods
+from orchestration.sources.common import (
+    LINEAGE_ROW,
+    ParsedFile,
+    RejectedFile,
+    require_columns,
+    require_rows,
+    single_value,
+)
+
+BATCH_ROWS = 20_000
+_COUNTER = itertools.count(1)
+_CREDIT_PERIOD = "_invoice_month"
+
+Rows = list[dict[str, str | None]]
+
+
+class Spool:
+    """A temporary table of text columns filled a batch of rows at a time; a column first named by a later batch is
+    added then (earlier rows hold NULL there, as a parser's table holds None). `_source_row` is each row's number."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, columns: Sequence[str] = ()) -> None:
+        self.con = con
+        self.name = f"billing_spooled_{next(_COUNTER)}"
+        self.columns: list[str] = []
+        self._known: set[str] = set()
+        self.rows = 0
+        con.execute(f'create temp table {self.name} ("{LINEAGE_ROW}" varchar)')
+        self.add_columns(columns)
+
+    def add_columns(self, columns: Iterable[str]) -> None:
+        for column in dict.fromkeys(columns):
+            if column not in self._known:
+                self.con.execute(f"alter table {self.name} add column {_quoted(column)} varchar")
+                self.columns.append(column)
+                self._known.add(column)
+
+    def append(self, rows: Rows, row_numbers: Sequence[str]) -> None:
+        if not rows:
+            return
+        schema = pa.schema([(column, pa.string()) for column in self.columns])
+        batch = pa.Table.from_pylist(rows, schema=schema).append_column(
+            LINEAGE_ROW, pa.array(row_numbers, type=pa.string())
+        )
+        self.con.register("billing_spooled_batch", batch)
+        try:
+            self.con.execute(f"insert into {self.name} by name select * from billing_spooled_batch")
+        finally:
+            self.con.unregister("billing_spooled_batch")
+        self.rows += len(rows)
+
+    def drop(self) -> None:
+        self.con.execute(f"drop table if exists {self.name}")
+
+
+def _batches(records: Iterator[gcp_billing.Record], size: int) -> Iterator[list[gcp_billing.Record]]:
+    while batch := list(itertools.islice(records, size)):
+        yield batch
+
+
+def stage_gcp(
+    con: duckdb.DuckDBPyConnection, path: Path, wanted: date | None = None, batch_rows: int | None = None
+) -> ParsedFile:
+    """A GCP billing export parsed as `gcp_billing.parse` parses it, its rows staged in DuckDB a batch at a time.
+    With `wanted` (the period being ingested), an export of other periods only is left pending from its invoice
+    months alone: a close does not parse the months waiting beside it."""
+    if (pending := _elsewhere(con, path, wanted)) is not None:
+        return pending
+    delivered, records = gcp_billing.records(path)
+    main = Spool(con, delivered)
+    credits = Spool(con, ["parent_row", *gcp_billing.CREDIT_COLUMNS, _CREDIT_PERIOD])
+    try:
+        return _stage(main, credits, path, records, batch_rows or BATCH_ROWS)
+    except BaseException:
+        main.drop()
+        credits.drop()
+        raise
+
+
+def _stage(
+    main: Spool, credits: Spool, path: Path, records: Iterator[gcp_billing.Record], batch_rows: int
+) -> ParsedFile:
+    month_rows: Counter[str] = Counter()
+    month_credits: Counter[str] = Counter()
+    accounts: set[str] = set()
+    first_without_month: int | None = None
+    for batch in _batches(records, batch_rows):
+        rows = [row for row, _ in batch]
+        first_row = main.rows + 1
+        main.add_columns(column for row in rows for column in row)
+        batch_credits = [credit for _, row_credits in batch for credit in row_credits]
+        gcp_billing.normalise(rows, batch_credits, main.columns, first_row, credits.rows + 1)
+        for number, row in enumerate(rows, start=first_row):
+            if month := row.get("invoice_month"):
+                month_rows[month] += 1
+            elif first_without_month is None:
+                first_without_month = number
+            if account := row.get("billing_account_id"):
+                accounts.add(account)
+        for credit in batch_credits:
+            month = rows[int(credit["parent_row"] or 0) - first_row].get("invoice_month")
+            credit[_CREDIT_PERIOD] = month
+            month_credits[month or ""] += 1
+        main.append(rows, [str(number) for number in range(first_row, first_row + len(rows))])
+        credits.append(batch_credits, [str(credit["parent_row"]) for credit in batch_credits])
+    require_columns(main.columns, gcp_billing.REQUIRED_COLUMNS, "GCP billing export")
+    require_rows(range(main.rows), path)
+    periods = gcp_billing.file_periods(set(month_rows), first_without_month)
+    account = single_value([{"billing_account_id": a} for a in accounts], "billing_account_id", "billing account")
+    main_table = _staged(main, main.columns)
+    # A credit's lineage row is its parent's row (parent_row, staged as `_source_row`); its position is credit_index.
+    credit_table = _staged(credits, list(gcp_billing.CREDIT_COLUMNS), hidden=("parent_row", _CREDIT_PERIOD))
+    if len(periods) == 1:
+        return ParsedFile(
+            gcp_billing.SOURCE,
+            periods[0],
+            account,
+            main.rows,
+            {gcp_billing.RAW_TABLE: main_table, gcp_billing.CREDITS_TABLE: credit_table},
+        )
+    text = {month: gcp_billing.month_start(month) for month in month_rows}
+    _by_period(main_table, "invoice_month", month_rows, text)
+    _by_period(credit_table, _CREDIT_PERIOD, month_credits, text)
+    return ParsedFile(
+        gcp_billing.SOURCE,
+        periods[0],
+        account,
+        main.rows,
+        {gcp_billing.RAW_TABLE: main_table, gcp_billing.CREDITS_TABLE: credit_table},
+        periods=periods,
+        period_accounts=dict.fromkeys(periods, account),
+    )
+
+
+def _elsewhere(con: duckdb.DuckDBPyConnection, path: Path, wanted: date | None) -> ParsedFile | None:
+    """The file, without its rows, when its rows plainly name other billing periods than `wanted` and one account
+    (columnar.gcp_periods: its first rows, then all of them when those are not all of `wanted`)."""
+    if wanted is None:
+        return None
+    try:
+        head = gcp_periods(con, path, head=PROBE_HEAD_ROWS)
+        if head is not None and head[0] == [wanted]:
+            return None
+        read = gcp_periods(con, path)
+    except (NotColumnar, RejectedFile, ValueError, duckdb.Error, OSError):
+        return None
+    if read is None or wanted in read[0] or len(read[1]) != 1:
+        return None
+    # The ingest reports the first of its periods pending, as it does for a parsed file of several.
+    return ParsedFile(gcp_billing.SOURCE, read[0][0], read[1][0], 0, {})
+
+
+def _staged(spool: Spool, columns: list[str], hidden: tuple[str, ...] = ()) -> StagedTable:
+    return StagedTable(spool.name, [*columns, LINEAGE_ROW], num_rows=spool.rows, row_numbered=True, hidden=hidden)
+
+
+def _by_period(table: StagedTable, column: str, counts: Counter[str], periods: dict[str, date]) -> None:
+    table.period_column = column
+    table.period_rows = {periods[month]: counts[month] for month in periods}
+    table.period_values = {period: month for month, period in periods.items()}
+
+
+STAGERS: dict[str, Callable[[duckdb.DuckDBPyConnection, Path, date | None], ParsedFile]] = {
+    gcp_billing.SOURCE: stage_gcp,
+}
+
+
+def stage(con: duckdb.DuckDBPyConnection, source: str, path: Path, wanted: date | None = None) -> ParsedFile | None:
+    """The file parsed and staged a batch at a time, or None when its source is not read this way."""
+    stager = STAGERS.get(source)
+    if stager is None or path.suffix.lower() not in gcp_billing.SUFFIXES:
+        return None
+    return stager(con, path, wanted)
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'

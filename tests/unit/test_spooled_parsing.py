@@ -1,0 +1,251 @@
+"""GCP billing exports staged in DuckDB a batch at a time give the raw text `gcp_billing.parse` gives, and its refusals.
+
+The parser holds a whole file's rows in Python objects (a multi-million-line export does not fit in memory); the
+spooled path runs the same per-row code on one batch at a time and stages each batch in DuckDB. Batches of a few
+rows here, so that every file crosses several batches: a column first named by a later row, credits of rows in
+different batches, a refusal in a later batch.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.demo import gcp_billing as demo_gcp
+from orchestration.demo.periods import DEMO_PERIODS
+from orchestration.ingest import landing
+from orchestration.ingest.landing import ingest_source
+from orchestration.sources import FORMATS, RejectedFile, columnar, spooled
+from orchestration.sources.columnar import StagedTable
+from orchestration.sources.gcp_billing import CREDITS_TABLE, RAW_TABLE
+from tests.unit.test_sources_gcp import KOKU_SAMPLE, RECORD, csv_row, write_csv
+
+SOURCE = "gcp_billing"
+
+
+def _staged_rows(con: duckdb.DuckDBPyConnection, table: StagedTable) -> list[dict[str, str | None]]:
+    cursor = con.execute(
+        f"select {', '.join(map(json.dumps, table.column_names))} from {table.name} where {table.where} "
+        "order by cast(_source_row as bigint), rowid"
+    )
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _assert_same_parse(path: Path, batch_rows: int = 2) -> None:
+    con = duckdb.connect()
+    staged = spooled.stage_gcp(con, path, batch_rows=batch_rows)
+    reference = FORMATS[SOURCE].parse(path)
+    assert (staged.billing_period_start, staged.billing_account_id, staged.row_count) == (
+        reference.billing_period_start,
+        reference.billing_account_id,
+        reference.row_count,
+    )
+    assert (staged.periods, staged.period_accounts) == (reference.periods, reference.period_accounts)
+    assert list(staged.tables) == list(reference.tables) == [RAW_TABLE, CREDITS_TABLE]
+    for period in staged.periods:
+        staged_part, reference_part = staged.for_period(period), reference.for_period(period)
+        assert staged_part.row_count == reference_part.row_count
+        for name, table in staged_part.tables.items():
+            expected = reference_part.tables[name]
+            assert table.column_names == expected.column_names, name
+            assert table.num_rows == expected.num_rows, name
+            assert _staged_rows(con, table) == expected.to_pylist(), f"{path.name}: {name} {period} differs"
+    con.close()
+
+
+def _jsonl(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
+    return path
+
+
+def test_the_koku_csv_sample_is_staged_as_the_parser_reads_it() -> None:
+    _assert_same_parse(KOKU_SAMPLE, batch_rows=4)
+
+
+def test_the_demo_json_lines_export_is_staged_as_the_parser_reads_it(tmp_path: Path) -> None:
+    path = demo_gcp.write_month(tmp_path, 2026, DEMO_PERIODS[-1]).path
+    _assert_same_parse(path, batch_rows=50)
+
+
+def test_a_field_first_named_by_a_later_row_and_credits_across_batches(tmp_path: Path) -> None:
+    later = {**RECORD, "export_time": "2026-09-02 03:04:05.250+02:00", "cost_at_list": 1.5e-7}
+    records = [RECORD, {**RECORD, "credits": []}, later, {**RECORD, "labels": []}, later]
+    _assert_same_parse(_jsonl(tmp_path / "export.jsonl", records), batch_rows=2)
+
+
+@pytest.mark.parametrize("python_literals", [False, True])
+def test_a_csv_spanning_two_invoice_months_is_staged_period_by_period(tmp_path: Path, python_literals: bool) -> None:
+    october = {**RECORD, "invoice": {"month": "202610"}}
+    rows = [october, RECORD, {**RECORD, "credits": []}, october, RECORD]
+    path = write_csv(tmp_path / "export.csv", [csv_row(r, python_literals=python_literals) for r in rows])
+    _assert_same_parse(path, batch_rows=2)
+    con = duckdb.connect()
+    staged = spooled.stage_gcp(con, path, batch_rows=2)
+    september = staged.for_period(date(2026, 9, 1)).tables
+    assert [r["_source_row"] for r in _staged_rows(con, september[CREDITS_TABLE])] == ["2", "2", "5", "5"]
+    assert september[RAW_TABLE].num_rows == 3
+
+
+def _refusal(call) -> str:
+    with pytest.raises(RejectedFile) as refused:
+        call()
+    return str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "change"),
+    [
+        ("a bad timestamp in a later batch", lambda rows: rows[4].update(usage_start_time="not a time")),
+        ("a bad cost in a later batch", lambda rows: rows[3].update(cost="twelve")),
+        ("a credit amount that is no number", lambda rows: rows[4]["credits"][1].update(amount="minus one")),
+        ("an invoice month that is not YYYYMM", lambda rows: rows[1]["invoice"].update(month="2026-9")),
+        (
+            "an empty invoice month among two",
+            lambda rows: (rows[0].update(invoice={"month": "202610"}), rows[3].update(invoice={})),
+        ),
+        ("two billing accounts", lambda rows: rows[4].update(billing_account_id="other")),
+        ("credits that are not records", lambda rows: rows[2].update(credits=[1])),
+    ],
+)
+def test_a_refused_file_gets_the_parsers_message_with_the_files_row_numbers(tmp_path: Path, name: str, change) -> None:
+    rows = [json.loads(json.dumps(RECORD)) for _ in range(6)]
+    change(rows)
+    path = _jsonl(tmp_path / "export.jsonl", rows)
+    con = duckdb.connect()
+    expected = _refusal(lambda: FORMATS[SOURCE].parse(path))
+    assert _refusal(lambda: spooled.stage_gcp(con, path, batch_rows=2)) == expected, name
+    # Nothing staged is left behind on the connection.
+    assert con.execute("select count(*) from duckdb_tables() where temporary").fetchone() == (0,)
+
+
+def test_a_file_missing_a_required_field_or_rows_is_refused_as_the_parser_refuses_it(tmp_path: Path) -> None:
+    without = {key: value for key, value in RECORD.items() if key != "cost_type"}
+    for path in (_jsonl(tmp_path / "no-cost-type.jsonl", [without] * 3), write_csv(tmp_path / "header.csv", [])):
+        con = duckdb.connect()
+        expected = _refusal(lambda path=path: FORMATS[SOURCE].parse(path))
+        assert _refusal(lambda path=path, con=con: spooled.stage_gcp(con, path, batch_rows=2)) == expected
+
+
+def test_a_file_is_held_one_batch_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = demo_gcp.write_month(tmp_path, 2026, DEMO_PERIODS[-1]).path
+    batches: list[int] = []
+    real = spooled.Spool.append
+
+    def spy(self: spooled.Spool, rows: list, row_numbers: list) -> None:
+        if self.columns[0] != "parent_row":
+            batches.append(len(rows))
+        real(self, rows, row_numbers)
+
+    monkeypatch.setattr(spooled.Spool, "append", spy)
+    staged = spooled.stage_gcp(duckdb.connect(), path, batch_rows=100)
+    assert sum(batches) == staged.row_count > 300
+    assert max(batches) == 100
+
+
+def _raw_after_ingest(tmp_path: Path, name: str, files: list[Path], period: date | None = None) -> list[list]:
+    landing_dir = tmp_path / name / "landing"
+    for file in files:
+        target = landing_dir / SOURCE / file.parent.name / file.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(file, target)
+    con = duckdb.connect()
+    report = ingest_source(con, SOURCE, landing_dir, tmp_path / name / "quarantine", period=period)
+    tables = [[(o.path, o.status, o.billing_period_start, o.row_count) for o in report.outcomes]]
+    for table in (RAW_TABLE, CREDITS_TABLE):
+        rows = con.execute(
+            f"select * from raw.{table} order by _source_file, cast(_source_row as integer), "
+            f"{'credit_index' if table == CREDITS_TABLE else '_billing_period_start'}"
+        ).fetchall()
+        tables.append([[d[0] for d in con.description], *rows])
+    tables.append(
+        con.execute(
+            "select path, billing_period_start, row_count, status from audit.ingested_files order by all"
+        ).fetchall()
+    )
+    con.close()
+    return tables
+
+
+@pytest.mark.parametrize("period", [None, date(2026, 9, 1)], ids=["every period", "one period closed"])
+def test_raw_rows_lineage_and_audit_are_the_same_whichever_path_parsed_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, period: date | None
+) -> None:
+    files = [demo_gcp.write_month(tmp_path / "demo" / p.label, 2026, p).path for p in DEMO_PERIODS[-2:]]
+    # Another billing account's export spanning both months (the same account's would supersede the demo's).
+    september = {**RECORD, "billing_account_id": "0A0A0A-0B0B0B-0C0C0C"}
+    october = {**september, "invoice": {"month": "202610"}}
+    two_months = tmp_path / "demo" / "two-months" / "export.jsonl"
+    two_months.parent.mkdir(parents=True)
+    _jsonl(two_months, [october, september, {**september, "credits": []}, october])
+    files.append(two_months)
+    monkeypatch.setattr(spooled, "BATCH_ROWS", 7)
+    spooled_rows = _raw_after_ingest(tmp_path, "spooled", files, period)
+    monkeypatch.setattr(landing.spooled, "stage", lambda con, source, path, period=None: None)
+    parsed_rows = _raw_after_ingest(tmp_path, "parsed", files, period)
+    assert len(spooled_rows[1]) > 300
+    assert spooled_rows == parsed_rows
+
+
+def test_the_periods_and_account_read_in_duckdb_are_the_ones_the_parser_finds(tmp_path: Path) -> None:
+    # What the landing sensor closes and what a close leaves pending without staging a row.
+    october = {**RECORD, "invoice": {"month": "202610"}}
+    files = [
+        KOKU_SAMPLE,
+        demo_gcp.write_month(tmp_path, 2026, DEMO_PERIODS[-1]).path,
+        _jsonl(tmp_path / "two-months.jsonl", [october, RECORD, october]),
+        write_csv(tmp_path / "two-months.csv", [csv_row(october), csv_row(RECORD, python_literals=True)]),
+    ]
+    con = duckdb.connect()
+    for path in files:
+        parsed = FORMATS[SOURCE].parse(path)
+        assert columnar.gcp_periods(con, path) == (parsed.periods, [parsed.billing_account_id]), path.name
+        assert columnar.delivered_periods(con, SOURCE, path) == set(parsed.periods), path.name
+    assert columnar.gcp_periods(con, files[2]) == (
+        [date(2026, 9, 1), date(2026, 10, 1)],
+        [RECORD["billing_account_id"]],
+    )
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [json.dumps({**RECORD, "invoice": {"month": "2026-09"}})],  # not YYYYMM: the parser words it
+        [json.dumps(RECORD), json.dumps({**RECORD, "invoice": {}})],  # a row without its month
+        [json.dumps(RECORD), '{"billing_account_id": "01A2B3-C4D5E6-F7A8B9", "invoice": '],  # a truncated line
+    ],
+    ids=["not YYYYMM", "a row without its month", "a truncated line"],
+)
+def test_periods_that_do_not_read_plainly_are_left_to_the_parser(tmp_path: Path, lines: list[str]) -> None:
+    path = tmp_path / "export.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert columnar.delivered_periods(duckdb.connect(), SOURCE, path) is None
+
+
+def test_a_close_of_one_month_leaves_the_other_gcp_months_pending_without_staging_their_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    landing_dir = tmp_path / "landing"
+    for period in DEMO_PERIODS[-3:]:
+        written = demo_gcp.write_month(tmp_path / "demo" / period.label, 2026, period).path
+        target = landing_dir / SOURCE / period.label / written.name
+        target.parent.mkdir(parents=True)
+        shutil.copy2(written, target)
+    staged: list[str] = []
+    real = spooled._stage
+    monkeypatch.setattr(spooled, "_stage", lambda main, *rest: staged.append(main.name) or real(main, *rest))
+    closed = DEMO_PERIODS[-2].start
+
+    report = ingest_source(duckdb.connect(), SOURCE, landing_dir, tmp_path / "q", period=closed)
+
+    assert sorted((o.status, o.billing_period_start, o.billing_account_id) for o in report.outcomes) == [
+        ("loaded", closed, "01A2B3-C4D5E6-F7A8B9"),
+        ("pending", DEMO_PERIODS[-3].start, "01A2B3-C4D5E6-F7A8B9"),
+        ("pending", DEMO_PERIODS[-1].start, "01A2B3-C4D5E6-F7A8B9"),
+    ]
+    assert len(staged) == 1  # only the closed month's rows were read
