@@ -25,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.sources import aws_cur, azure_cost, focus, gcp_billing
+from orchestration.sources import aws_cur, azure_cost, focus, gcp_billing, oci_cost
 from orchestration.sources.common import (
     LINEAGE_ROW,
     ParsedFile,
@@ -38,6 +38,7 @@ from orchestration.sources.common import (
     period_start,
     single_value,
 )
+from orchestration.sources.csv_reader import csv_rows
 
 # Numbers Python's Decimal reads (after strip()); anything else goes to the row-by-row parser.
 _NUMBER = r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$"
@@ -857,8 +858,8 @@ def delivered_periods(con: duckdb.DuckDBPyConnection, source: str, path: Path) -
     try:
         if source == focus.SOURCE:
             return _focus_periods(con, path)
-        if source == gcp_billing.SOURCE:
-            read = gcp_periods(con, path)
+        if source in (gcp_billing.SOURCE, oci_cost.SOURCE):
+            read = (gcp_periods if source == gcp_billing.SOURCE else oci_periods)(con, path)
             return set(read[0]) if read is not None else None
         period = _first_rows_period(con, source, path)
     except (NotColumnar, RejectedFile, ValueError, duckdb.Error, OSError):
@@ -945,6 +946,31 @@ def gcp_periods(
     try:
         return sorted({gcp_billing.month_start(month) for month in found[0]}), sorted(found[1])
     except RejectedFile:
+        return None
+
+
+def oci_periods(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[list[date], list[str]] | None:
+    """The months (sorted) an OCI cost report's usage starts in and the tenancies it names, read in DuckDB from
+    `lineItem/intervalUsageStart` and `lineItem/tenantId` alone (CSV or `.csv.gz`). None unless every start is OCI's
+    own UTC form (`2023-11-13T10:00Z`, seconds optional) and every row names a tenancy: `oci_cost` then decides."""
+    if not path.stat().st_size or path.suffix.lower() not in oci_cost.SUFFIXES:
+        return None
+    names, _ = csv_rows(path, oci_cost.oci_column_names)
+    if not {oci_cost.START, oci_cost.TENANT} <= set(names):
+        return None
+    positions = dict(zip(names, _positions(names), strict=True))
+    start, tenancy = positions[oci_cost.START], positions[oci_cost.TENANT]
+    found = con.execute(
+        f"select list(distinct left({start}, 7)), list(distinct {tenancy}), bool_or({tenancy} is null "
+        f"or {tenancy} = '' or not coalesce(regexp_full_match({start}, "
+        f"'[1-9][0-9]{{3}}-[0-9]{{2}}-[0-9]{{2}}T[0-9]{{2}}:[0-9]{{2}}(:[0-9]{{2}})?Z'), false)) "
+        f"from {_csv_reader(path, _positions(names))}"
+    ).fetchone()
+    if found is None or found[2] is not False or len(found[0]) > PERIODS_READ_AT_MOST:
+        return None
+    try:
+        return sorted({month_of([{"start": month}], "start", "month") for month in found[0]}), sorted(found[1])
+    except (RejectedFile, ValueError):
         return None
 
 

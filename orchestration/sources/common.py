@@ -266,18 +266,23 @@ def require_values(rows: list[dict[str, str | None]], columns: Sequence[str], wh
     for column in columns:
         empty = [index for index, row in enumerate(rows, start=1) if row.get(column) in (None, "")]
         if empty:
-            raise RejectedFile(
-                f"column {column} is empty on {len(empty)} of {len(rows)} rows (first: row {empty[0]}); "
-                f"every {what} line carries it — re-export the file from the provider"
-            )
+            raise empty_values(column, len(empty), len(rows), empty[0], what)
+
+
+def empty_values(column: str, empty: int, rows: int, first: int, what: str) -> RejectedFile:
+    """The refusal of a file whose mandatory `column` is empty on `empty` of its `rows` rows, the first `first`."""
+    return RejectedFile(
+        f"column {column} is empty on {empty} of {rows} rows (first: row {first}); "
+        f"every {what} line carries it — re-export the file from the provider"
+    )
 
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
-def check_currency(rows: list[dict[str, str | None]], column: str) -> None:
+def check_currency(rows: list[dict[str, str | None]], column: str, first_row: int = 1) -> None:
     """Currency columns hold ISO 4217 alphabetic codes (`USD`, `CAD`, `NOK`)."""
-    for index, row in enumerate(rows, start=1):
+    for index, row in enumerate(rows, start=first_row):
         value = row.get(column)
         if value is not None and not _CURRENCY.match(value):
             raise RejectedFile(f"row {index}, column {column}: {value!r} is not an ISO 4217 currency code")

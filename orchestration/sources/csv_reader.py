@@ -36,30 +36,27 @@ def _read_errors_refused() -> Iterator[None]:
 
 def csv_rows(path: Path, names: Callable[[Sequence[str]], list[str]] = column_names) -> tuple[list[str], Iterator[Row]]:
     """Columns (normalised names, delivered order) and the rows, read as they are iterated (a file of millions of
-    lines is never held whole); empty strings become None.
+    lines is never held whole; the file is opened again for them, so an iterator never started holds nothing open);
+    empty strings become None.
 
     `names` turns the delivered header into column names (default: lower-case, non-alphanumerics to `_`);
     a format-specific one maps provider spellings onto canonical names and must refuse duplicates.
     """
     if path.stat().st_size == 0:
         raise RejectedFile("empty file (0 bytes); ask the provider to re-deliver")
-    handle = _open_text(path)
-    try:
-        with _read_errors_refused():
-            reader = csv.reader(handle)
-            try:
-                header = next(reader)
-            except StopIteration:
-                raise RejectedFile("empty file (no header); ask the provider to re-deliver") from None
-        columns = names(header)
-    except BaseException:
-        handle.close()
-        raise
-    return columns, _rows(handle, reader, columns)
+    with _read_errors_refused(), _open_text(path) as handle:
+        try:
+            header = next(csv.reader(handle))
+        except StopIteration:
+            raise RejectedFile("empty file (no header); ask the provider to re-deliver") from None
+    columns = names(header)
+    return columns, _rows(path, columns)
 
 
-def _rows(handle: IO[str], reader: Iterator[list[str]], columns: list[str]) -> Iterator[Row]:
-    with handle, _read_errors_refused():
+def _rows(path: Path, columns: list[str]) -> Iterator[Row]:
+    with _read_errors_refused(), _open_text(path) as handle:
+        reader = csv.reader(handle)
+        next(reader)  # the header, read by csv_rows
         for number, record in enumerate(reader, start=1):
             if not record:
                 continue

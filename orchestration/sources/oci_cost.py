@@ -95,12 +95,17 @@ def oci_column_names(headers: Sequence[str]) -> list[str]:
     return names
 
 
-def _fold_tag_columns(columns: list[str], rows: list[dict[str, str | None]]) -> list[str]:
-    """Fold the `tags/<key>` columns into one `tags` JSON object per row (always present; `{}` without tags)."""
-    folded = [c for c in columns if _FOLD in c]
+def folded_columns(columns: list[str]) -> list[str]:
+    """The raw table's columns: the delivered ones with the `tags/<key>` columns folded into `tags`."""
     kept = [c for c in columns if _FOLD not in c]
     if TAGS in kept:
         raise RejectedFile("a column named 'tags' is delivered beside tags/<key> columns; cannot fold the tags")
+    return [*kept, TAGS]
+
+
+def fold_tags(columns: list[str], rows: list[dict[str, str | None]]) -> None:
+    """Fold the `tags/<key>` columns into one `tags` JSON object per row (always present; `{}` without tags)."""
+    folded = [c for c in columns if _FOLD in c]
     for row in rows:
         pairs: dict[str, str] = {}
         for column in folded:
@@ -108,7 +113,6 @@ def _fold_tag_columns(columns: list[str], rows: list[dict[str, str | None]]) -> 
             if value not in (None, ""):
                 pairs[column.split(_FOLD, 1)[1]] = str(value)
         row[TAGS] = compact_json(pairs)
-    return [*kept, TAGS]
 
 
 def _next_month(period: date) -> str:
@@ -116,10 +120,10 @@ def _next_month(period: date) -> str:
     return f"{year:04d}-{month:02d}-01 00:00:00"
 
 
-def _check_intervals_end_in_month(rows: list[dict[str, str | None]], period: date) -> None:
+def check_intervals_end_in_month(rows: list[dict[str, str | None]], period: date, first_row: int = 1) -> None:
     """A usage interval ends at the latest at the first instant of the next month (ISO text compares in order)."""
     limit = _next_month(period)
-    for number, row in enumerate(rows, start=1):
+    for number, row in enumerate(rows, start=first_row):
         start, end = row.get(START) or "", row.get(END) or ""
         if end > limit:
             raise RejectedFile(
@@ -130,17 +134,28 @@ def _check_intervals_end_in_month(rows: list[dict[str, str | None]], period: dat
             raise RejectedFile(f"row {number}: the usage interval ends ({end}) before it starts ({start})")
 
 
+def normalise(rows: list[dict[str, str | None]], columns: list[str], first_row: int = 1) -> None:
+    """The raw layer's decimal text and timestamps and the currency check, in place (`columns`: the raw table's;
+    `first_row`: the number of `rows[0]` in the file, for the messages)."""
+    normalise_decimals(rows, [c for c in NUMBER_COLUMNS if c in columns], first_row)
+    normalise_timestamps(rows, TIMESTAMP_COLUMNS, first_row)
+    check_currency(rows, CURRENCY, first_row)
+
+
+# No billing-period column: OCI bills calendar months (UTC), so the period is the month of the usage.
+PERIOD_WHAT = "billing period (the month of lineItem/intervalUsageStart)"
+ACCOUNT_WHAT = "tenancy (lineItem/tenantId, the billing account)"
+
+
 def parse(path: Path) -> ParsedFile:
-    columns, rows = read_csv_rows(path, oci_column_names)
-    columns = _fold_tag_columns(columns, rows)
+    delivered, rows = read_csv_rows(path, oci_column_names)
+    columns = folded_columns(delivered)
+    fold_tags(delivered, rows)
     require_columns(columns, REQUIRED_COLUMNS, "OCI cost report")
     require_rows(rows, path)
     require_values(rows, REQUIRED_VALUES, "OCI cost report")
-    normalise_decimals(rows, [c for c in NUMBER_COLUMNS if c in columns])
-    normalise_timestamps(rows, TIMESTAMP_COLUMNS)
-    check_currency(rows, CURRENCY)
-    # No billing-period column: OCI bills calendar months (UTC), so the period is the month of the usage.
-    period = month_of(rows, START, "billing period (the month of lineItem/intervalUsageStart)")
-    _check_intervals_end_in_month(rows, period)
-    account = single_value(rows, TENANT, "tenancy (lineItem/tenantId, the billing account)")
+    normalise(rows, columns)
+    period = month_of(rows, START, PERIOD_WHAT)
+    check_intervals_end_in_month(rows, period)
+    account = single_value(rows, TENANT, ACCOUNT_WHAT)
     return ParsedFile(SOURCE, period, account, len(rows), {RAW_TABLE: text_table(rows, columns)})

@@ -1,12 +1,13 @@
 """Exports read row by row but never held whole: each batch of parsed rows goes to a temporary table on the warehouse
-connection as it is read (GCP billing exports, JSON lines or CSV).
+connection as it is read (GCP billing exports, JSON lines or CSV; OCI cost reports, CSV or `.csv.gz`).
 
-A GCP export's nested records, credit arrays and exact decimals are parsed by `gcp_billing`'s own code (DuckDB reads
-JSON numbers as binary floats, so its JSON reader cannot give the delivered digits): the raw text is the same as
-`gcp_billing.parse` gives, but the memory a file needs is one batch of rows, not the file. DuckDB keeps the staged
-rows and spills them to its temp directory when they do not fit, so a multi-million-line export loads in bounded
-memory. Its refusals are the parser's own checks, raised with the file's row numbers; a file with several faults may
-be refused for another of them than `parse` names first (this reads in file order and checks as it goes).
+Each is parsed by its parser's own per-row code — a GCP export's nested records, credit arrays and exact decimals
+(DuckDB reads JSON numbers as binary floats, so its JSON reader cannot give the delivered digits), an OCI report's
+folded tags — so the raw text is the parser's, but the memory a file needs is one batch of rows, not the file. DuckDB
+keeps the staged rows and spills them to its temp directory when they do not fit, so a multi-million-line export
+loads in bounded memory. Refusals are the parser's own checks, raised with the file's row numbers; the checks over
+the whole file (a mandatory value's empty rows, the period, the account) are made when the last batch is read. A file
+with several faults may be refused for another of them than `parse` names first (this checks as it reads).
 """
 
 from __future__ import annotations
@@ -20,16 +21,19 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from orchestration.sources import gcp_billing
-from orchestration.sources.columnar import PROBE_HEAD_ROWS, NotColumnar, StagedTable, gcp_periods
+from orchestration.sources import gcp_billing, oci_cost
+from orchestration.sources.columnar import PROBE_HEAD_ROWS, NotColumnar, StagedTable, gcp_periods, oci_periods
 from orchestration.sources.common import (
     LINEAGE_ROW,
     ParsedFile,
     RejectedFile,
+    empty_values,
+    month_of,
     require_columns,
     require_rows,
     single_value,
 )
+from orchestration.sources.csv_reader import csv_rows
 
 BATCH_ROWS = 20_000
 _COUNTER = itertools.count(1)
@@ -183,15 +187,94 @@ def _by_period(table: StagedTable, column: str, counts: Counter[str], periods: d
     table.period_values = {period: month for month, period in periods.items()}
 
 
+def stage_oci(
+    con: duckdb.DuckDBPyConnection, path: Path, wanted: date | None = None, batch_rows: int | None = None
+) -> ParsedFile:
+    """An OCI cost report parsed as `oci_cost.parse` parses it (a month's reports landed as one file can be
+    millions of lines), its rows staged in DuckDB a batch at a time. With `wanted`, a report of another month is
+    left pending from its usage starts and tenancy alone."""
+    if (pending := _oci_elsewhere(con, path, wanted)) is not None:
+        return pending
+    delivered, rows = csv_rows(path, oci_cost.oci_column_names)
+    columns = oci_cost.folded_columns(delivered)
+    require_columns(columns, oci_cost.REQUIRED_COLUMNS, "OCI cost report")
+    spool = Spool(con, columns)
+    try:
+        return _stage_oci(spool, path, delivered, rows, batch_rows or BATCH_ROWS)
+    except BaseException:
+        spool.drop()
+        raise
+
+
+def _stage_oci(
+    spool: Spool, path: Path, delivered: list[str], read: Iterator[dict[str, str | None]], batch_rows: int
+) -> ParsedFile:
+    empty: Counter[str] = Counter()
+    first_empty: dict[str, int] = {}
+    months: set[str] = set()
+    tenancies: set[str] = set()
+    # The period is the one month every usage starts in: the first start's month, unless another refuses the file.
+    period: date | None = None
+    interval_refusal: RejectedFile | None = None
+    while rows := list(itertools.islice(read, batch_rows)):
+        first_row = spool.rows + 1
+        oci_cost.fold_tags(delivered, rows)
+        for column in oci_cost.REQUIRED_VALUES:
+            for number, row in enumerate(rows, start=first_row):
+                if row.get(column) in (None, ""):
+                    empty[column] += 1
+                    first_empty.setdefault(column, number)
+        oci_cost.normalise(rows, spool.columns, first_row)
+        for row in rows:
+            if start := row.get(oci_cost.START):
+                months.add(start[:7])
+            if tenancy := row.get(oci_cost.TENANT):
+                tenancies.add(tenancy)
+        if period is None and months:
+            period = month_of([{oci_cost.START: month} for month in sorted(months)[:1]], oci_cost.START, "")
+        if interval_refusal is None and period is not None:
+            try:
+                oci_cost.check_intervals_end_in_month(rows, period, first_row)
+            except RejectedFile as refusal:
+                interval_refusal = refusal
+        spool.append(rows, [str(number) for number in range(first_row, first_row + len(rows))])
+    require_rows(range(spool.rows), path)
+    for column in oci_cost.REQUIRED_VALUES:
+        if empty[column]:
+            raise empty_values(column, empty[column], spool.rows, first_empty[column], "OCI cost report")
+    period = month_of([{oci_cost.START: month} for month in months], oci_cost.START, oci_cost.PERIOD_WHAT)
+    if interval_refusal is not None:
+        raise interval_refusal
+    account = single_value([{oci_cost.TENANT: t} for t in tenancies], oci_cost.TENANT, oci_cost.ACCOUNT_WHAT)
+    table = _staged(spool, spool.columns)
+    return ParsedFile(oci_cost.SOURCE, period, account, spool.rows, {oci_cost.RAW_TABLE: table})
+
+
+def _oci_elsewhere(con: duckdb.DuckDBPyConnection, path: Path, wanted: date | None) -> ParsedFile | None:
+    """The report, without its rows, when its usage plainly starts in one month other than `wanted` and it names
+    one tenancy (columnar.oci_periods)."""
+    if wanted is None:
+        return None
+    try:
+        read = oci_periods(con, path)
+    except (NotColumnar, RejectedFile, ValueError, duckdb.Error, OSError):
+        return None
+    if read is None or read[0] == [wanted] or len(read[0]) != 1 or len(read[1]) != 1:
+        return None
+    return ParsedFile(oci_cost.SOURCE, read[0][0], read[1][0], 0, {})
+
+
 STAGERS: dict[str, Callable[[duckdb.DuckDBPyConnection, Path, date | None], ParsedFile]] = {
     gcp_billing.SOURCE: stage_gcp,
+    oci_cost.SOURCE: stage_oci,
 }
+SUFFIXES = {gcp_billing.SOURCE: gcp_billing.SUFFIXES, oci_cost.SOURCE: oci_cost.SUFFIXES}
 
 
 def stage(con: duckdb.DuckDBPyConnection, source: str, path: Path, wanted: date | None = None) -> ParsedFile | None:
     """The file parsed and staged a batch at a time, or None when its source is not read this way."""
     stager = STAGERS.get(source)
-    if stager is None or path.suffix.lower() not in gcp_billing.SUFFIXES:
+    if stager is None or path.suffix.lower() not in SUFFIXES[source]:
         return None
     return stager(con, path, wanted)
 

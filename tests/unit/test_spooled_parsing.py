@@ -1,4 +1,5 @@
-"""GCP billing exports staged in DuckDB a batch at a time give the raw text `gcp_billing.parse` gives, and its refusals.
+"""GCP billing exports and OCI cost reports staged in DuckDB a batch at a time give the raw text their parsers give,
+and their refusals.
 
 The parser holds a whole file's rows in Python objects (a multi-million-line export does not fit in memory); the
 spooled path runs the same per-row code on one batch at a time and stages each batch in DuckDB. Batches of a few
@@ -8,6 +9,7 @@ different batches, a refusal in a later batch.
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 from datetime import date
@@ -24,6 +26,10 @@ from orchestration.sources import FORMATS, RejectedFile, columnar, spooled
 from orchestration.sources.columnar import StagedTable
 from orchestration.sources.gcp_billing import CREDITS_TABLE, RAW_TABLE
 from tests.unit.test_sources_gcp import KOKU_SAMPLE, RECORD, csv_row, write_csv
+from tests.unit.test_sources_oci import HEADER as OCI_HEADER
+from tests.unit.test_sources_oci import SAMPLE as OCI_SAMPLE
+from tests.unit.test_sources_oci import line as oci_line
+from tests.unit.test_sources_oci import write as write_oci
 
 SOURCE = "gcp_billing"
 
@@ -249,3 +255,129 @@ def test_a_close_of_one_month_leaves_the_other_gcp_months_pending_without_stagin
         ("pending", DEMO_PERIODS[-1].start, "01A2B3-C4D5E6-F7A8B9"),
     ]
     assert len(staged) == 1  # only the closed month's rows were read
+
+
+# OCI cost reports: a month's reports landed as one file (docs/raw-layer.md) can be millions of lines.
+OCI = "oci_cost"
+
+
+def _assert_same_oci_parse(con: duckdb.DuckDBPyConnection, path: Path, batch_rows: int) -> None:
+    staged = spooled.stage_oci(con, path, batch_rows=batch_rows)
+    reference = FORMATS[OCI].parse(path)
+    assert (staged.billing_period_start, staged.billing_account_id, staged.row_count, staged.periods) == (
+        reference.billing_period_start,
+        reference.billing_account_id,
+        reference.row_count,
+        reference.periods,
+    )
+    table, expected = staged.tables[OCI], reference.tables[OCI]
+    assert table.column_names == expected.column_names
+    assert _staged_rows(con, table) == expected.to_pylist()
+
+
+def test_the_real_oci_sample_plain_and_gzipped_is_staged_as_the_parser_reads_it(tmp_path: Path) -> None:
+    packed = tmp_path / "0000000030000269.csv.gz"
+    packed.write_bytes(gzip.compress(OCI_SAMPLE.read_bytes()))
+    con = duckdb.connect()
+    for path in (OCI_SAMPLE, packed):
+        _assert_same_oci_parse(con, path, batch_rows=100)  # 506 rows: six batches
+        assert columnar.delivered_periods(con, OCI, path) == {date(2023, 11, 1)}
+
+
+def _oci_rows(count: int = 5) -> list[list[str]]:
+    return [oci_line(start=f"2026-09-0{i + 1}T00:00Z", end=f"2026-09-0{i + 1}T01:00:00Z") for i in range(count)]
+
+
+def _with(rows: list[list[str]], index: int, column: int, value: str) -> list[list[str]]:
+    rows[index][column] = value
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("name", "rows"),
+    [
+        ("money empty on two rows of different batches", _with(_with(_oci_rows(), 1, 6, ""), 4, 6, "")),
+        ("a bad cost in a later batch", _with(_oci_rows(), 4, 6, "n/a")),
+        ("a bad currency in a later batch", _with(_oci_rows(), 3, 7, "usd")),
+        ("a bad usage start in a later batch", _with(_oci_rows(), 4, 2, "yesterday")),
+        (
+            "usage starting in two months",
+            _with(_with(_oci_rows(), 4, 2, "2026-10-01T00:00Z"), 4, 3, "2026-10-01T01:00:00Z"),
+        ),
+        ("an interval ending after the month, in a later batch", _with(_oci_rows(), 3, 3, "2026-10-01T01:00:00Z")),
+        ("an interval ending before it starts", _with(_oci_rows(), 2, 3, "2026-09-02T23:00:00Z")),
+        ("two tenancies", _with(_oci_rows(), 4, 1, "ocid1.tenancy.oc1..other")),
+        ("a ragged row", [*_oci_rows(), ["ref-1", "ocid1.tenancy.oc1..t"]]),
+        ("no rows", []),
+    ],
+)
+def test_a_refused_oci_report_gets_the_parsers_message_with_the_files_row_numbers(
+    tmp_path: Path, name: str, rows: list[list[str]]
+) -> None:
+    path = write_oci(tmp_path, rows)
+    con = duckdb.connect()
+    expected = _refusal(lambda: FORMATS[OCI].parse(path))
+    assert _refusal(lambda: spooled.stage_oci(con, path, batch_rows=2)) == expected, name
+    assert con.execute("select count(*) from duckdb_tables() where temporary").fetchone() == (0,)
+
+
+def test_an_oci_report_missing_a_column_or_folding_onto_tags_is_refused_as_the_parser_refuses_it(
+    tmp_path: Path,
+) -> None:
+    without_cost = [h for h in OCI_HEADER if h != "cost/myCost"]
+    rows = [[v for h, v in zip(OCI_HEADER, row, strict=True) if h != "cost/myCost"] for row in _oci_rows()]
+    for path in (
+        write_oci(tmp_path, rows, without_cost, name="no-cost.csv"),
+        write_oci(tmp_path, [[*row, "x"] for row in _oci_rows()], [*OCI_HEADER, "tags"], name="tags.csv"),
+    ):
+        expected = _refusal(lambda path=path: FORMATS[OCI].parse(path))
+        assert _refusal(lambda path=path: spooled.stage_oci(duckdb.connect(), path, batch_rows=2)) == expected
+
+
+@pytest.mark.parametrize(
+    ("start", "tenancy"),
+    [("2026-09-01 00:00:00", "ocid1.tenancy.oc1..t"), ("2026-09-01T00:00Z", "")],
+    ids=["another timestamp form", "a row without its tenancy"],
+)
+def test_oci_months_that_do_not_read_plainly_are_left_to_the_parser(tmp_path: Path, start: str, tenancy: str) -> None:
+    row = oci_line(start=start)
+    row[1] = tenancy
+    assert columnar.delivered_periods(duckdb.connect(), OCI, write_oci(tmp_path, [oci_line(), row])) is None
+
+
+def test_oci_raw_rows_are_the_same_whichever_path_parsed_the_report_and_other_months_stay_pending(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    november = tmp_path / "demo" / "2023-11.csv.gz"
+    november.parent.mkdir(parents=True)
+    november.write_bytes(gzip.compress(OCI_SAMPLE.read_bytes()))  # the real sample: November 2023, 506 rows
+    september = write_oci(tmp_path / "demo", _oci_rows(), name="2026-09.csv")
+    staged: list[str] = []
+    real = spooled._stage_oci
+    monkeypatch.setattr(spooled, "_stage_oci", lambda spool, *rest: staged.append(spool.name) or real(spool, *rest))
+    monkeypatch.setattr(spooled, "BATCH_ROWS", 64)
+
+    def ingest(name: str, period: date | None = None) -> list:
+        landing_dir = tmp_path / name / "landing"
+        for file in (november, september):
+            target = landing_dir / OCI / file.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(file, target)
+        con = duckdb.connect()
+        report = ingest_source(con, OCI, landing_dir, tmp_path / name / "q", period=period)
+        rows = con.execute(f"select * from raw.{OCI} order by _source_file, cast(_source_row as integer)").fetchall()
+        audit = con.execute(
+            "select path, billing_period_start, row_count, status from audit.ingested_files order by all"
+        )
+        return [sorted((o.path, o.status, o.billing_period_start) for o in report.outcomes), rows, audit.fetchall()]
+
+    one_month = ingest("one month", date(2023, 11, 1))
+    assert one_month[0] == [
+        ("oci_cost/2023-11.csv.gz", "loaded", date(2023, 11, 1)),
+        ("oci_cost/2026-09.csv", "pending", date(2026, 9, 1)),
+    ]
+    assert len(staged) == 1 and len(one_month[1]) == 506  # September's report was not staged
+    spooled_rows = ingest("spooled")
+    monkeypatch.setattr(landing.spooled, "stage", lambda con, source, path, period=None: None)
+    assert spooled_rows == ingest("parsed")
+    assert len(spooled_rows[1]) == 511
