@@ -937,15 +937,28 @@ def gcp_periods(
         month, account = "invoice.month", "billing_account_id"
     if head is not None:
         rows = f"(select * from {rows} limit {head})"
+    blank = f"{month} is null or {month} = '' or {account} is null or {account} = ''"
+    return _months_and_accounts(con, rows, month, account, blank, gcp_billing.month_start)
+
+
+def _months_and_accounts(
+    con: duckdb.DuckDBPyConnection,
+    rows: str,
+    month: str,
+    account: str,
+    unplain: str,
+    month_start: Callable[[str], date],
+) -> tuple[list[date], list[str]] | None:
+    """The periods (sorted, from each distinct `month` text) and accounts of `rows`; None when a row is `unplain`, a
+    month reads as none, or there are too many to be a delivery's."""
     found = con.execute(
-        f"select list(distinct {month}), list(distinct {account}), bool_or({month} is null or {month} = '' "
-        f"or {account} is null or {account} = '') from {rows}"
+        f"select list(distinct {month}), list(distinct {account}), bool_or({unplain}) from {rows}"
     ).fetchone()
     if found is None or found[2] is not False or len(found[0]) > PERIODS_READ_AT_MOST:
         return None
     try:
-        return sorted({gcp_billing.month_start(month) for month in found[0]}), sorted(found[1])
-    except RejectedFile:
+        return sorted({month_start(text) for text in found[0]}), sorted(found[1])
+    except (RejectedFile, ValueError):
         return None
 
 
@@ -960,18 +973,18 @@ def oci_periods(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[list[date],
         return None
     positions = dict(zip(names, _positions(names), strict=True))
     start, tenancy = positions[oci_cost.START], positions[oci_cost.TENANT]
-    found = con.execute(
-        f"select list(distinct left({start}, 7)), list(distinct {tenancy}), bool_or({tenancy} is null "
-        f"or {tenancy} = '' or not coalesce(regexp_full_match({start}, "
-        f"'[1-9][0-9]{{3}}-[0-9]{{2}}-[0-9]{{2}}T[0-9]{{2}}:[0-9]{{2}}(:[0-9]{{2}})?Z'), false)) "
-        f"from {_csv_reader(path, _positions(names))}"
-    ).fetchone()
-    if found is None or found[2] is not False or len(found[0]) > PERIODS_READ_AT_MOST:
-        return None
-    try:
-        return sorted({month_of([{"start": month}], "start", "month") for month in found[0]}), sorted(found[1])
-    except (RejectedFile, ValueError):
-        return None
+    unplain = (
+        f"{tenancy} is null or {tenancy} = '' or not coalesce(regexp_full_match({start}, "
+        "'[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2})?Z'), false)"
+    )
+    return _months_and_accounts(
+        con,
+        _csv_reader(path, _positions(names)),
+        f"left({start}, 7)",
+        tenancy,
+        unplain,
+        lambda month: month_of([{"start": month}], "start", "month"),
+    )
 
 
 STAGERS: dict[str, Callable[[duckdb.DuckDBPyConnection, Path, date | None], ParsedFile]] = {

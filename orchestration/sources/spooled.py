@@ -137,17 +137,11 @@ def _stage(
     main_table = _staged(main, main.columns)
     # A credit's lineage row is its parent's row (parent_row, staged as `_source_row`); its position is credit_index.
     credit_table = _staged(credits, list(gcp_billing.CREDIT_COLUMNS), hidden=("parent_row", _CREDIT_PERIOD))
-    if len(periods) == 1:
-        return ParsedFile(
-            gcp_billing.SOURCE,
-            periods[0],
-            account,
-            main.rows,
-            {gcp_billing.RAW_TABLE: main_table, gcp_billing.CREDITS_TABLE: credit_table},
-        )
-    text = {month: gcp_billing.month_start(month) for month in month_rows}
-    _by_period(main_table, "invoice_month", month_rows, text)
-    _by_period(credit_table, _CREDIT_PERIOD, month_credits, text)
+    several = len(periods) > 1
+    if several:
+        text = {month: gcp_billing.month_start(month) for month in month_rows}
+        _by_period(main_table, "invoice_month", month_rows, text)
+        _by_period(credit_table, _CREDIT_PERIOD, month_credits, text)
     return ParsedFile(
         gcp_billing.SOURCE,
         periods[0],
@@ -155,7 +149,7 @@ def _stage(
         main.rows,
         {gcp_billing.RAW_TABLE: main_table, gcp_billing.CREDITS_TABLE: credit_table},
         periods=periods,
-        period_accounts=dict.fromkeys(periods, account),
+        period_accounts=dict.fromkeys(periods, account) if several else {},
     )
 
 
