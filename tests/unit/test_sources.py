@@ -209,3 +209,15 @@ def test_azure_braceless_tags_become_json() -> None:
     assert key_value_json('"project": "PRJ-012",  "cost-center": "CC-1100"') == (
         '{"cost-center":"CC-1100","project":"PRJ-012"}'
     )
+
+
+def test_label_arrays_become_json_objects_with_every_value_as_delivered() -> None:
+    # BigQuery label arrays repeat on every line (their JSON is kept for the next line with the same labels); a value
+    # that is a number is written as delivered, however an equal number was written before it.
+    labels = [{"key": "team", "value": "ml"}, {"key": "env", "value": None}, {"key": "team", "value": "data"}]
+    for _ in range(2):
+        assert key_value_json(labels) == '{"env":"","team":"data"}'
+    assert key_value_json([]) == "{}"
+    assert key_value_json([{"key": "cores", "value": Decimal("1.1")}]) == '{"cores":"1.1"}'
+    assert key_value_json([{"key": "cores", "value": Decimal("1.10")}]) == '{"cores":"1.10"}'
+    assert key_value_json([{"key": "zone", "value": "eu", "extra": 1}, ("tier", 2)]) == '{"tier":"2","zone":"eu"}'

@@ -22,6 +22,8 @@ from orchestration.demo import gcp_billing as demo_gcp
 from orchestration.demo.periods import DEMO_PERIODS
 from orchestration.ingest import landing
 from orchestration.ingest.landing import ingest_source
+from orchestration.retention.pseudonymize import build_pseudonymizer
+from orchestration.settings import SEEDS_DIR
 from orchestration.sources import FORMATS, RejectedFile, columnar, spooled
 from orchestration.sources.columnar import StagedTable
 from orchestration.sources.gcp_billing import CREDITS_TABLE, RAW_TABLE
@@ -381,3 +383,25 @@ def test_oci_raw_rows_are_the_same_whichever_path_parsed_the_report_and_other_mo
     monkeypatch.setattr(landing.spooled, "stage", lambda con, source, path, period=None: None)
     assert spooled_rows == ingest("parsed")
     assert len(spooled_rows[1]) == 511
+
+
+def test_personal_label_values_are_pseudonymized_in_the_staged_rows_as_in_the_parsers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    owned = {**RECORD, "labels": [{"key": "owner", "value": "jane.doe@example.com"}, {"key": "app", "value": "ml"}]}
+    path = _jsonl(tmp_path / "export.jsonl", [owned, RECORD, owned])
+    pseudonymizer = build_pseudonymizer(SEEDS_DIR, "test-key-not-secret", tmp_path / "unused.key")
+
+    def raw_labels(name: str) -> list[tuple]:
+        landing_dir = tmp_path / name / "landing"
+        (landing_dir / SOURCE).mkdir(parents=True)
+        shutil.copy2(path, landing_dir / SOURCE / path.name)
+        con = duckdb.connect()
+        report = ingest_source(con, SOURCE, landing_dir, tmp_path / name / "q", pseudonymizer=pseudonymizer)
+        assert report.count("loaded") == 1
+        return con.execute(f"select _source_row, labels from raw.{RAW_TABLE} order by all").fetchall()
+
+    staged = raw_labels("spooled")
+    monkeypatch.setattr(landing.spooled, "stage", lambda con, source, path, period=None: None)
+    assert staged == raw_labels("parsed")
+    assert "jane.doe" not in str(staged) and "pseud:" in staged[0][1]
