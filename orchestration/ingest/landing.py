@@ -22,11 +22,12 @@ Files are taken in delivery order: modification time, then path.
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import duckdb
 import pyarrow as pa
@@ -148,6 +149,9 @@ def _with_lineage(table: pa.Table, relative: str, sha256: str, parsed: ParsedFil
     ):
         table = table.append_column(name, pa.array([value] * n, type=pa.string()))
     return table
+
+
+_DIGITS = re.compile(r"\d+")
 
 
 def delivery_accounts(key: str | None) -> set[str]:
@@ -322,6 +326,21 @@ def _load_period(
     return [p for p, _ in previous]
 
 
+def sibling_part_warning(old: str, new: str) -> str:
+    """What a superseded file is told when the file replacing it sits in the same folder under the same name but its
+    numbers (`export-000000000000.jsonl` / `...001.jsonl`, `cur2-00001` / `cur2-00002`, `part_0_0001.csv`): perhaps
+    two parts of one export, which the ingest takes for two deliveries (docs/raw-layer.md); empty otherwise."""
+    old_path, new_path = PurePosixPath(old), PurePosixPath(new)
+    if old_path.parent != new_path.parent or old_path.name == new_path.name:
+        return ""
+    if _DIGITS.sub("#", old_path.name) != _DIGITS.sub("#", new_path.name):
+        return ""
+    return (
+        f"{new_path.name} is named like another part of the same export: if they are parts of one delivery, only "
+        f"{new_path.name}'s rows are now loaded — land an export's parts as one file (docs/raw-layer.md)"
+    )
+
+
 def new_columns_message(path: str, columns: Sequence[str], baseline: str, table: str) -> str:
     """The one line that reports schema drift for a loaded file."""
     return (
@@ -437,8 +456,9 @@ def ingest_source(
             drift = new_columns_message(relative, new_columns, baseline, export.raw_tables[0]) if new_columns else ""
             for loaded_period, account, part_rows, superseded in loaded:
                 for old in superseded:
-                    report.outcomes.append(FileOutcome(old, "superseded", loaded_period, account))
-                    log(f"{old}: superseded by {relative}")
+                    warning = sibling_part_warning(old, relative)
+                    report.outcomes.append(FileOutcome(old, "superseded", loaded_period, account, detail=warning))
+                    log(f"{old}: superseded by {relative}" + (f"; {warning}" if warning else ""))
                 report.outcomes.append(
                     FileOutcome(relative, "loaded", loaded_period, account, part_rows, drift, tuple(new_columns))
                 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import shutil
 from datetime import date
@@ -12,7 +13,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.ingest import landing
 from orchestration.ingest.landing import ingest_source
+from tests.unit.test_sources_gcp import RECORD
 
 HEADER = "datacenter_id,billing_period_start,usage_start,usage_end,project,vm_name,cost,currency\n"
 
@@ -420,3 +423,35 @@ def test_a_period_that_cannot_be_replaced_refuses_the_whole_file(tmp_path: Path,
         ("focus/both-a1.csv", None, "quarantined"),
         ("focus/oct-a1-a2.csv", OCT, "loaded"),
     ]
+
+
+def test_a_shard_replacing_its_sibling_shard_is_reported_not_silently_superseded(tmp_path: Path) -> None:
+    # A BigQuery extract shards at 1 GB; the ingest takes each file for a delivery (docs/raw-layer.md), so the second
+    # shard replaces the first. That loss is not silent: the superseded file's outcome and the log say what happened.
+    folder = tmp_path / "landing" / "gcp_billing" / "2026-09"
+    folder.mkdir(parents=True)
+    (folder / "export-000000000000.jsonl").write_text(json.dumps(RECORD) + "\n", encoding="utf-8")
+    (folder / "export-000000000001.jsonl").write_text(json.dumps({**RECORD, "cost": 7}) + "\n", encoding="utf-8")
+    lines: list[str] = []
+    con = duckdb.connect()
+
+    report = ingest_source(con, "gcp_billing", tmp_path / "landing", tmp_path / "q", log=lines.append)
+
+    superseded = [o for o in report.outcomes if o.status == "superseded"]
+    assert [o.path for o in superseded] == ["gcp_billing/2026-09/export-000000000000.jsonl"]
+    assert superseded[0].detail == (
+        "export-000000000001.jsonl is named like another part of the same export: if they are parts of one delivery, "
+        "only export-000000000001.jsonl's rows are now loaded — land an export's parts as one file "
+        "(docs/raw-layer.md)"
+    )
+    assert any(
+        line.startswith("gcp_billing/2026-09/export-000000000000.jsonl: superseded by") and "parts" in line
+        for line in lines
+    )
+    assert con.execute("select cost from raw.gcp_billing").fetchall() == [("7",)]
+    # A re-delivery in a folder of its own, or under a name of its own, is superseded without that warning.
+    assert (
+        landing.sibling_part_warning("aws_cur/a/cur2-00001.snappy.parquet", "aws_cur/b/cur2-00001.snappy.parquet") == ""
+    )
+    assert landing.sibling_part_warning("focus/2026-09/october.csv", "focus/2026-09/october-restated.csv") == ""
+    assert landing.sibling_part_warning("azure_cost/run/part_0_0001.csv", "azure_cost/run/part_0_0002.csv") != ""

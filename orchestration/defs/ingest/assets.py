@@ -67,6 +67,8 @@ def _ingest_asset(export: ExportFormat) -> dg.AssetsDefinition:
         for outcome in report.outcomes:
             if outcome.status == "quarantined":
                 context.log.warning(f"quarantined {outcome.path}: {outcome.detail}")
+            if outcome.status == "superseded" and outcome.detail:
+                context.log.warning(f"superseded {outcome.path}: {outcome.detail}")
             if outcome.new_columns and outcome.path not in drifted:
                 # schema drift: the same line the ingest logged, at warning level (audit.ingested_files.new_columns)
                 drifted.add(outcome.path)
