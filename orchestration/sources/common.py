@@ -334,8 +334,8 @@ def normalise_timestamps(rows: list[dict[str, str | None]], columns: Sequence[st
                 raise RejectedFile(f"row {index}, column {column}: {value!r} is not a date or timestamp") from None
 
 
-def check_numbers(rows: list[dict[str, str | None]], columns: Sequence[str]) -> None:
-    for index, row in enumerate(rows, start=1):
+def check_numbers(rows: list[dict[str, str | None]], columns: Sequence[str], first_row: int = 1) -> None:
+    for index, row in enumerate(rows, start=first_row):
         for column in columns:
             check_decimal(row.get(column), column, index)
 

@@ -60,10 +60,11 @@ def cluster_of(path: Path) -> str:
     )
 
 
-def _usage_months(rows: list[dict[str, str | None]]) -> list[date]:
-    """Each row's month: OpenCost appends every new day to the same export file, so one file spans months."""
+def usage_months(rows: list[dict[str, str | None]], first_row: int = 1) -> list[date]:
+    """Each row's month: OpenCost appends every new day to the same export file, so one file spans months
+    (`first_row`: the number of `rows[0]` in the file, for the message)."""
     months: list[date] = []
-    for number, row in enumerate(rows, start=1):
+    for number, row in enumerate(rows, start=first_row):
         text = (row.get("date") or "").strip()
         try:
             day = date.fromisoformat(text)
@@ -73,14 +74,9 @@ def _usage_months(rows: list[dict[str, str | None]]) -> list[date]:
     return months
 
 
-def parse(path: Path) -> ParsedFile:
-    columns, rows = read_csv_rows(path)
-    require_columns(columns, REQUIRED_COLUMNS, "OpenCost allocation export")
-    require_rows(rows, path)
-    cluster = cluster_of(path)
-    row_months = _usage_months(rows)
-    periods = sorted(set(row_months))
-    for number, row in enumerate(rows, start=1):
+def check_rows(rows: list[dict[str, str | None]], columns: list[str], first_row: int = 1) -> None:
+    """Every money value present, the labels as a JSON object (in place), every number a number."""
+    for number, row in enumerate(rows, start=first_row):
         for column in MONEY_COLUMNS:
             if not (row.get(column) or "").strip():
                 raise RejectedFile(f"row {number}, column {column} is empty; OpenCost writes a number on every row")
@@ -89,7 +85,17 @@ def parse(path: Path) -> ParsedFile:
                 row["labels"] = key_value_json(row.get("labels"))
             except ValueError as error:
                 raise RejectedFile(f"row {number}, column labels: {error}") from None
-    check_numbers(rows, [column for column in NUMBER_COLUMNS if column in columns])
+    check_numbers(rows, [column for column in NUMBER_COLUMNS if column in columns], first_row)
+
+
+def parse(path: Path) -> ParsedFile:
+    columns, rows = read_csv_rows(path)
+    require_columns(columns, REQUIRED_COLUMNS, "OpenCost allocation export")
+    require_rows(rows, path)
+    cluster = cluster_of(path)
+    row_months = usage_months(rows)
+    periods = sorted(set(row_months))
+    check_rows(rows, columns)
     table = text_table(rows, columns)
     if len(periods) == 1:
         return ParsedFile(SOURCE, periods[0], cluster, len(rows), {RAW_TABLE: table})

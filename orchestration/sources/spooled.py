@@ -1,5 +1,6 @@
 """Exports read row by row but never held whole: each batch of parsed rows goes to a temporary table on the warehouse
-connection as it is read (GCP billing exports, JSON lines or CSV; OCI cost reports, CSV or `.csv.gz`).
+connection as it is read (GCP billing exports, JSON lines or CSV; OCI cost reports, CSV or `.csv.gz`; OpenCost
+allocation exports, which grow by a day at a time for months).
 
 Each is parsed by its parser's own per-row code — a GCP export's nested records, credit arrays and exact decimals
 (DuckDB reads JSON numbers as binary floats, so its JSON reader cannot give the delivered digits), an OCI report's
@@ -21,7 +22,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from orchestration.sources import gcp_billing, oci_cost
+from orchestration.sources import gcp_billing, kubernetes, oci_cost
 from orchestration.sources.columnar import PROBE_HEAD_ROWS, NotColumnar, StagedTable, gcp_periods, oci_periods
 from orchestration.sources.common import (
     LINEAGE_ROW,
@@ -38,6 +39,8 @@ from orchestration.sources.csv_reader import csv_rows
 BATCH_ROWS = 20_000
 _COUNTER = itertools.count(1)
 _CREDIT_PERIOD = "_invoice_month"
+# An OpenCost row's month (the first day of its `date`), staged beside it and not written to raw.
+_ROW_MONTH = "_usage_month"
 
 Rows = list[dict[str, str | None]]
 
@@ -244,6 +247,47 @@ def _stage_oci(
     return ParsedFile(oci_cost.SOURCE, period, account, spool.rows, {oci_cost.RAW_TABLE: table})
 
 
+def stage_kubernetes(
+    con: duckdb.DuckDBPyConnection, path: Path, wanted: date | None = None, batch_rows: int | None = None
+) -> ParsedFile:
+    """An OpenCost allocation export parsed as `kubernetes.parse` parses it (OpenCost appends every day to one file,
+    months of a large cluster's allocations), its rows staged in DuckDB a batch at a time, each with its month."""
+    columns, read = csv_rows(path)
+    require_columns(columns, kubernetes.REQUIRED_COLUMNS, "OpenCost allocation export")
+    cluster = kubernetes.cluster_of(path)
+    spool = Spool(con, [*columns, _ROW_MONTH])
+    try:
+        month_rows: Counter[date] = Counter()
+        while rows := list(itertools.islice(read, batch_rows or BATCH_ROWS)):
+            first_row = spool.rows + 1
+            months = kubernetes.usage_months(rows, first_row)
+            kubernetes.check_rows(rows, columns, first_row)
+            for row, month in zip(rows, months, strict=True):
+                row[_ROW_MONTH] = month.isoformat()
+            month_rows.update(months)
+            spool.append(rows, [str(number) for number in range(first_row, first_row + len(rows))])
+        require_rows(range(spool.rows), path)
+    except BaseException:
+        spool.drop()
+        raise
+    periods = sorted(month_rows)
+    table = _staged(spool, columns, hidden=(_ROW_MONTH,))
+    several = len(periods) > 1
+    if several:
+        table.period_column = _ROW_MONTH
+        table.period_rows = dict(month_rows)
+        table.period_values = {period: period.isoformat() for period in periods}
+    return ParsedFile(
+        kubernetes.SOURCE,
+        periods[0],
+        cluster,
+        spool.rows,
+        {kubernetes.RAW_TABLE: table},
+        periods=periods,
+        period_accounts=dict.fromkeys(periods, cluster) if several else {},
+    )
+
+
 def _oci_elsewhere(con: duckdb.DuckDBPyConnection, path: Path, wanted: date | None) -> ParsedFile | None:
     """The report, without its rows, when its usage plainly starts in one month other than `wanted` and it names
     one tenancy (columnar.oci_periods)."""
@@ -261,8 +305,13 @@ def _oci_elsewhere(con: duckdb.DuckDBPyConnection, path: Path, wanted: date | No
 STAGERS: dict[str, Callable[[duckdb.DuckDBPyConnection, Path, date | None], ParsedFile]] = {
     gcp_billing.SOURCE: stage_gcp,
     oci_cost.SOURCE: stage_oci,
+    kubernetes.SOURCE: stage_kubernetes,
 }
-SUFFIXES = {gcp_billing.SOURCE: gcp_billing.SUFFIXES, oci_cost.SOURCE: oci_cost.SUFFIXES}
+SUFFIXES = {
+    gcp_billing.SOURCE: gcp_billing.SUFFIXES,
+    oci_cost.SOURCE: oci_cost.SUFFIXES,
+    kubernetes.SOURCE: kubernetes.SUFFIXES,
+}
 
 
 def stage(con: duckdb.DuckDBPyConnection, source: str, path: Path, wanted: date | None = None) -> ParsedFile | None:

@@ -1,5 +1,5 @@
-"""GCP billing exports and OCI cost reports staged in DuckDB a batch at a time give the raw text their parsers give,
-and their refusals.
+"""GCP billing exports, OCI cost reports and OpenCost allocation exports staged in DuckDB a batch at a time give the
+raw text their parsers give, and their refusals.
 
 The parser holds a whole file's rows in Python objects (a multi-million-line export does not fit in memory); the
 spooled path runs the same per-row code on one batch at a time and stages each batch in DuckDB. Batches of a few
@@ -9,7 +9,9 @@ different batches, a refusal in a later batch.
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 import json
 import shutil
 from datetime import date
@@ -28,6 +30,8 @@ from orchestration.sources import FORMATS, RejectedFile, columnar, spooled
 from orchestration.sources.columnar import StagedTable
 from orchestration.sources.gcp_billing import CREDITS_TABLE, RAW_TABLE
 from tests.unit.test_sources_gcp import KOKU_SAMPLE, RECORD, csv_row, write_csv
+from tests.unit.test_sources_kubernetes import EXPORT as KUBERNETES_EXPORT
+from tests.unit.test_sources_kubernetes import _landed as kubernetes_landed
 from tests.unit.test_sources_oci import HEADER as OCI_HEADER
 from tests.unit.test_sources_oci import SAMPLE as OCI_SAMPLE
 from tests.unit.test_sources_oci import line as oci_line
@@ -405,3 +409,81 @@ def test_personal_label_values_are_pseudonymized_in_the_staged_rows_as_in_the_pa
     monkeypatch.setattr(landing.spooled, "stage", lambda con, source, path, period=None: None)
     assert staged == raw_labels("parsed")
     assert "jane.doe" not in str(staged) and "pseud:" in staged[0][1]
+
+
+# OpenCost allocation exports: one file a cluster, a day appended at a time for months.
+KUBERNETES = "kubernetes"
+
+
+def _opencost(month_days: list[tuple[str, int]], change: tuple[int, dict[str, str]] | None = None) -> str:
+    """The sample's rows repeated for each (YYYY-MM, days) over its first days, so that a file spans batches and
+    months; `change`: (row number, {column: value}) to spoil one row."""
+    with KUBERNETES_EXPORT.open(encoding="utf-8", newline="") as handle:
+        header, *lines = list(csv.reader(handle))
+    rows = [header]
+    for month, days in month_days:
+        for day in range(1, days + 1):
+            rows += [[f"{month}-{day:02d}", *line[1:]] for line in lines]
+    if change is not None:
+        number, values = change
+        for column, value in values.items():
+            rows[number][header.index(column)] = value
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows(rows)
+    return text.getvalue()
+
+
+@pytest.mark.parametrize("months", [["2026-10"], ["2026-09", "2026-10"]], ids=["one month", "two months"])
+def test_an_opencost_export_is_staged_period_by_period_as_the_parser_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, months: list[str]
+) -> None:
+    path = kubernetes_landed(tmp_path, _opencost([(month, 3) for month in months]))
+    con = duckdb.connect()
+    staged = spooled.stage_kubernetes(con, path, batch_rows=5)
+    reference = FORMATS[KUBERNETES].parse(path)
+    assert (staged.billing_period_start, staged.billing_account_id, staged.row_count, staged.periods) == (
+        reference.billing_period_start,
+        reference.billing_account_id,
+        reference.row_count,
+        reference.periods,
+    )
+    assert staged.period_accounts == reference.period_accounts
+    for period in staged.periods:
+        table, expected = staged.for_period(period).tables[KUBERNETES], reference.for_period(period).tables[KUBERNETES]
+        assert table.column_names == expected.column_names
+        assert _staged_rows(con, table) == expected.to_pylist()
+
+    def raw(name: str) -> list[tuple]:
+        landing_dir = tmp_path / name / "landing"
+        shutil.copytree(tmp_path / "landing", landing_dir)
+        db = duckdb.connect()
+        assert ingest_source(db, KUBERNETES, landing_dir, tmp_path / name / "q").count("loaded") == len(months)
+        return db.execute(
+            "select * from raw.kubernetes order by _billing_period_start, cast(_source_row as int)"
+        ).fetchall()
+
+    monkeypatch.setattr(spooled, "BATCH_ROWS", 4)
+    staged_raw = raw("spooled")
+    monkeypatch.setattr(landing.spooled, "stage", lambda con, source, path, period=None: None)
+    assert staged_raw == raw("parsed")
+    assert len(staged_raw) == 21 * len(months)
+
+
+@pytest.mark.parametrize(
+    ("row", "change"),
+    [
+        (9, {"CPUCost": ""}),
+        (12, {"TotalCost": "NaN"}),
+        (15, {"Date": "10/01/2026"}),
+        (8, {"Labels": "[1, 2]"}),
+    ],
+)
+def test_a_refused_opencost_export_gets_the_parsers_message_with_the_files_row_numbers(
+    tmp_path: Path, row: int, change: dict[str, str]
+) -> None:
+    path = kubernetes_landed(tmp_path, _opencost([("2026-10", 3)], (row, change)))
+    expected = _refusal(lambda: FORMATS[KUBERNETES].parse(path))
+    assert f"row {row}," in expected
+    con = duckdb.connect()
+    assert _refusal(lambda: spooled.stage_kubernetes(con, path, batch_rows=4)) == expected
+    assert con.execute("select count(*) from duckdb_tables() where temporary").fetchone() == (0,)
