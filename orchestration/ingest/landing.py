@@ -419,8 +419,8 @@ def ingest_source(
             parsed = None
         else:
             try:
-                # The big exports are parsed inside DuckDB, GCP's a batch at a time into it; any file the columnar
-                # path cannot vouch for is read row by row.
+                # The big exports are parsed inside DuckDB; GCP, OCI and OpenCost exports by their parsers a batch
+                # at a time into it; any other file, or one the columnar path cannot vouch for, is read whole.
                 parsed = (
                     columnar.stage(con, source, path, period)
                     or spooled.stage(con, source, path, period)

@@ -858,8 +858,8 @@ def delivered_periods(con: duckdb.DuckDBPyConnection, source: str, path: Path) -
     try:
         if source == focus.SOURCE:
             return _focus_periods(con, path)
-        if source in (gcp_billing.SOURCE, oci_cost.SOURCE):
-            read = (gcp_periods if source == gcp_billing.SOURCE else oci_periods)(con, path)
+        if (reader := {gcp_billing.SOURCE: gcp_periods, oci_cost.SOURCE: oci_periods}.get(source)) is not None:
+            read = reader(con, path)
             return set(read[0]) if read is not None else None
         period = _first_rows_period(con, source, path)
     except (NotColumnar, RejectedFile, ValueError, duckdb.Error, OSError):
@@ -928,9 +928,9 @@ def gcp_periods(
         names = column_names(_csv_header(path))
         if not {"invoice_month", "billing_account_id"} <= set(names):
             return None
-        positions = dict(zip(names, _positions(names), strict=True))
-        rows = _csv_reader(path, _positions(names))
-        month, account = positions["invoice_month"], positions["billing_account_id"]
+        positional = _positions(names)
+        rows = _csv_reader(path, positional)
+        month, account = (positional[names.index(name)] for name in ("invoice_month", "billing_account_id"))
     else:
         columns = "{'billing_account_id': 'VARCHAR', 'invoice': 'STRUCT(month VARCHAR)'}"
         rows = f"read_json({_literal(str(path))}, format = 'newline_delimited', columns = {columns})"
@@ -962,24 +962,30 @@ def _months_and_accounts(
         return None
 
 
-def oci_periods(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[list[date], list[str]] | None:
+def oci_periods(
+    con: duckdb.DuckDBPyConnection, path: Path, head: int | None = None
+) -> tuple[list[date], list[str]] | None:
     """The months (sorted) an OCI cost report's usage starts in and the tenancies it names, read in DuckDB from
-    `lineItem/intervalUsageStart` and `lineItem/tenantId` alone (CSV or `.csv.gz`). None unless every start is OCI's
-    own UTC form (`2023-11-13T10:00Z`, seconds optional) and every row names a tenancy: `oci_cost` then decides."""
+    `lineItem/intervalUsageStart` and `lineItem/tenantId` alone (CSV or `.csv.gz`; the first `head` rows only, when
+    given). None unless every start is OCI's own UTC form (`2023-11-13T10:00Z`, seconds optional) and every row names
+    a tenancy: `oci_cost` then decides."""
     if not path.stat().st_size or path.suffix.lower() not in oci_cost.SUFFIXES:
         return None
     names, _ = csv_rows(path, oci_cost.oci_column_names)
     if not {oci_cost.START, oci_cost.TENANT} <= set(names):
         return None
-    positions = dict(zip(names, _positions(names), strict=True))
-    start, tenancy = positions[oci_cost.START], positions[oci_cost.TENANT]
+    positional = _positions(names)
+    rows = _csv_reader(path, positional)
+    if head is not None:
+        rows = f"(select * from {rows} limit {head})"
+    start, tenancy = (positional[names.index(name)] for name in (oci_cost.START, oci_cost.TENANT))
     unplain = (
         f"{tenancy} is null or {tenancy} = '' or not coalesce(regexp_full_match({start}, "
         "'[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2})?Z'), false)"
     )
     return _months_and_accounts(
         con,
-        _csv_reader(path, _positions(names)),
+        rows,
         f"left({start}, 7)",
         tenancy,
         unplain,

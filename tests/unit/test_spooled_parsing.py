@@ -155,7 +155,7 @@ def test_a_file_is_held_one_batch_at_a_time(tmp_path: Path, monkeypatch: pytest.
     batches: list[int] = []
     real = spooled.Spool.append
 
-    def spy(self: spooled.Spool, rows: list, row_numbers: list) -> None:
+    def spy(self: spooled.Spool, rows: list, row_numbers: list | None = None) -> None:
         if self.columns[0] != "parent_row":
             batches.append(len(rows))
         real(self, rows, row_numbers)
