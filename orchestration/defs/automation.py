@@ -10,6 +10,7 @@ import duckdb
 
 from orchestration.defs.close import close_month_job
 from orchestration.defs.partitions import billing_period
+from orchestration.ingest import deliveries
 from orchestration.ingest.landing import ERROR_SUFFIX, landing_files
 from orchestration.settings import Settings
 from orchestration.sources import FORMATS, RejectedFile
@@ -48,9 +49,27 @@ def changed_landing_files(landing_dir: Path, cursor: dict[str, str]) -> tuple[li
     return changed, current
 
 
-def affected_periods(changed: list[tuple[str, Path]]) -> tuple[set[date], list[str]]:
+def _with_listed_files(changed: list[tuple[str, Path]], landing_dir: Path | None) -> list[tuple[str, Path]]:
+    """The changed files, a changed manifest replaced by the landed files it lists (its periods are theirs)."""
+    if landing_dir is None:
+        return changed
+    files: list[tuple[str, Path]] = []
+    for source, path in changed:
+        if not deliveries.is_manifest(source, path):
+            files.append((source, path))
+            continue
+        found, _ = deliveries.find(source, landing_files(landing_dir, FORMATS[source]))
+        if path not in found:
+            files.append((source, path))  # reported as unreadable; the close quarantines it with the reason
+            continue
+        files.extend((source, part) for part in found[path].parts if (source, part) not in changed)
+    return files
+
+
+def affected_periods(changed: list[tuple[str, Path]], landing_dir: Path | None = None) -> tuple[set[date], list[str]]:
     """Billing periods the changed files belong to (read from their content; every period of a file that spans
-    several), and files that cannot be read.
+    several), and files that cannot be read. A changed manifest (orchestration/ingest/deliveries.py) stands for the
+    files it lists, found under `landing_dir`; one that cannot be read is a file that cannot be read.
 
     A big export (AWS CUR Parquet, Azure CSV, FOCUS CSV or Parquet) has its periods read from its period column by
     DuckDB, in memory apart from the warehouse (columnar.delivered_periods); any other file, or one whose periods do
@@ -58,7 +77,10 @@ def affected_periods(changed: list[tuple[str, Path]]) -> tuple[set[date], list[s
     periods: set[date] = set()
     unreadable: list[str] = []
     with duckdb.connect() as con:
-        for source, path in changed:
+        for source, path in _with_listed_files(changed, landing_dir):
+            if deliveries.is_manifest(source, path):
+                unreadable.append(f"{path.name}: a manifest whose files cannot be matched (a close says why)")
+                continue
             if (read := delivered_periods(con, source, path)) is not None:
                 periods.update(read)
                 continue
@@ -82,7 +104,7 @@ def landing_zone_sensor(settings: Settings) -> dg.SensorDefinition:
         changed, current = changed_landing_files(settings.landing_dir, cursor)
         if not changed:
             return dg.SensorResult(skip_reason="no new or changed files in the landing zone", cursor=context.cursor)
-        periods, unreadable = affected_periods(changed)
+        periods, unreadable = affected_periods(changed, settings.landing_dir)
         valid_keys = set(billing_period.get_partition_keys())
         if unreadable:
             # A bad file's period is unknown; the latest closed month's run quarantines it with the reason.

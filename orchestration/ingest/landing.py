@@ -32,6 +32,7 @@ from pathlib import Path, PurePosixPath
 import duckdb
 import pyarrow as pa
 
+from orchestration.ingest import deliveries
 from orchestration.ingest.file_digests import KnownDigests
 from orchestration.ingest.warehouse import add_missing_columns, ensure_warehouse
 from orchestration.retention.pseudonymize import Pseudonymizer
@@ -99,13 +100,14 @@ def _record(
     columns: list[str] | None = None,
     new_columns: list[str] | None = None,
     dataset: str | None = None,
+    delivery: tuple[str, str] | None = None,
 ) -> None:
     con.execute(
         """
         insert into audit.ingested_files
             (path, source, billing_period_start, billing_account_id, sha256, bytes, row_count, status, error, loaded_at,
-             file_periods, delivered_columns, new_columns, dataset)
-        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             file_periods, delivered_columns, new_columns, dataset, delivery, delivery_sha256)
+        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
         [
             path,
@@ -122,6 +124,8 @@ def _record(
             ",".join(columns) if columns is not None else None,
             ",".join(new_columns) if new_columns else None,
             dataset,
+            delivery[0] if delivery is not None else None,
+            delivery[1] if delivery is not None else None,
         ],
     )
 
@@ -204,32 +208,86 @@ def drift_baseline(con: duckdb.DuckDBPyConnection, export: ExportFormat, key: st
     return f"any earlier {export.source} delivery", {name for (name,) in existing if not name.startswith("_")}
 
 
+@dataclass
+class Part:
+    """A landed file of a delivery in parts, parsed."""
+
+    path: Path
+    relative: str
+    sha256: str
+    size: int
+    parsed: ParsedFile
+
+
+def _recorded_parts(
+    con: duckdb.DuckDBPyConnection, source: str, manifest: tuple[str, str]
+) -> set[tuple[str, str, date]]:
+    """(path, sha256, period) of every part loaded as the delivery of `manifest` (path, sha256), since superseded or
+    not."""
+    rows = con.execute(
+        "select path, sha256, billing_period_start from audit.ingested_files where source = ? "
+        "and delivery = ? and delivery_sha256 = ? and status in ('loaded', 'superseded')",
+        [source, *manifest],
+    ).fetchall()
+    return {(path, sha, period) for path, sha, period in rows}
+
+
 def _load(
     con: duckdb.DuckDBPyConnection,
     export: ExportFormat,
-    relative: str,
-    sha256: str,
-    size: int,
-    parsed: ParsedFile,
-    periods: list[date] | None = None,
-) -> tuple[list[tuple[date, str, int, list[str]]], list[str], str]:
-    """Load the file's rows of `periods` (default: all), each period replacing the previous delivery of that
-    period exactly as a single-period delivery would, all in one transaction.
+    parts: list[Part],
+    periods: list[date],
+    manifest: tuple[str, str] | None = None,
+) -> tuple[list[tuple[date, str, list[tuple[str, int]], list[str]]], list[str], str]:
+    """Load the rows of `periods` of one delivery — one file, or the parts a `manifest` (path, sha256) lists — all in
+    one transaction: per period, the loaded files the delivery replaces are superseded (an earlier delivery of its
+    account(s) and period, or these very parts loaded one by one before their manifest came) and every part's rows of
+    the period written, exactly as a single-period delivery would be.
 
-    Returns (period, delivery key, rows, superseded paths) per period loaded, the file's columns its drift
-    baseline did not have (in delivered order), and what that baseline was."""
-    loaded: list[tuple[date, str, int, list[str]]] = []
-    columns = delivered_columns(parsed)
+    Returns (period, delivery key, rows per part, superseded paths) per period, the columns the drift baseline did
+    not have (in delivered order), and what that baseline was."""
+    first = parts[0].parsed
+    for part in parts[1:]:
+        parsed = part.parsed
+        if (parsed.billing_account_id, parsed.dataset) != (first.billing_account_id, first.dataset):
+            raise RejectedFile(
+                f"its parts are of different accounts: {parts[0].relative} is for {first.billing_account_id}, "
+                f"{part.relative} for {parsed.billing_account_id}; a delivery's parts are one account's export"
+            )
+    loaded: list[tuple[date, str, list[tuple[str, int]], list[str]]] = []
     con.execute("begin transaction")
     try:
-        baseline = drift_baseline(con, export, parsed.billing_account_id)
-        new = [c for c in columns if baseline is not None and c not in baseline[1]]
-        for period in periods if periods is not None else parsed.periods:
-            part = parsed.for_period(period)
-            superseded = _load_period(
-                con, export, relative, sha256, size, part, file_periods_text(parsed), columns, new
-            )
-            loaded.append((period, part.billing_account_id, part.row_count, superseded))
+        baseline = drift_baseline(con, export, first.billing_account_id)
+        new: list[str] = []
+        # A part of none of `periods` was staged without its rows (another month's, left pending).
+        for part in (part for part in parts if set(part.parsed.periods) & set(periods)):
+            for column in delivered_columns(part.parsed):
+                if baseline is not None and column not in baseline[1] and column not in new:
+                    new.append(column)
+        for period in periods:
+            holding = [part for part in parts if period in part.parsed.periods]
+            # The period's delivery key: a FOCUS file spanning periods may carry other accounts in each.
+            account = holding[0].parsed.for_period(period).billing_account_id
+            previous = _previous_deliveries(con, export, holding[0].parsed.for_period(period))
+            _supersede(con, export, previous, period, manifest[0] if manifest is not None else parts[0].relative)
+            rows: list[tuple[str, int]] = []
+            for part in holding:
+                slice_ = part.parsed.for_period(period)
+                columns = delivered_columns(part.parsed)
+                _insert(
+                    con,
+                    export,
+                    part.relative,
+                    part.sha256,
+                    part.size,
+                    slice_,
+                    file_periods_text(part.parsed),
+                    columns,
+                    [c for c in new if c in columns],
+                    manifest,
+                )
+                rows.append((part.relative, slice_.row_count))
+            loaded.append((period, account, rows, [p for p, _ in previous]))
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -237,21 +295,12 @@ def _load(
     return loaded, new, (baseline[0] if baseline is not None else "")
 
 
-def _load_period(
-    con: duckdb.DuckDBPyConnection,
-    export: ExportFormat,
-    relative: str,
-    sha256: str,
-    size: int,
-    parsed: ParsedFile,
-    file_periods: str | None,
-    columns: list[str],
-    new_columns: list[str],
-) -> list[str]:
-    """Replace the previous delivery of parsed's (single) period, if any, and load this one; returns superseded
-    paths. Runs inside the caller's transaction."""
+def _previous_deliveries(
+    con: duckdb.DuckDBPyConnection, export: ExportFormat, parsed: ParsedFile
+) -> list[tuple[str, str]]:
+    """(path, sha256) of the loaded files a delivery of parsed's account(s), dataset and (single) period replaces;
+    RejectedFile when it would replace only part of an earlier delivery's accounts."""
     incoming_accounts = delivery_accounts(parsed.billing_account_id)
-    period = parsed.billing_period_start
     previous: list[tuple[str, str]] = []
     for old_path, old_sha, old_key, old_dataset in con.execute(
         """
@@ -259,7 +308,7 @@ def _load_period(
         where source = ? and billing_period_start = ? and status = 'loaded'
         order by path
         """,
-        [export.source, period],
+        [export.source, parsed.billing_period_start],
     ).fetchall():
         if old_dataset is not None and old_dataset != parsed.dataset:
             # Another dataset of the same account and period (Azure actual vs amortized): it complements this
@@ -276,6 +325,12 @@ def _load_period(
                 "a re-delivery must cover every account of the delivery it replaces"
             )
         previous.append((old_path, old_sha))
+    return previous
+
+
+def _supersede(
+    con: duckdb.DuckDBPyConnection, export: ExportFormat, previous: list[tuple[str, str]], period: date, by: str
+) -> None:
     for old_path, old_sha in previous:
         # Only that period's rows: an earlier file spanning several periods keeps its other periods.
         for table in export.raw_tables:
@@ -288,8 +343,24 @@ def _load_period(
             update audit.ingested_files set status = 'superseded', superseded_by = ?, superseded_at = ?
             where path = ? and sha256 = ? and billing_period_start = ? and status = 'loaded'
             """,
-            [relative, _now(), old_path, old_sha, period],
+            [by, _now(), old_path, old_sha, period],
         )
+
+
+def _insert(
+    con: duckdb.DuckDBPyConnection,
+    export: ExportFormat,
+    relative: str,
+    sha256: str,
+    size: int,
+    parsed: ParsedFile,
+    file_periods: str | None,
+    columns: list[str],
+    new_columns: list[str],
+    delivery: tuple[str, str] | None = None,
+) -> None:
+    """Write parsed's (single) period's rows with their lineage and record the file as loaded; `delivery` is the
+    (path, sha256) of the manifest whose delivery the file is a part of."""
     for table_name, table in parsed.tables.items():
         add_missing_columns(con, table_name, [c for c in table.column_names if not c.startswith("_")])
         if isinstance(table, StagedTable):
@@ -315,18 +386,18 @@ def _load_period(
         sha256=sha256,
         size=size,
         status="loaded",
-        period=period,
+        period=parsed.billing_period_start,
         account=parsed.billing_account_id,
         rows=parsed.row_count,
         file_periods=file_periods,
         columns=columns,
         new_columns=new_columns,
         dataset=parsed.dataset,
+        delivery=delivery,
     )
-    return [p for p, _ in previous]
 
 
-def sibling_part_warning(old: str, new: str) -> str:
+def sibling_part_warning(old: str, new: str, *, manifests: bool = False) -> str:
     """What a superseded file is told when the file replacing it sits in the same folder under the same name but its
     numbers (`export-000000000000.jsonl` / `...001.jsonl`, `cur2-00001` / `cur2-00002`, `part_0_0001.csv`): perhaps
     two parts of one export, which the ingest takes for two deliveries (docs/raw-layer.md); empty otherwise."""
@@ -337,7 +408,9 @@ def sibling_part_warning(old: str, new: str) -> str:
         return ""
     return (
         f"{new_path.name} is named like another part of the same export: if they are parts of one delivery, only "
-        f"{new_path.name}'s rows are now loaded — land an export's parts as one file (docs/raw-layer.md)"
+        f"{new_path.name}'s rows are now loaded — "
+        + ("land the export's manifest with its parts" if manifests else "land an export's parts as one file")
+        + " (docs/raw-layer.md)"
     )
 
 
@@ -389,13 +462,97 @@ def ingest_source(
         log(f"{relative}: quarantined to {moved} — {reason}")
 
     digests = KnownDigests(con, source)
+
+    def parse(path: Path) -> ParsedFile:
+        # The big exports are parsed inside DuckDB; GCP, OCI and OpenCost exports by their parsers a batch at a
+        # time into it; any other file, or one the columnar path cannot vouch for, is read whole.
+        parsed = (
+            columnar.stage(con, source, path, period) or spooled.stage(con, source, path, period) or export.parse(path)
+        )
+        return pseudonymizer.parsed(parsed, con) if pseudonymizer is not None else parsed
+
+    def take_delivery(delivery: deliveries.Delivery, manifest: str, manifest_sha256: str, manifest_size: int) -> None:
+        """Load the files a manifest lists as one delivery, once all have landed; refuse them all if one is bad."""
+        if not delivery.complete:
+            report.outcomes.append(FileOutcome(manifest, "pending", detail=delivery.waiting))
+            log(f"{manifest}: {delivery.waiting}")
+            return
+        named = [(path, path.relative_to(landing_dir).as_posix()) for path in delivery.parts]
+        hashed = [(path, relative, *digests.sha256(path, relative)) for path, relative in named]
+        done = _recorded_parts(con, source, (manifest, manifest_sha256))
+        if {(relative, sha) for _, relative, sha, _ in hashed} <= {(p, sha) for p, sha, _ in done} and not any(
+            covers.get((relative, sha), set()) - recorded.get((relative, sha), set()) for _, relative, sha, _ in hashed
+        ):
+            return  # loaded before, every period of every part
+        parts: list[Part] = []
+        try:
+            for path, relative, sha, size in hashed:
+                if path.suffix.lower() not in export.suffixes:
+                    raise RejectedFile(f"{relative} is not a {source} data file ({', '.join(export.suffixes)})")
+                try:
+                    parts.append(Part(path, relative, sha, size, parse(path)))
+                except RejectedFile as error:
+                    raise RejectedFile(f"{relative}: {error}") from error
+            loaded_periods = {p for _, _, p in done}
+            periods = sorted({p for part in parts for p in part.parsed.periods} - loaded_periods)
+            todo = [p for p in periods if period is None or p == period]
+            waiting = [p for p in periods if p not in todo]
+            if todo:
+                loaded, new_columns, baseline = _load(con, export, parts, todo, (manifest, manifest_sha256))
+        except RejectedFile as error:
+            reason = f"the delivery of {manifest} ({len(hashed)} files) is refused whole: {error}"
+            for path, relative, sha, size in [*hashed, (delivery.manifest, manifest, manifest_sha256, manifest_size)]:
+                refuse(path, relative, sha, size, reason)
+            return
+        finally:
+            for part in parts:
+                columnar.drop_staged(con, part.parsed)
+        account = parts[0].parsed.billing_account_id
+        if waiting:
+            report.outcomes.append(FileOutcome(manifest, "pending", waiting[0], account))
+        if not todo:
+            return
+        drift = new_columns_message(manifest, new_columns, baseline, export.raw_tables[0]) if new_columns else ""
+        for part in parts:
+            key = (part.relative, part.sha256)
+            statuses.setdefault(key, set()).add("loaded")
+            known_shas.add(part.sha256)
+            recorded.setdefault(key, set()).update(p for p in todo if p in part.parsed.periods)
+            if part.parsed.multi_period:
+                covers[key] = set(part.parsed.periods)
+        for loaded_period, account, rows, superseded in loaded:
+            for old in superseded:
+                report.outcomes.append(FileOutcome(old, "superseded", loaded_period, account))
+                log(f"{old}: superseded by the delivery of {manifest}")
+            for number, (relative, part_rows) in enumerate(rows, start=1):
+                detail = f"part {number} of {len(rows)} of the delivery of {manifest}" + (f"; {drift}" if drift else "")
+                report.outcomes.append(
+                    FileOutcome(relative, "loaded", loaded_period, account, part_rows, detail, tuple(new_columns))
+                )
+            log(
+                f"{manifest}: loaded {sum(n for _, n in rows)} rows for {loaded_period:%Y-%m} from the "
+                f"{len(rows)} files it lists"
+            )
+        if drift:
+            log(drift)
+
+    files = [path for path in landing_files(landing_dir, export) if not path.name.endswith(ERROR_SUFFIX)]
+    manifests, unreadable_manifests = deliveries.find(source, files)
+    # A file a manifest lists is loaded with the others it lists (take_delivery), never on its own.
+    in_deliveries = {part for delivery in manifests.values() for part in delivery.parts}
     present: list[str] = []
-    for path in landing_files(landing_dir, export):
+    for path in files:
         relative = path.relative_to(landing_dir).as_posix()
-        if path.name.endswith(ERROR_SUFFIX):
-            continue
         present.append(relative)
+        if path in in_deliveries:
+            continue
         sha256, size = digests.sha256(path, relative)
+        if path in manifests:
+            take_delivery(manifests[path], relative, sha256, size)
+            continue
+        if path in unreadable_manifests:
+            refuse(path, relative, sha256, size, unreadable_manifests[path])
+            continue
         key = (relative, sha256)
         # A multi-period file loaded for some of its periods only (period-filtered ingest) is read again for
         # the others; any other file already recorded is done.
@@ -419,15 +576,7 @@ def ingest_source(
             parsed = None
         else:
             try:
-                # The big exports are parsed inside DuckDB; GCP, OCI and OpenCost exports by their parsers a batch
-                # at a time into it; any other file, or one the columnar path cannot vouch for, is read whole.
-                parsed = (
-                    columnar.stage(con, source, path, period)
-                    or spooled.stage(con, source, path, period)
-                    or export.parse(path)
-                )
-                if pseudonymizer is not None:
-                    parsed = pseudonymizer.parsed(parsed, con)
+                parsed = parse(path)
                 reason = ""
             except RejectedFile as error:
                 parsed, reason = None, str(error)
@@ -444,7 +593,7 @@ def ingest_source(
                     report.outcomes.append(FileOutcome(relative, "pending", waiting[0], part.billing_account_id))
                 continue
             try:
-                loaded, new_columns, baseline = _load(con, export, relative, sha256, size, parsed, todo)
+                loaded, new_columns, baseline = _load(con, export, [Part(path, relative, sha256, size, parsed)], todo)
             except RejectedFile as error:
                 refuse(path, relative, sha256, size, str(error))
                 continue
@@ -454,9 +603,9 @@ def ingest_source(
             if parsed.multi_period:
                 covers[key] = set(parsed.periods)
             drift = new_columns_message(relative, new_columns, baseline, export.raw_tables[0]) if new_columns else ""
-            for loaded_period, account, part_rows, superseded in loaded:
+            for loaded_period, account, [(_, part_rows)], superseded in loaded:
                 for old in superseded:
-                    warning = sibling_part_warning(old, relative)
+                    warning = sibling_part_warning(old, relative, manifests=source in deliveries.SOURCES)
                     report.outcomes.append(FileOutcome(old, "superseded", loaded_period, account, detail=warning))
                     log(f"{old}: superseded by {relative}" + (f"; {warning}" if warning else ""))
                 report.outcomes.append(

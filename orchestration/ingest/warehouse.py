@@ -34,7 +34,9 @@ create table if not exists audit.ingested_files (
     file_periods varchar,
     delivered_columns varchar,
     new_columns varchar,
-    dataset varchar
+    dataset varchar,
+    delivery varchar,
+    delivery_sha256 varchar
 )
 """
 
@@ -105,9 +107,9 @@ def ensure_warehouse(con: duckdb.DuckDBPyConnection) -> None:
         LANDING_FILE_DIGESTS_DDL,
     ):
         con.execute(ddl)
-    # Added with multi-period deliveries, schema-drift records and export datasets; a warehouse created before has
-    # the table without them.
-    for column in ("file_periods", "delivered_columns", "new_columns", "dataset"):
+    # Added with multi-period deliveries, schema-drift records, export datasets and deliveries in parts; a warehouse
+    # created before has the table without them.
+    for column in ("file_periods", "delivered_columns", "new_columns", "dataset", "delivery", "delivery_sha256"):
         con.execute(f"alter table audit.ingested_files add column if not exists {column} varchar")
     for table, columns in RAW_TABLE_COLUMNS.items():
         all_columns = [*columns, *LINEAGE_COLUMNS]

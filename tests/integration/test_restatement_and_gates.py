@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -30,7 +31,30 @@ def aws_totals(demo: ClosedDemo, period: date) -> list[tuple]:
     )
 
 
-def test_redelivery_after_close_replaces_rows_but_never_the_issued_invoice(tmp_path: Path) -> None:
+def deliver_in_parts(restated: Path, parts: int = 2) -> list[Path]:
+    """The re-delivery as AWS Data Exports writes a larger one: its rows in `parts` files beside each other and a
+    manifest listing their S3 URIs under the export's metadata folder (orchestration/ingest/deliveries.py)."""
+    table = pq.read_table(restated)
+    delivered = restated.stat().st_mtime
+    size = -(-table.num_rows // parts)
+    written = []
+    for number in range(1, parts + 1):
+        path = restated.with_name(restated.name.replace("-00001.", f"-{number:05d}."))
+        pq.write_table(table.slice((number - 1) * size, size), path)
+        os.utime(path, (delivered, delivered))
+        written.append(path)
+    export_folder = restated.parents[3]  # aws_cur/<export>/data/BILLING_PERIOD=<month>/<execution>/<part>
+    metadata = export_folder / "metadata" / restated.parent.parent.name / restated.parent.name
+    manifest = metadata / f"{export_folder.name}-Manifest.json"
+    manifest.parent.mkdir(parents=True)
+    listed = [f"s3://billing-exports/{p.relative_to(export_folder.parent).as_posix()}" for p in written]
+    manifest.write_text(json.dumps({"executionId": restated.parent.name, "dataFiles": listed}), encoding="utf-8")
+    os.utime(manifest, (delivered + 1, delivered + 1))
+    return written
+
+
+@pytest.mark.parametrize("in_parts", [False, True], ids=["one-file", "parts-with-manifest"])
+def test_redelivery_after_close_replaces_rows_but_never_the_issued_invoice(tmp_path: Path, in_parts: bool) -> None:
     truth_with_restatement = write_demo_landing_zone(tmp_path / "truth", include_restatement=True).totals
     settings = use_data_dir(tmp_path / "data")
     demo = ClosedDemo(settings, write_demo_landing_zone(settings.landing_dir, include_restatement=False))
@@ -44,7 +68,8 @@ def test_redelivery_after_close_replaces_rows_but_never_the_issued_invoice(tmp_p
     invoice_before = demo.query(invoices_sql, [SEPTEMBER])
     original_file = demo.query("select path from audit.ingested_files where source = 'aws_cur'")[0][0]
 
-    write_aws_restatement(settings.landing_dir)
+    restated = write_aws_restatement(settings.landing_dir)
+    parts = deliver_in_parts(restated) if in_parts else [restated]
     assert demo.close(SEPTEMBER).success
 
     after = truth_with_restatement[key]
@@ -52,10 +77,9 @@ def test_redelivery_after_close_replaces_rows_but_never_the_issued_invoice(tmp_p
     assert aws_totals(demo, SEPTEMBER) == [
         (after.billed, after.amortized, after.billed, after.amortized, after.amortized, "balanced")
     ]
-    assert demo.query("select status from audit.ingested_files where source = 'aws_cur' order by loaded_at") == [
-        ("superseded",),
-        ("loaded",),
-    ]
+    assert demo.query(
+        "select path, status from audit.ingested_files where source = 'aws_cur' order by loaded_at, path"
+    ) == [(original_file, "superseded")] + [(p.relative_to(settings.landing_dir).as_posix(), "loaded") for p in parts]
     assert demo.query("select count(*) from marts.focus_cost_and_usage where x_SourceFile = ?", [original_file]) == [
         (0,)
     ]

@@ -59,7 +59,9 @@ def _ingest_asset(export: ExportFormat) -> dg.AssetsDefinition:
             "files_duplicate": report.count("duplicate"),
             "files_superseded": report.count("superseded"),
             "files_quarantined": report.count("quarantined"),
-            "files_pending_other_periods": report.count("pending"),
+            "files_pending_other_periods": sum(1 for o in report.outcomes if o.status == "pending" and not o.detail),
+            # a manifest whose listed files have not all landed (orchestration/ingest/deliveries.py)
+            "deliveries_waiting_for_files": sum(1 for o in report.outcomes if o.status == "pending" and o.detail),
             "rows_loaded": report.rows_loaded,
             "files_with_new_columns": len({o.path for o in report.outcomes if o.new_columns}),
         }
@@ -67,8 +69,8 @@ def _ingest_asset(export: ExportFormat) -> dg.AssetsDefinition:
         for outcome in report.outcomes:
             if outcome.status == "quarantined":
                 context.log.warning(f"quarantined {outcome.path}: {outcome.detail}")
-            if outcome.status == "superseded" and outcome.detail:
-                context.log.warning(f"superseded {outcome.path}: {outcome.detail}")
+            if outcome.status in ("superseded", "pending") and outcome.detail:
+                context.log.warning(f"{outcome.status} {outcome.path}: {outcome.detail}")
             if outcome.new_columns and outcome.path not in drifted:
                 # schema drift: the same line the ingest logged, at warning level (audit.ingested_files.new_columns)
                 drifted.add(outcome.path)

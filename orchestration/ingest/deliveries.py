@@ -1,0 +1,144 @@
+"""Exports delivered in parts: the provider's manifest names the files that make one delivery.
+
+AWS writes a large export as several files and a manifest listing them. Data Exports (CUR 2.0):
+`<prefix>/<export>/data/BILLING_PERIOD=<YYYY-MM>/<export>-00001.snappy.parquet`, `-00002`, ... and
+`<prefix>/<export>/metadata/BILLING_PERIOD=<YYYY-MM>/<export>-Manifest.json`, whose `dataFiles` lists the parts' S3
+URIs (https://docs.aws.amazon.com/cur/latest/userguide/dataexports-manifest.html); the legacy CUR's
+`<report>-Manifest.json` lists them, without the bucket, as `reportKeys`. Each part alone is only some of the
+month's rows, so the files a manifest lists are loaded together, as one delivery (orchestration/ingest/landing.py):
+all of them or none, replacing the previous delivery of their account and period.
+
+A manifest names S3 objects and the landing zone holds copies: a listed object is the landed file with the same name
+whose folders match the most of the object's key from its end (the bucket's layout synced as it is matches it
+whole), and, between equal matches, the one in the manifest's own folder. A name no landed file carries is a part
+still to come; a name two landed files match equally is refused rather than guessed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from orchestration.sources import RejectedFile
+
+MANIFEST_SUFFIX = "-manifest.json"
+# The sources whose providers deliver manifests this module reads.
+SOURCES = frozenset({"aws_cur"})
+LISTS = ("dataFiles", "reportKeys")
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One manifest and the landed files it lists, in the manifest's order."""
+
+    manifest: Path
+    listed: tuple[str, ...]
+    parts: tuple[Path, ...]
+    missing: tuple[str, ...]
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    @property
+    def waiting(self) -> str:
+        """Why none of the delivery is loaded yet."""
+        return (
+            f"waiting for {len(self.missing)} of the {len(self.listed)} files it lists ({', '.join(self.missing)}); "
+            "none of its files is loaded until all have landed"
+        )
+
+
+def is_manifest(source: str, path: Path) -> bool:
+    return source in SOURCES and path.name.lower().endswith(MANIFEST_SUFFIX)
+
+
+def listed_files(path: Path) -> tuple[str, ...]:
+    """The object keys or URIs a manifest lists, as written; RejectedFile when it is not a manifest this reads."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise RejectedFile(
+            f"the manifest is not readable JSON ({error}); land the manifest the export wrote"
+        ) from error
+    found = [key for key in LISTS if isinstance(document, dict) and key in document]
+    if not found:
+        raise RejectedFile(
+            f"the manifest has no {' or '.join(LISTS)} list of the export's files; land the manifest the export wrote"
+        )
+    listed = document[found[0]]
+    if not isinstance(listed, list) or not listed or not all(isinstance(item, str) and item for item in listed):
+        raise RejectedFile(f"the manifest's {found[0]} is not a list of file names; land the manifest the export wrote")
+    if len(set(listed)) != len(listed):
+        twice = sorted({item for item in listed if listed.count(item) > 1})
+        raise RejectedFile(f"the manifest lists {', '.join(twice)} more than once")
+    return tuple(listed)
+
+
+def _key_folders(listed: str) -> tuple[str, ...]:
+    """The path components of a listed object: `s3://bucket/a/b/file` and `a/b/file` give (a, b, file)."""
+    text = listed
+    if "://" in text:
+        bucket_and_key = text.split("://", 1)[1]
+        text = bucket_and_key.split("/", 1)[1] if "/" in bucket_and_key else ""
+    return tuple(part for part in text.split("/") if part)
+
+
+def _matching_tail(candidate: Path, key: tuple[str, ...]) -> int:
+    matched = 0
+    for ours, theirs in zip(reversed(candidate.parts), reversed(key), strict=False):
+        if ours != theirs:
+            break
+        matched += 1
+    return matched
+
+
+def resolve(manifest: Path, listed: Sequence[str], files: Sequence[Path]) -> tuple[list[Path], list[str]]:
+    """(the landed file of each listed object that has one, the listed objects none matches); RejectedFile when a
+    listed object matches two landed files equally or two listed objects match the same file."""
+    by_name: dict[str, list[Path]] = {}
+    for file in files:
+        by_name.setdefault(file.name, []).append(file)
+    parts: list[Path] = []
+    missing: list[str] = []
+    for item in listed:
+        key = _key_folders(item)
+        candidates = by_name.get(key[-1], []) if key else []
+        if not candidates:
+            missing.append(item)
+            continue
+        scored = sorted(
+            ((_matching_tail(c, key), c.parent == manifest.parent, c) for c in candidates),
+            key=lambda s: (s[0], s[1]),
+            reverse=True,
+        )
+        if len(scored) > 1 and scored[0][:2] == scored[1][:2]:
+            raise RejectedFile(
+                f"the manifest's {item} matches {scored[0][2].name} in two folders ({scored[0][2].parent} and "
+                f"{scored[1][2].parent}); land each export's parts in their own folder"
+            )
+        chosen = scored[0][2]
+        if chosen in parts:
+            raise RejectedFile(f"the manifest lists two objects that both match {chosen}")
+        parts.append(chosen)
+    return parts, missing
+
+
+def find(source: str, files: Sequence[Path]) -> tuple[dict[Path, Delivery], dict[Path, str]]:
+    """The deliveries the source's landed manifests describe, by manifest, and the manifests refused, with why."""
+    if source not in SOURCES:
+        return {}, {}
+    data = [f for f in files if not is_manifest(source, f)]
+    found: dict[Path, Delivery] = {}
+    refused: dict[Path, str] = {}
+    for manifest in (f for f in files if is_manifest(source, f)):
+        try:
+            listed = listed_files(manifest)
+            parts, missing = resolve(manifest, listed, data)
+        except RejectedFile as error:
+            refused[manifest] = str(error)
+            continue
+        found[manifest] = Delivery(manifest, listed, tuple(parts), tuple(missing))
+    return found, refused

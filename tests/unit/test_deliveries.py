@@ -1,0 +1,273 @@
+"""An export delivered in parts with its manifest is loaded as one delivery: every part's rows, or none of them.
+
+The parts are the demo's AWS CUR 2.0 month (orchestration/demo/aws_cur.py, real Data Exports column names and types)
+cut into consecutive slices, written where AWS Data Exports writes them; the manifests have the fields AWS documents
+for a Data Exports manifest (https://docs.aws.amazon.com/cur/latest/userguide/dataexports-manifest.html) and, for the
+legacy CUR, `reportKeys`. No provider manifest is among the public samples (../shared/data/external/SOURCES.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+
+from orchestration.defs.automation import affected_periods
+from orchestration.demo import aws_cur as demo_aws
+from orchestration.demo.periods import DEMO_PERIODS
+from orchestration.ingest import deliveries
+from orchestration.ingest.landing import ingest_source
+from orchestration.sources import RejectedFile
+
+OCTOBER = DEMO_PERIODS[-1]
+BUCKET = "s3://acme-billing-exports/cur"
+EXPORT = "acme-cur2"
+
+
+@pytest.fixture(scope="module")
+def month(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's October as AWS delivers a one-file month."""
+    return demo_aws.write_month(tmp_path_factory.mktemp("whole"), 2026, OCTOBER).path
+
+
+def _folder(landing: Path, kind: str) -> Path:
+    return landing / "aws_cur" / EXPORT / kind / f"BILLING_PERIOD={OCTOBER.start:%Y-%m}"
+
+
+def write_parts(landing: Path, month: Path, parts: int, *, mtime: int, scale: int | None = None) -> list[Path]:
+    """The month's rows cut into `parts` files named as Data Exports names them; with `scale`, every cost times it
+    (a restated delivery)."""
+    table = pq.read_table(month)
+    if scale is not None:
+        column = table.schema.get_field_index("line_item_unblended_cost")
+        scaled = pc.multiply(table.column(column), pa.scalar(scale, table.schema.field(column).type))
+        table = table.set_column(column, "line_item_unblended_cost", scaled)
+    folder = _folder(landing, "data")
+    folder.mkdir(parents=True, exist_ok=True)
+    size = -(-table.num_rows // parts)
+    written = []
+    for number in range(parts):
+        path = folder / f"{EXPORT}-{number + 1:05d}.snappy.parquet"
+        pq.write_table(table.slice(number * size, size), path)
+        os.utime(path, (mtime, mtime))
+        written.append(path)
+    return written
+
+
+def write_manifest(landing: Path, names: list[str], *, mtime: int, key: str = "dataFiles") -> Path:
+    path = _folder(landing, "metadata") / f"{EXPORT}-Manifest.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = f"{EXPORT}/data/BILLING_PERIOD={OCTOBER.start:%Y-%m}"
+    listed = [f"{BUCKET}/{data}/{name}" if key == "dataFiles" else f"cur/{data}/{name}" for name in names]
+    document = {
+        "executionId": f"{mtime:08x}-0000-4000-8000-000000000000",
+        "exportArn": f"arn:aws:bcm-data-exports:us-east-1:123456789012:export/{EXPORT}-{mtime}",
+        "columns": [{"name": "line_item_unblended_cost", "type": "double"}],
+        key: listed,
+    }
+    path.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    os.utime(path, (mtime, mtime))
+    return path
+
+
+def part_names(count: int) -> list[str]:
+    return [f"{EXPORT}-{n:05d}.snappy.parquet" for n in range(1, count + 1)]
+
+
+def raw_total(con: duckdb.DuckDBPyConnection) -> tuple[int, Decimal]:
+    return con.execute(
+        "select count(*), coalesce(sum(cast(line_item_unblended_cost as decimal(38, 10))), 0) from raw.aws_cur"
+    ).fetchone()
+
+
+@pytest.fixture(scope="module")
+def whole(month: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[int, Decimal]:
+    """Rows and cost of the month landed as one file: what its parts together must give."""
+    landing = tmp_path_factory.mktemp("one-file") / "landing"
+    target = landing / "aws_cur" / month.name
+    target.parent.mkdir(parents=True)
+    target.write_bytes(month.read_bytes())
+    con = duckdb.connect()
+    ingest_source(con, "aws_cur", landing, landing.parent / "quarantine")
+    return raw_total(con)
+
+
+def test_the_files_a_manifest_lists_are_loaded_together_as_one_delivery(
+    tmp_path: Path, month: Path, whole: tuple[int, Decimal]
+) -> None:
+    landing = tmp_path / "landing"
+    parts = write_parts(landing, month, 3, mtime=1_000)
+    manifest = write_manifest(landing, part_names(3), mtime=1_001)
+    con = duckdb.connect()
+
+    report = ingest_source(con, "aws_cur", landing, tmp_path / "quarantine")
+
+    assert raw_total(con) == whole and whole[0] > 1000
+    relative = manifest.relative_to(landing).as_posix()
+    assert [(o.status, o.path, o.detail) for o in report.outcomes] == [
+        ("loaded", part.relative_to(landing).as_posix(), f"part {n} of 3 of the delivery of {relative}")
+        for n, part in enumerate(parts, start=1)
+    ]
+    assert sum(o.row_count for o in report.outcomes) == whole[0]
+    audit = con.execute(
+        "select path, status, delivery, billing_period_start from audit.ingested_files order by path"
+    ).fetchall()
+    assert audit == [(p.relative_to(landing).as_posix(), "loaded", relative, OCTOBER.start) for p in parts]
+    # Read again, nothing changes.
+    assert ingest_source(con, "aws_cur", landing, tmp_path / "quarantine").outcomes == []
+    assert raw_total(con) == whole
+
+
+def test_without_their_manifest_the_parts_replace_one_another(tmp_path: Path, month: Path, whole) -> None:
+    """What the manifest prevents: parts landed alone are three deliveries of one month, the last one kept."""
+    landing = tmp_path / "landing"
+    write_parts(landing, month, 3, mtime=1_000)
+    con = duckdb.connect()
+    report = ingest_source(con, "aws_cur", landing, tmp_path / "quarantine")
+    assert report.count("superseded") == 2
+    assert raw_total(con)[0] < whole[0] / 2
+
+
+def test_parts_loaded_alone_before_their_manifest_came_are_replaced_by_the_whole_delivery(
+    tmp_path: Path, month: Path, whole
+) -> None:
+    landing = tmp_path / "landing"
+    write_parts(landing, month, 3, mtime=1_000)
+    con = duckdb.connect()
+    ingest_source(con, "aws_cur", landing, tmp_path / "quarantine")
+    write_manifest(landing, part_names(3), mtime=1_001)
+
+    report = ingest_source(con, "aws_cur", landing, tmp_path / "quarantine")
+
+    assert raw_total(con) == whole
+    assert (report.count("loaded"), report.count("superseded")) == (3, 1)
+    assert con.execute(
+        "select count(*) from audit.ingested_files where status = 'loaded' and delivery is not null"
+    ).fetchone() == (3,)
+
+
+def test_a_delivery_waits_until_every_file_it_lists_has_landed(tmp_path: Path, month: Path, whole) -> None:
+    landing = tmp_path / "landing"
+    earlier = landing / "aws_cur" / "earlier" / month.name
+    earlier.parent.mkdir(parents=True)
+    earlier.write_bytes(month.read_bytes())
+    os.utime(earlier, (500, 500))
+    parts = write_parts(landing, month, 3, mtime=1_000, scale=2)
+    third = parts[2].read_bytes()
+    parts[2].unlink()
+    manifest = write_manifest(landing, part_names(3), mtime=1_001)
+    con = duckdb.connect()
+
+    report = ingest_source(con, "aws_cur", landing, tmp_path / "quarantine")
+
+    # The earlier one-file delivery stays whole; neither landed part is loaded on its own.
+    assert raw_total(con) == whole
+    waiting = [o for o in report.outcomes if o.status == "pending"]
+    assert [(o.path, o.detail) for o in waiting] == [
+        (
+            manifest.relative_to(landing).as_posix(),
+            f"waiting for 1 of the 3 files it lists ({BUCKET}/{EXPORT}/data/BILLING_PERIOD=2026-10/"
+            f"{EXPORT}-00003.snappy.parquet); none of its files is loaded until all have landed",
+        )
+    ]
+    parts[2].write_bytes(third)
+    report = ingest_source(con, "aws_cur", landing, tmp_path / "quarantine")
+    assert raw_total(con) == (whole[0], whole[1] * 2)
+    assert [(o.status, o.path) for o in report.outcomes if o.status == "superseded"] == [
+        ("superseded", earlier.relative_to(landing).as_posix())
+    ]
+
+
+def test_a_bad_file_refuses_the_whole_delivery_and_keeps_the_previous_one(tmp_path: Path, month: Path, whole) -> None:
+    landing = tmp_path / "landing"
+    write_parts(landing, month, 2, mtime=1_000)
+    write_manifest(landing, part_names(2), mtime=1_001)
+    con = duckdb.connect()
+    ingest_source(con, "aws_cur", landing, tmp_path / "quarantine")
+    # The export runs again: three new parts and a new manifest; the second part arrives truncated.
+    parts = write_parts(landing, month, 3, mtime=2_000, scale=3)
+    parts[1].write_bytes(parts[1].read_bytes()[:200])
+    write_manifest(landing, part_names(3), mtime=2_001)
+
+    report = ingest_source(con, "aws_cur", landing, tmp_path / "quarantine")
+
+    assert raw_total(con) == whole
+    refused = [o for o in report.outcomes if o.status == "quarantined"]
+    assert len(refused) == 4  # the three parts and the manifest
+    assert {o.detail.split(": ", 2)[:2][1] for o in refused} == {parts[1].relative_to(landing).as_posix()}
+    assert refused[0].detail.startswith(
+        f"the delivery of aws_cur/{EXPORT}/metadata/BILLING_PERIOD=2026-10/{EXPORT}-Manifest.json (3 files) is refused "
+        f"whole: {parts[1].relative_to(landing).as_posix()}: "
+    )
+    assert not any(p.exists() for p in parts)
+    assert (tmp_path / "quarantine" / parts[0].relative_to(landing)).exists()
+
+
+def test_a_close_of_another_month_leaves_the_delivery_pending(tmp_path: Path, month: Path) -> None:
+    landing = tmp_path / "landing"
+    write_parts(landing, month, 2, mtime=1_000)
+    manifest = write_manifest(landing, part_names(2), mtime=1_001)
+    con = duckdb.connect()
+    report = ingest_source(con, "aws_cur", landing, tmp_path / "quarantine", period=DEMO_PERIODS[0].start)
+    assert [(o.status, o.path, o.billing_period_start) for o in report.outcomes] == [
+        ("pending", manifest.relative_to(landing).as_posix(), OCTOBER.start)
+    ]
+    assert raw_total(con) == (0, 0)
+
+
+def test_a_legacy_cur_manifests_report_keys_name_the_parts(tmp_path: Path, month: Path, whole) -> None:
+    landing = tmp_path / "landing"
+    write_parts(landing, month, 2, mtime=1_000)
+    write_manifest(landing, part_names(2), mtime=1_001, key="reportKeys")
+    con = duckdb.connect()
+    ingest_source(con, "aws_cur", landing, tmp_path / "quarantine")
+    assert raw_total(con) == whole
+
+
+def test_a_manifest_that_cannot_be_read_is_quarantined_with_the_reason(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    manifest = _folder(landing, "metadata") / f"{EXPORT}-Manifest.json"
+    manifest.parent.mkdir(parents=True)
+    manifest.write_text('{"executionId": "x", "columns": []}', encoding="utf-8")
+    con = duckdb.connect()
+    report = ingest_source(con, "aws_cur", landing, tmp_path / "quarantine")
+    assert [(o.status, o.detail) for o in report.outcomes] == [
+        (
+            "quarantined",
+            "the manifest has no dataFiles or reportKeys list of the export's files; "
+            "land the manifest the export wrote",
+        )
+    ]
+
+
+def test_a_listed_file_is_the_landed_one_whose_folders_match_its_key() -> None:
+    landed = [
+        Path("/l/aws_cur/acme/data/BILLING_PERIOD=2026-09/acme-00001.snappy.parquet"),
+        Path("/l/aws_cur/acme/data/BILLING_PERIOD=2026-10/acme-00001.snappy.parquet"),
+        Path("/l/aws_cur/flat/acme-00002.snappy.parquet"),
+    ]
+    manifest = Path("/l/aws_cur/flat/acme-Manifest.json")
+    listed = [
+        "s3://bucket/prefix/acme/data/BILLING_PERIOD=2026-10/acme-00001.snappy.parquet",
+        "prefix/acme/data/BILLING_PERIOD=2026-10/acme-00002.snappy.parquet",
+        "s3://bucket/prefix/acme/data/BILLING_PERIOD=2026-10/acme-00003.snappy.parquet",
+    ]
+    assert deliveries.resolve(manifest, listed, landed) == ([landed[1], landed[2]], [listed[2]])
+    # Two landed copies that match a listed object equally well: refused, not guessed.
+    with pytest.raises(RejectedFile, match=re.escape("matches acme-00001.snappy.parquet in two folders")):
+        deliveries.resolve(manifest, ["acme-00001.snappy.parquet"], landed[:2])
+
+
+def test_the_sensor_closes_the_period_of_the_files_a_new_manifest_lists(tmp_path: Path, month: Path) -> None:
+    landing = tmp_path / "landing"
+    write_parts(landing, month, 2, mtime=1_000)
+    manifest = write_manifest(landing, part_names(2), mtime=1_001)
+    assert affected_periods([("aws_cur", manifest)], landing) == ({OCTOBER.start}, [])
