@@ -55,10 +55,10 @@ def _with_listed_files(changed: list[tuple[str, Path]], landing_dir: Path | None
         return changed
     files: list[tuple[str, Path]] = []
     for source, path in changed:
-        if not deliveries.is_manifest(source, path):
+        if not deliveries.is_manifest(path):
             files.append((source, path))
             continue
-        found, _ = deliveries.find(source, landing_files(landing_dir, FORMATS[source]))
+        found, _ = deliveries.find(landing_files(landing_dir, FORMATS[source]))
         if path not in found:
             files.append((source, path))  # reported as unreadable; the close quarantines it with the reason
             continue
@@ -78,7 +78,7 @@ def affected_periods(changed: list[tuple[str, Path]], landing_dir: Path | None =
     unreadable: list[str] = []
     with duckdb.connect() as con:
         for source, path in _with_listed_files(changed, landing_dir):
-            if deliveries.is_manifest(source, path):
+            if deliveries.is_manifest(path):
                 unreadable.append(f"{path.name}: a manifest whose files cannot be matched (a close says why)")
                 continue
             if (read := delivered_periods(con, source, path)) is not None:

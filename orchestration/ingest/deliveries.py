@@ -1,4 +1,4 @@
-"""Exports delivered in parts: the provider's manifest names the files that make one delivery.
+"""Exports delivered in parts: a manifest names the files that make one delivery.
 
 AWS writes a large export as several files and a manifest listing them. Data Exports (CUR 2.0):
 `<prefix>/<export>/data/BILLING_PERIOD=<YYYY-MM>/<export>-00001.snappy.parquet`, `-00002`, ... and
@@ -6,9 +6,11 @@ AWS writes a large export as several files and a manifest listing them. Data Exp
 URIs (https://docs.aws.amazon.com/cur/latest/userguide/dataexports-manifest.html); the legacy CUR's
 `<report>-Manifest.json` lists them, without the bucket, as `reportKeys`. Each part alone is only some of the
 month's rows, so the files a manifest lists are loaded together, as one delivery (orchestration/ingest/landing.py):
-all of them or none, replacing the previous delivery of their account and period.
+all of them or none, replacing the previous delivery of their account and period. Other providers write parts
+without such a manifest (a BigQuery export's `000000000000`, `000000000001` shards); whatever copies them to the
+landing zone can write one in the same form, `<name>-Manifest.json` with `dataFiles`, for any source.
 
-A manifest names S3 objects and the landing zone holds copies: a listed object is the landed file with the same name
+A manifest names objects and the landing zone holds copies: a listed object is the landed file with the same name
 whose folders match the most of the object's key from its end (the bucket's layout synced as it is matches it
 whole), and, between equal matches, the one in the manifest's own folder. A name no landed file carries is a part
 still to come; a name two landed files match equally is refused rather than guessed.
@@ -24,8 +26,6 @@ from pathlib import Path
 from orchestration.sources import RejectedFile
 
 MANIFEST_SUFFIX = "-manifest.json"
-# The sources whose providers deliver manifests this module reads.
-SOURCES = frozenset({"aws_cur"})
 LISTS = ("dataFiles", "reportKeys")
 
 
@@ -51,8 +51,8 @@ class Delivery:
         )
 
 
-def is_manifest(source: str, path: Path) -> bool:
-    return source in SOURCES and path.name.lower().endswith(MANIFEST_SUFFIX)
+def is_manifest(path: Path) -> bool:
+    return path.name.lower().endswith(MANIFEST_SUFFIX)
 
 
 def listed_files(path: Path) -> tuple[str, ...]:
@@ -126,14 +126,13 @@ def resolve(manifest: Path, listed: Sequence[str], files: Sequence[Path]) -> tup
     return parts, missing
 
 
-def find(source: str, files: Sequence[Path]) -> tuple[dict[Path, Delivery], dict[Path, str]]:
-    """The deliveries the source's landed manifests describe, by manifest, and the manifests refused, with why."""
-    if source not in SOURCES:
-        return {}, {}
-    data = [f for f in files if not is_manifest(source, f)]
+def find(files: Sequence[Path]) -> tuple[dict[Path, Delivery], dict[Path, str]]:
+    """The deliveries the manifests among a source's landed files describe, by manifest, and the manifests refused,
+    with why."""
+    data = [f for f in files if not is_manifest(f)]
     found: dict[Path, Delivery] = {}
     refused: dict[Path, str] = {}
-    for manifest in (f for f in files if is_manifest(source, f)):
+    for manifest in (f for f in files if is_manifest(f)):
         try:
             listed = listed_files(manifest)
             parts, missing = resolve(manifest, listed, data)

@@ -8,6 +8,9 @@ Rules (DESIGN.md §4):
   dataset is replaced; a delivery covering several accounts (a
   multi-account FOCUS file, key ``a,b``) replaces every delivery of the period whose accounts it covers, and a
   file that would replace only part of an earlier delivery is quarantined (its other accounts would be lost);
+* the files a manifest lists (an AWS export in parts, orchestration/ingest/deliveries.py) are one delivery: none is
+  loaded before all have landed, then all in one transaction, superseding as one file would; one that cannot be read
+  refuses them all;
 * a file spanning several billing periods (FOCUS, GCP) is one delivery per period: each period's rows are
   loaded and superseded as a single-period delivery of that period would be, the file has one audit row per
   period (``file_periods`` lists them all), and a period-filtered ingest leaves its other periods pending;
@@ -397,7 +400,7 @@ def _insert(
     )
 
 
-def sibling_part_warning(old: str, new: str, *, manifests: bool = False) -> str:
+def sibling_part_warning(old: str, new: str) -> str:
     """What a superseded file is told when the file replacing it sits in the same folder under the same name but its
     numbers (`export-000000000000.jsonl` / `...001.jsonl`, `cur2-00001` / `cur2-00002`, `part_0_0001.csv`): perhaps
     two parts of one export, which the ingest takes for two deliveries (docs/raw-layer.md); empty otherwise."""
@@ -408,9 +411,8 @@ def sibling_part_warning(old: str, new: str, *, manifests: bool = False) -> str:
         return ""
     return (
         f"{new_path.name} is named like another part of the same export: if they are parts of one delivery, only "
-        f"{new_path.name}'s rows are now loaded — "
-        + ("land the export's manifest with its parts" if manifests else "land an export's parts as one file")
-        + " (docs/raw-layer.md)"
+        f"{new_path.name}'s rows are now loaded — land a manifest listing the parts beside them, or the parts as "
+        "one file (docs/raw-layer.md)"
     )
 
 
@@ -537,7 +539,7 @@ def ingest_source(
             log(drift)
 
     files = [path for path in landing_files(landing_dir, export) if not path.name.endswith(ERROR_SUFFIX)]
-    manifests, unreadable_manifests = deliveries.find(source, files)
+    manifests, unreadable_manifests = deliveries.find(files)
     # A file a manifest lists is loaded with the others it lists (take_delivery), never on its own.
     in_deliveries = {part for delivery in manifests.values() for part in delivery.parts}
     present: list[str] = []
@@ -605,7 +607,7 @@ def ingest_source(
             drift = new_columns_message(relative, new_columns, baseline, export.raw_tables[0]) if new_columns else ""
             for loaded_period, account, [(_, part_rows)], superseded in loaded:
                 for old in superseded:
-                    warning = sibling_part_warning(old, relative, manifests=source in deliveries.SOURCES)
+                    warning = sibling_part_warning(old, relative)
                     report.outcomes.append(FileOutcome(old, "superseded", loaded_period, account, detail=warning))
                     log(f"{old}: superseded by {relative}" + (f"; {warning}" if warning else ""))
                 report.outcomes.append(

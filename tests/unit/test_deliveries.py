@@ -26,6 +26,7 @@ from orchestration.demo.periods import DEMO_PERIODS
 from orchestration.ingest import deliveries
 from orchestration.ingest.landing import ingest_source
 from orchestration.sources import RejectedFile
+from tests.unit.test_sources_gcp import RECORD
 
 OCTOBER = DEMO_PERIODS[-1]
 BUCKET = "s3://acme-billing-exports/cur"
@@ -271,3 +272,24 @@ def test_the_sensor_closes_the_period_of_the_files_a_new_manifest_lists(tmp_path
     write_parts(landing, month, 2, mtime=1_000)
     manifest = write_manifest(landing, part_names(2), mtime=1_001)
     assert affected_periods([("aws_cur", manifest)], landing) == ({OCTOBER.start}, [])
+
+
+def test_a_manifest_written_beside_bigquery_shards_makes_them_one_delivery(tmp_path: Path) -> None:
+    """BigQuery writes an export over 1 GB as `000000000000`-numbered shards and no manifest; the job that copies
+    them can write one in the same form, and the shards then add up instead of replacing each other."""
+    folder = tmp_path / "landing" / "gcp_billing" / "2026-09" / "run-1"
+    folder.mkdir(parents=True)
+    costs = {"export-000000000000.jsonl": ["12.3456789", "0.01"], "export-000000000001.jsonl": ["7"]}
+    for name, values in costs.items():
+        lines = [json.dumps({**RECORD, "credits": []}).replace('"cost": 12.3456789', f'"cost": {v}') for v in values]
+        (folder / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        os.utime(folder / name, (1_000, 1_000))
+    (folder / "export-Manifest.json").write_text(json.dumps({"dataFiles": sorted(costs)}), encoding="utf-8")
+    con = duckdb.connect()
+
+    report = ingest_source(con, "gcp_billing", tmp_path / "landing", tmp_path / "quarantine")
+
+    assert [(o.status, o.row_count) for o in report.outcomes] == [("loaded", 2), ("loaded", 1)]
+    assert con.execute("select sum(cast(cost as decimal(38, 10))) from raw.gcp_billing").fetchone() == (
+        Decimal("19.3556789"),
+    )

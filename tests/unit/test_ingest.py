@@ -441,8 +441,8 @@ def test_a_shard_replacing_its_sibling_shard_is_reported_not_silently_superseded
     assert [o.path for o in superseded] == ["gcp_billing/2026-09/export-000000000000.jsonl"]
     assert superseded[0].detail == (
         "export-000000000001.jsonl is named like another part of the same export: if they are parts of one delivery, "
-        "only export-000000000001.jsonl's rows are now loaded — land an export's parts as one file "
-        "(docs/raw-layer.md)"
+        "only export-000000000001.jsonl's rows are now loaded — land a manifest listing the parts beside them, or "
+        "the parts as one file (docs/raw-layer.md)"
     )
     assert any(
         line.startswith("gcp_billing/2026-09/export-000000000000.jsonl: superseded by") and "parts" in line
