@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from orchestration.sources import RejectedFile
@@ -31,12 +31,21 @@ LISTS = ("dataFiles", "reportKeys")
 
 @dataclass(frozen=True)
 class Delivery:
-    """One manifest and the landed files it lists, in the manifest's order."""
+    """One manifest, the objects it lists, and the landed file of each that has landed."""
 
     manifest: Path
     listed: tuple[str, ...]
-    parts: tuple[Path, ...]
-    missing: tuple[str, ...]
+    found: tuple[tuple[str, Path], ...]
+
+    @property
+    def parts(self) -> tuple[Path, ...]:
+        """The landed files, in the manifest's order."""
+        return tuple(path for _, path in self.found)
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        landed = {item for item, _ in self.found}
+        return tuple(item for item in self.listed if item not in landed)
 
     @property
     def complete(self) -> bool:
@@ -49,6 +58,11 @@ class Delivery:
             f"waiting for {len(self.missing)} of the {len(self.listed)} files it lists ({', '.join(self.missing)}); "
             "none of its files is loaded until all have landed"
         )
+
+
+def still_landed(delivery: Delivery) -> Delivery:
+    """The delivery with a part no longer in the landing zone counted as missing again."""
+    return replace(delivery, found=tuple((item, path) for item, path in delivery.found if path.exists()))
 
 
 def is_manifest(path: Path) -> bool:
@@ -95,19 +109,17 @@ def _matching_tail(candidate: Path, key: tuple[str, ...]) -> int:
     return matched
 
 
-def resolve(manifest: Path, listed: Sequence[str], files: Sequence[Path]) -> tuple[list[Path], list[str]]:
-    """(the landed file of each listed object that has one, the listed objects none matches); RejectedFile when a
-    listed object matches two landed files equally or two listed objects match the same file."""
+def resolve(manifest: Path, listed: Sequence[str], files: Sequence[Path]) -> list[tuple[str, Path]]:
+    """(listed object, its landed file) for each listed object a landed file matches; RejectedFile when a listed
+    object matches two landed files equally or two listed objects match the same file."""
     by_name: dict[str, list[Path]] = {}
     for file in files:
         by_name.setdefault(file.name, []).append(file)
-    parts: list[Path] = []
-    missing: list[str] = []
+    found: list[tuple[str, Path]] = []
     for item in listed:
         key = _key_folders(item)
         candidates = by_name.get(key[-1], []) if key else []
         if not candidates:
-            missing.append(item)
             continue
         scored = sorted(
             ((_matching_tail(c, key), c.parent == manifest.parent, c) for c in candidates),
@@ -120,10 +132,10 @@ def resolve(manifest: Path, listed: Sequence[str], files: Sequence[Path]) -> tup
                 f"{scored[1][2].parent}); land each export's parts in their own folder"
             )
         chosen = scored[0][2]
-        if chosen in parts:
+        if chosen in (path for _, path in found):
             raise RejectedFile(f"the manifest lists two objects that both match {chosen}")
-        parts.append(chosen)
-    return parts, missing
+        found.append((item, chosen))
+    return found
 
 
 def find(files: Sequence[Path]) -> tuple[dict[Path, Delivery], dict[Path, str]]:
@@ -135,9 +147,9 @@ def find(files: Sequence[Path]) -> tuple[dict[Path, Delivery], dict[Path, str]]:
     for manifest in (f for f in files if is_manifest(f)):
         try:
             listed = listed_files(manifest)
-            parts, missing = resolve(manifest, listed, data)
+            landed = resolve(manifest, listed, data)
         except RejectedFile as error:
             refused[manifest] = str(error)
             continue
-        found[manifest] = Delivery(manifest, listed, tuple(parts), tuple(missing))
+        found[manifest] = Delivery(manifest, listed, tuple(landed))
     return found, refused

@@ -475,6 +475,8 @@ def ingest_source(
 
     def take_delivery(delivery: deliveries.Delivery, manifest: str, manifest_sha256: str, manifest_size: int) -> None:
         """Load the files a manifest lists as one delivery, once all have landed; refuse them all if one is bad."""
+        # A part another manifest also lists may have left with that manifest's refused delivery.
+        delivery = deliveries.still_landed(delivery)
         if not delivery.complete:
             report.outcomes.append(FileOutcome(manifest, "pending", detail=delivery.waiting))
             log(f"{manifest}: {delivery.waiting}")

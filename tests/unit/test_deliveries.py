@@ -261,7 +261,7 @@ def test_a_listed_file_is_the_landed_one_whose_folders_match_its_key() -> None:
         "prefix/acme/data/BILLING_PERIOD=2026-10/acme-00002.snappy.parquet",
         "s3://bucket/prefix/acme/data/BILLING_PERIOD=2026-10/acme-00003.snappy.parquet",
     ]
-    assert deliveries.resolve(manifest, listed, landed) == ([landed[1], landed[2]], [listed[2]])
+    assert deliveries.resolve(manifest, listed, landed) == [(listed[0], landed[1]), (listed[1], landed[2])]
     # Two landed copies that match a listed object equally well: refused, not guessed.
     with pytest.raises(RejectedFile, match=re.escape("matches acme-00001.snappy.parquet in two folders")):
         deliveries.resolve(manifest, ["acme-00001.snappy.parquet"], landed[:2])
@@ -293,3 +293,30 @@ def test_a_manifest_written_beside_bigquery_shards_makes_them_one_delivery(tmp_p
     assert con.execute("select sum(cast(cost as decimal(38, 10))) from raw.gcp_billing").fetchone() == (
         Decimal("19.3556789"),
     )
+
+
+def test_a_file_two_manifests_list_leaves_with_the_first_ones_refused_delivery(tmp_path: Path) -> None:
+    folder = tmp_path / "landing" / "gcp_billing" / "2026-09"
+    folder.mkdir(parents=True)
+    (folder / "shared-000000000000.jsonl").write_text(json.dumps({**RECORD, "credits": []}) + "\n", encoding="utf-8")
+    (folder / "broken-000000000001.jsonl").write_text("{not json\n", encoding="utf-8")
+    (folder / "other-000000000001.jsonl").write_text(json.dumps({**RECORD, "credits": []}) + "\n", encoding="utf-8")
+    for mtime, name, parts in (
+        (1_000, "a-Manifest.json", ["shared-000000000000.jsonl", "broken-000000000001.jsonl"]),
+        (2_000, "b-Manifest.json", ["shared-000000000000.jsonl", "other-000000000001.jsonl"]),
+    ):
+        (folder / name).write_text(json.dumps({"dataFiles": parts}), encoding="utf-8")
+        os.utime(folder / name, (mtime, mtime))
+    con = duckdb.connect()
+
+    report = ingest_source(con, "gcp_billing", tmp_path / "landing", tmp_path / "quarantine")
+
+    assert sorted((o.status, o.path.rsplit("/", 1)[1]) for o in report.outcomes) == [
+        ("pending", "b-Manifest.json"),
+        ("quarantined", "a-Manifest.json"),
+        ("quarantined", "broken-000000000001.jsonl"),
+        ("quarantined", "shared-000000000000.jsonl"),
+    ]
+    pending = next(o for o in report.outcomes if o.status == "pending")
+    assert pending.detail.startswith("waiting for 1 of the 2 files it lists (shared-000000000000.jsonl)")
+    assert con.execute("select count(*) from raw.gcp_billing").fetchone() == (0,)
