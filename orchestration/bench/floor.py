@@ -30,6 +30,7 @@ import duckdb
 
 from orchestration.demo.scale import ScaledFile
 from orchestration.settings import DEFAULT_DUCKDB_MEMORY_LIMIT
+from orchestration.sql_text import literal as _literal
 
 FOCUS_TABLE = "focus"
 DATABASE_NAME = "engine_floor.duckdb"
@@ -47,10 +48,6 @@ class FloorResult:
     seconds: float
     rows: int  # rows of the FOCUS table: every export line but AWS SavingsPlanNegation (not a FOCUS charge)
     cost_center_totals: dict[str, Decimal] = field(default_factory=dict)  # "<cost center>/<currency>" -> total
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _list(paths: Sequence[Path]) -> str:

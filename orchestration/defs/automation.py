@@ -14,7 +14,7 @@ from orchestration.ingest import deliveries
 from orchestration.ingest.landing import ERROR_SUFFIX, landing_files
 from orchestration.settings import Settings
 from orchestration.sources import FORMATS, RejectedFile
-from orchestration.sources.columnar import delivered_periods
+from orchestration.sources.in_duckdb.columnar import delivered_periods
 
 
 def monthly_close_schedule(settings: Settings) -> dg.ScheduleDefinition:

@@ -64,6 +64,8 @@ from orchestration.demo.determinism import stable_digits
 from orchestration.demo.landing_zone import write_demo_landing_zone
 from orchestration.demo.organisation import AZURE_BILLING_ACCOUNT
 from orchestration.demo.periods import DEMO_PERIODS, BillingPeriod, us_date
+from orchestration.sql_text import identifier as _quote
+from orchestration.sql_text import literal as _literal
 
 MIN_ROWS = 1_000
 MAX_MONTHS = 24
@@ -155,14 +157,6 @@ def copy_counts(groups: Sequence[int], fixed: int, target: int, seed: int, keys:
     if rest:
         raise ValueError(f"cannot write exactly {target} rows from this template")
     return counts
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _ts(day: date) -> str:

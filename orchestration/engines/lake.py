@@ -26,6 +26,9 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.sql_text import identifier as _quote
+from orchestration.sql_text import literal
+
 FINGERPRINT_FILE = ".fingerprint"
 DATA_FILE = "data.parquet"
 PERIOD_PREFIX = "period="
@@ -46,12 +49,8 @@ class LakeSyncReport:
         )
 
 
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
 def _literal(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
+    return literal(str(path))
 
 
 def _copy_to_parquet(con: duckdb.DuckDBPyConnection, query: str, target: Path) -> None:

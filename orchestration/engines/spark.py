@@ -18,6 +18,8 @@ from typing import Any
 
 import duckdb
 
+from orchestration.sql_text import literal as _literal
+
 TABLE_MATERIALIZATIONS = ("table", "incremental")
 
 
@@ -51,10 +53,6 @@ def mart_models(manifest_path: Path) -> list[BuiltTable]:
 
 def spark_table_dir(spark_warehouse_dir: Path, table: BuiltTable) -> Path:
     return spark_warehouse_dir / f"{table.schema}.db" / table.name
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _as_warehouse_type(name: str, kind: str) -> str:

@@ -39,8 +39,9 @@ from orchestration.ingest import deliveries
 from orchestration.ingest.file_digests import KnownDigests
 from orchestration.ingest.warehouse import add_missing_columns, ensure_warehouse
 from orchestration.retention.pseudonymize import Pseudonymizer
-from orchestration.sources import FORMATS, ExportFormat, ParsedFile, RejectedFile, columnar, spooled
-from orchestration.sources.columnar import StagedTable
+from orchestration.sources import FORMATS, ExportFormat, ParsedFile, RejectedFile
+from orchestration.sources.in_duckdb import columnar, spooled
+from orchestration.sources.in_duckdb.columnar import StagedTable
 
 ERROR_SUFFIX = ".error.txt"
 
@@ -367,7 +368,7 @@ def _insert(
     for table_name, table in parsed.tables.items():
         add_missing_columns(con, table_name, [c for c in table.column_names if not c.startswith("_")])
         if isinstance(table, StagedTable):
-            # Parsed in DuckDB (orchestration/sources/columnar.py): the rows never leave the engine.
+            # Parsed in DuckDB (orchestration/sources/in_duckdb/columnar.py): the rows never leave the engine.
             row = "" if table.row_numbered else "cast(rowid + 1 as varchar) as _source_row, "
             con.execute(
                 f"insert into raw.{table_name} by name select {table.written_columns()}, {row}"

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.sql_text import identifier as _quoted
+
 _BATCH = 100_000
 _DECIMAL = re.compile(r"DECIMAL\((\d+),(\d+)\)")
 _WHOLE_NUMBERS = frozenset(
@@ -122,7 +124,3 @@ def _decimal_text(c: str, scale: int) -> str:
         f"|| 'E' || cast({adjusted} as varchar)"
     )
     return f"case when {c} is null then null when {adjusted} >= -6 then {plain} else {scientific} end"
-
-
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'

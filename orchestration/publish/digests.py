@@ -23,13 +23,10 @@ from typing import Any
 import duckdb
 
 from orchestration.ingest.file_digests import sha256_of as file_sha256
+from orchestration.sql_text import identifier as quote
 
 WHOLE_TABLE = "*"
 NULL_PERIOD = "null"
-
-
-def quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def period_text(column: str) -> str:

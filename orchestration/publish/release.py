@@ -51,12 +51,12 @@ from orchestration.publish.digests import (
     mart_digests,
     period_text,
     previous_release,
-    quote,
     selection_fingerprint,
     take_unread_database,
 )
 from orchestration.publish.policy import PolicyError, PublicationPolicy, RowRule, load_policy
 from orchestration.publish.scopes import FINANCE, Scope, scopes_to_publish
+from orchestration.sql_text import identifier as quote
 
 CURRENT = "current"
 RELEASES = "releases"

@@ -25,8 +25,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from orchestration.sources.columnar import StagedTable
 from orchestration.sources.common import ParsedFile, compact_json
+from orchestration.sources.in_duckdb.columnar import StagedTable
 
 PREFIX = "pseud:"
 # Raw columns that hold a key/value JSON object of tags or labels, across every source.
@@ -124,7 +124,7 @@ class Pseudonymizer:
 
     def parsed(self, parsed: ParsedFile, con: duckdb.DuckDBPyConnection | None = None) -> ParsedFile:
         """The parsed file with every table's tag columns pseudonymized (in place: the tables are replaced).
-        Tables parsed in DuckDB (orchestration/sources/columnar.py) are rewritten there, through `con`."""
+        Tables parsed in DuckDB (orchestration/sources/in_duckdb/columnar.py) are rewritten there, through `con`."""
         tables: dict[str, pa.Table | StagedTable] = {}
         for name, table in parsed.tables.items():
             if isinstance(table, StagedTable):

@@ -37,7 +37,7 @@ class ParsedFile:
     billing_account_id: str
     row_count: int
     # raw table name -> all-text Arrow table, or a DuckDB temporary table or view for a file parsed in the engine
-    # (orchestration/sources/columnar.StagedTable); the main table first.
+    # (orchestration/sources/in_duckdb/columnar.StagedTable); the main table first.
     tables: dict[str, Any] = field(default_factory=dict)
     # Every billing period the file covers, sorted; the first is billing_period_start. A file spanning several
     # periods carries each row's period in the LINEAGE_PERIOD column of every Arrow table (a staged table names its
@@ -66,7 +66,7 @@ class ParsedFile:
         tables: dict[str, Any] = {}
         for name, table in self.tables.items():
             if not isinstance(table, pa.Table):
-                # Staged in DuckDB (orchestration/sources/columnar.StagedTable): it selects its period's rows itself.
+                # Staged in DuckDB (sources/in_duckdb/columnar.StagedTable): it selects its period's rows itself.
                 tables[name] = table.of_period(period)
                 continue
             rows = table.filter(pc.equal(table.column(LINEAGE_PERIOD), period.isoformat()))

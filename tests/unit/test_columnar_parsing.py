@@ -26,9 +26,10 @@ from orchestration.ingest import landing
 from orchestration.ingest.landing import ingest_source
 from orchestration.retention.pseudonymize import build_pseudonymizer
 from orchestration.settings import SEEDS_DIR
-from orchestration.sources import FORMATS, columnar
-from orchestration.sources.columnar import StagedTable
+from orchestration.sources import FORMATS
 from orchestration.sources.common import ParsedFile, iso_utc
+from orchestration.sources.in_duckdb import columnar
+from orchestration.sources.in_duckdb.columnar import StagedTable
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 AZURE_FIXTURES = sorted(

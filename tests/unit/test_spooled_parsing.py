@@ -26,10 +26,11 @@ from orchestration.ingest import landing
 from orchestration.ingest.landing import ingest_source
 from orchestration.retention.pseudonymize import build_pseudonymizer
 from orchestration.settings import SEEDS_DIR
-from orchestration.sources import FORMATS, RejectedFile, columnar, spooled
-from orchestration.sources.columnar import StagedTable
+from orchestration.sources import FORMATS, RejectedFile
 from orchestration.sources.common import ParsedFile
 from orchestration.sources.gcp_billing import CREDITS_TABLE, RAW_TABLE
+from orchestration.sources.in_duckdb import columnar, spooled
+from orchestration.sources.in_duckdb.columnar import StagedTable
 from tests.unit.test_sources_gcp import KOKU_SAMPLE, RECORD, csv_row, write_csv
 from tests.unit.test_sources_kubernetes import EXPORT as KUBERNETES_EXPORT
 from tests.unit.test_sources_kubernetes import _landed as kubernetes_landed

@@ -24,14 +24,6 @@ import duckdb
 import pyarrow as pa
 
 from orchestration.sources import gcp_billing, kubernetes, oci_cost
-from orchestration.sources.columnar import (
-    PROBE_HEAD_ROWS,
-    NotColumnar,
-    StagedTable,
-    _quoted,
-    gcp_periods,
-    oci_periods,
-)
 from orchestration.sources.common import (
     LINEAGE_ROW,
     ParsedFile,
@@ -43,6 +35,14 @@ from orchestration.sources.common import (
     single_value,
 )
 from orchestration.sources.csv_reader import csv_rows
+from orchestration.sources.in_duckdb.columnar import (
+    PROBE_HEAD_ROWS,
+    NotColumnar,
+    StagedTable,
+    gcp_periods,
+    oci_periods,
+)
+from orchestration.sql_text import identifier as _quoted
 
 BATCH_ROWS = 20_000
 _COUNTER = itertools.count(1)

@@ -39,6 +39,8 @@ from orchestration.sources.common import (
     single_value,
 )
 from orchestration.sources.csv_reader import csv_rows
+from orchestration.sql_text import identifier as _quoted
+from orchestration.sql_text import literal as _literal
 
 # Numbers Python's Decimal reads (after strip()); anything else goes to the row-by-row parser.
 _NUMBER = r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$"
@@ -182,14 +184,6 @@ class StagedTable:
 
 class NotColumnar(Exception):
     """The file is left to the row-by-row parser (internal: never shown to people)."""
-
-
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _nonempty(field: str) -> str:
