@@ -425,6 +425,212 @@ def new_columns_message(path: str, columns: Sequence[str], baseline: str, table:
     )
 
 
+@dataclass
+class _Recorded:
+    """What audit.ingested_files holds of a source's files, kept current as the ingest records more."""
+
+    statuses: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    # (path, sha256) of a multi-period file -> the periods it covers and the periods already recorded for it
+    covers: dict[tuple[str, str], set[date]] = field(default_factory=dict)
+    recorded: dict[tuple[str, str], set[date]] = field(default_factory=dict)
+    known_shas: set[str] = field(default_factory=set)
+
+    @classmethod
+    def read(cls, con: duckdb.DuckDBPyConnection, source: str) -> _Recorded:
+        seen = cls()
+        for path, sha, status, start, spans in con.execute(
+            "select path, sha256, status, billing_period_start, file_periods from audit.ingested_files "
+            "where source = ?",
+            [source],
+        ).fetchall():
+            seen.statuses.setdefault((path, sha), set()).add(status)
+            if start is not None:
+                seen.recorded.setdefault((path, sha), set()).add(start)
+            if spans:
+                seen.covers.setdefault((path, sha), set()).update(date.fromisoformat(p) for p in spans.split(","))
+        seen.known_shas = {sha for (_, sha), status in seen.statuses.items() if status & {"loaded", "superseded"}}
+        return seen
+
+    def unread_periods(self, key: tuple[str, str]) -> set[date]:
+        """The periods of a multi-period file not loaded yet (a period-filtered ingest left them pending)."""
+        return self.covers.get(key, set()) - self.recorded.get(key, set())
+
+    def loaded(self, part: Part, periods: list[date]) -> None:
+        key = (part.relative, part.sha256)
+        self.statuses.setdefault(key, set()).add("loaded")
+        self.known_shas.add(part.sha256)
+        self.recorded.setdefault(key, set()).update(p for p in periods if p in part.parsed.periods)
+        if part.parsed.multi_period:
+            self.covers[key] = set(part.parsed.periods)
+
+
+@dataclass
+class _SourceIngest:
+    """One ingest of one source's landing folder: each file or delivery loaded, refused or left pending."""
+
+    con: duckdb.DuckDBPyConnection
+    export: ExportFormat
+    landing_dir: Path
+    quarantine_dir: Path
+    period: date | None
+    log: Callable[[str], None]
+    pseudonymizer: Pseudonymizer | None
+    report: IngestReport
+    seen: _Recorded
+    digests: KnownDigests
+
+    @property
+    def source(self) -> str:
+        return self.export.source
+
+    def refuse(self, path: Path, relative: str, sha256: str, size: int, reason: str) -> None:
+        _record(
+            self.con, path=relative, source=self.source, sha256=sha256, size=size, status="quarantined", error=reason
+        )
+        moved = quarantine(path, self.landing_dir, self.quarantine_dir, reason)
+        self.report.outcomes.append(FileOutcome(relative, "quarantined", detail=reason))
+        self.log(f"{relative}: quarantined to {moved} — {reason}")
+
+    def parse(self, path: Path) -> ParsedFile:
+        """The big exports are parsed inside DuckDB; GCP, OCI and OpenCost exports by their parsers a batch at a time
+        into it; any other file, or one the columnar path cannot vouch for, is read whole."""
+        con, source, period = self.con, self.source, self.period
+        parsed = (
+            columnar.stage(con, source, path, period)
+            or spooled.stage(con, source, path, period)
+            or self.export.parse(path)
+        )
+        return self.pseudonymizer.parsed(parsed, con) if self.pseudonymizer is not None else parsed
+
+    def take_file(self, path: Path, relative: str, sha256: str, size: int) -> None:
+        """Load one file as a delivery, record it as a duplicate, refuse it, or leave its periods pending."""
+        seen, key = self.seen, (relative, sha256)
+        # A multi-period file loaded for some of its periods only (period-filtered ingest) is read again for the
+        # others; any other file already recorded is done.
+        partial = (
+            key in seen.statuses
+            and not seen.statuses[key] & {"duplicate", "quarantined"}
+            and bool(seen.unread_periods(key))
+        )
+        if key in seen.statuses and not partial:
+            return
+        if sha256 in seen.known_shas and not partial:
+            _record(self.con, path=relative, source=self.source, sha256=sha256, size=size, status="duplicate")
+            seen.statuses.setdefault(key, set()).add("duplicate")
+            self.report.outcomes.append(FileOutcome(relative, "duplicate", detail="same bytes already loaded"))
+            self.log(f"{relative}: duplicate of a file already loaded, skipped")
+            return
+        suffixes = self.export.suffixes
+        if path.suffix.lower() not in suffixes:
+            reason = f"unexpected file type {path.suffix or '(none)'} for {self.source}; expected {', '.join(suffixes)}"
+            self.refuse(path, relative, sha256, size, reason)
+            return
+        try:
+            parsed = self.parse(path)
+        except RejectedFile as error:
+            self.refuse(path, relative, sha256, size, str(error))
+            return
+        try:
+            self._load_file(Part(path, relative, sha256, size, parsed))
+        finally:
+            # A file parsed in DuckDB is held in a temporary table until its rows are written.
+            columnar.drop_staged(self.con, parsed)
+
+    def _load_file(self, part: Part) -> None:
+        parsed, relative, report = part.parsed, part.relative, self.report
+        done = self.seen.recorded.get((relative, part.sha256), set())
+        todo = [p for p in parsed.periods if p not in done and (self.period is None or p == self.period)]
+        waiting = [p for p in parsed.periods if p not in done and p not in todo]
+        if todo:
+            try:
+                loaded, new_columns, baseline = _load(self.con, self.export, [part], todo)
+            except RejectedFile as error:
+                self.refuse(part.path, relative, part.sha256, part.size, str(error))
+                return
+            self.seen.loaded(part, todo)
+            drift = self._drift(relative, new_columns, baseline)
+            for loaded_period, account, [(_, part_rows)], superseded in loaded:
+                for old in superseded:
+                    warning = sibling_part_warning(old, relative)
+                    report.outcomes.append(FileOutcome(old, "superseded", loaded_period, account, detail=warning))
+                    self.log(f"{old}: superseded by {relative}" + (f"; {warning}" if warning else ""))
+                report.outcomes.append(
+                    FileOutcome(relative, "loaded", loaded_period, account, part_rows, drift, tuple(new_columns))
+                )
+                self.log(f"{relative}: loaded {part_rows} rows for {loaded_period:%Y-%m}")
+            if drift:
+                self.log(drift)
+        if waiting:
+            account = parsed.for_period(waiting[0]).billing_account_id
+            report.outcomes.append(FileOutcome(relative, "pending", waiting[0], account))
+
+    def _drift(self, path: str, new_columns: list[str], baseline: str) -> str:
+        return new_columns_message(path, new_columns, baseline, self.export.raw_tables[0]) if new_columns else ""
+
+    def take_delivery(self, delivery: deliveries.Delivery, manifest: str, manifest_sha256: str, size: int) -> None:
+        """Load the files a manifest lists as one delivery, once all have landed; refuse them all if one is bad."""
+        report, seen = self.report, self.seen
+        # A part another manifest also lists may have left with that manifest's refused delivery.
+        delivery = deliveries.still_landed(delivery)
+        if not delivery.complete:
+            report.outcomes.append(FileOutcome(manifest, "pending", detail=delivery.waiting))
+            self.log(f"{manifest}: {delivery.waiting}")
+            return
+        named = [(path, path.relative_to(self.landing_dir).as_posix()) for path in delivery.parts]
+        hashed = [(path, relative, *self.digests.sha256(path, relative)) for path, relative in named]
+        done = _recorded_parts(self.con, self.source, (manifest, manifest_sha256))
+        if {(relative, sha) for _, relative, sha, _ in hashed} <= {(p, sha) for p, sha, _ in done} and not any(
+            seen.unread_periods((relative, sha)) for _, relative, sha, _ in hashed
+        ):
+            return  # loaded before, every period of every part
+        parts: list[Part] = []
+        try:
+            for path, relative, sha, part_size in hashed:
+                if path.suffix.lower() not in self.export.suffixes:
+                    suffixes = ", ".join(self.export.suffixes)
+                    raise RejectedFile(f"{relative} is not a {self.source} data file ({suffixes})")
+                try:
+                    parts.append(Part(path, relative, sha, part_size, self.parse(path)))
+                except RejectedFile as error:
+                    raise RejectedFile(f"{relative}: {error}") from error
+            loaded_periods = {p for _, _, p in done}
+            periods = sorted({p for part in parts for p in part.parsed.periods} - loaded_periods)
+            todo = [p for p in periods if self.period is None or p == self.period]
+            waiting = [p for p in periods if p not in todo]
+            if todo:
+                loaded, new_columns, baseline = _load(self.con, self.export, parts, todo, (manifest, manifest_sha256))
+        except RejectedFile as error:
+            reason = f"the delivery of {manifest} ({len(hashed)} files) is refused whole: {error}"
+            for path, relative, sha, part_size in [*hashed, (delivery.manifest, manifest, manifest_sha256, size)]:
+                self.refuse(path, relative, sha, part_size, reason)
+            return
+        finally:
+            for part in parts:
+                columnar.drop_staged(self.con, part.parsed)
+        if waiting:
+            report.outcomes.append(FileOutcome(manifest, "pending", waiting[0], parts[0].parsed.billing_account_id))
+        if not todo:
+            return
+        for part in parts:
+            seen.loaded(part, todo)
+        drift = self._drift(manifest, new_columns, baseline)
+        for loaded_period, account, rows, superseded in loaded:
+            for old in superseded:
+                report.outcomes.append(FileOutcome(old, "superseded", loaded_period, account))
+                self.log(f"{old}: superseded by the delivery of {manifest}")
+            for number, (relative, part_rows) in enumerate(rows, start=1):
+                detail = f"part {number} of {len(rows)} of the delivery of {manifest}" + (f"; {drift}" if drift else "")
+                report.outcomes.append(
+                    FileOutcome(relative, "loaded", loaded_period, account, part_rows, detail, tuple(new_columns))
+                )
+            self.log(
+                f"{manifest}: loaded {sum(n for _, n in rows)} rows for {loaded_period:%Y-%m} from the "
+                f"{len(rows)} files it lists"
+            )
+        if drift:
+            self.log(drift)
+
+
 def ingest_source(
     con: duckdb.DuckDBPyConnection,
     source: str,
@@ -442,105 +648,18 @@ def ingest_source(
     """
     export = FORMATS[source]
     ensure_warehouse(con)
-    report = IngestReport(source)
-    statuses: dict[tuple[str, str], set[str]] = {}
-    # (path, sha256) of a multi-period file -> the periods it covers and the periods already recorded for it
-    covers: dict[tuple[str, str], set[date]] = {}
-    recorded: dict[tuple[str, str], set[date]] = {}
-    for path_, sha, status, start, spans in con.execute(
-        "select path, sha256, status, billing_period_start, file_periods from audit.ingested_files where source = ?",
-        [source],
-    ).fetchall():
-        statuses.setdefault((path_, sha), set()).add(status)
-        if start is not None:
-            recorded.setdefault((path_, sha), set()).add(start)
-        if spans:
-            covers.setdefault((path_, sha), set()).update(date.fromisoformat(p) for p in spans.split(","))
-    known_shas = {sha for (_, sha), status in statuses.items() if status & {"loaded", "superseded"}}
-
-    def refuse(path: Path, relative: str, sha256: str, size: int, reason: str) -> None:
-        _record(con, path=relative, source=source, sha256=sha256, size=size, status="quarantined", error=reason)
-        moved = quarantine(path, landing_dir, quarantine_dir, reason)
-        report.outcomes.append(FileOutcome(relative, "quarantined", detail=reason))
-        log(f"{relative}: quarantined to {moved} — {reason}")
-
-    digests = KnownDigests(con, source)
-
-    def parse(path: Path) -> ParsedFile:
-        # The big exports are parsed inside DuckDB; GCP, OCI and OpenCost exports by their parsers a batch at a
-        # time into it; any other file, or one the columnar path cannot vouch for, is read whole.
-        parsed = (
-            columnar.stage(con, source, path, period) or spooled.stage(con, source, path, period) or export.parse(path)
-        )
-        return pseudonymizer.parsed(parsed, con) if pseudonymizer is not None else parsed
-
-    def take_delivery(delivery: deliveries.Delivery, manifest: str, manifest_sha256: str, manifest_size: int) -> None:
-        """Load the files a manifest lists as one delivery, once all have landed; refuse them all if one is bad."""
-        # A part another manifest also lists may have left with that manifest's refused delivery.
-        delivery = deliveries.still_landed(delivery)
-        if not delivery.complete:
-            report.outcomes.append(FileOutcome(manifest, "pending", detail=delivery.waiting))
-            log(f"{manifest}: {delivery.waiting}")
-            return
-        named = [(path, path.relative_to(landing_dir).as_posix()) for path in delivery.parts]
-        hashed = [(path, relative, *digests.sha256(path, relative)) for path, relative in named]
-        done = _recorded_parts(con, source, (manifest, manifest_sha256))
-        if {(relative, sha) for _, relative, sha, _ in hashed} <= {(p, sha) for p, sha, _ in done} and not any(
-            covers.get((relative, sha), set()) - recorded.get((relative, sha), set()) for _, relative, sha, _ in hashed
-        ):
-            return  # loaded before, every period of every part
-        parts: list[Part] = []
-        try:
-            for path, relative, sha, size in hashed:
-                if path.suffix.lower() not in export.suffixes:
-                    raise RejectedFile(f"{relative} is not a {source} data file ({', '.join(export.suffixes)})")
-                try:
-                    parts.append(Part(path, relative, sha, size, parse(path)))
-                except RejectedFile as error:
-                    raise RejectedFile(f"{relative}: {error}") from error
-            loaded_periods = {p for _, _, p in done}
-            periods = sorted({p for part in parts for p in part.parsed.periods} - loaded_periods)
-            todo = [p for p in periods if period is None or p == period]
-            waiting = [p for p in periods if p not in todo]
-            if todo:
-                loaded, new_columns, baseline = _load(con, export, parts, todo, (manifest, manifest_sha256))
-        except RejectedFile as error:
-            reason = f"the delivery of {manifest} ({len(hashed)} files) is refused whole: {error}"
-            for path, relative, sha, size in [*hashed, (delivery.manifest, manifest, manifest_sha256, manifest_size)]:
-                refuse(path, relative, sha, size, reason)
-            return
-        finally:
-            for part in parts:
-                columnar.drop_staged(con, part.parsed)
-        account = parts[0].parsed.billing_account_id
-        if waiting:
-            report.outcomes.append(FileOutcome(manifest, "pending", waiting[0], account))
-        if not todo:
-            return
-        drift = new_columns_message(manifest, new_columns, baseline, export.raw_tables[0]) if new_columns else ""
-        for part in parts:
-            key = (part.relative, part.sha256)
-            statuses.setdefault(key, set()).add("loaded")
-            known_shas.add(part.sha256)
-            recorded.setdefault(key, set()).update(p for p in todo if p in part.parsed.periods)
-            if part.parsed.multi_period:
-                covers[key] = set(part.parsed.periods)
-        for loaded_period, account, rows, superseded in loaded:
-            for old in superseded:
-                report.outcomes.append(FileOutcome(old, "superseded", loaded_period, account))
-                log(f"{old}: superseded by the delivery of {manifest}")
-            for number, (relative, part_rows) in enumerate(rows, start=1):
-                detail = f"part {number} of {len(rows)} of the delivery of {manifest}" + (f"; {drift}" if drift else "")
-                report.outcomes.append(
-                    FileOutcome(relative, "loaded", loaded_period, account, part_rows, detail, tuple(new_columns))
-                )
-            log(
-                f"{manifest}: loaded {sum(n for _, n in rows)} rows for {loaded_period:%Y-%m} from the "
-                f"{len(rows)} files it lists"
-            )
-        if drift:
-            log(drift)
-
+    run = _SourceIngest(
+        con,
+        export,
+        landing_dir,
+        quarantine_dir,
+        period,
+        log,
+        pseudonymizer,
+        IngestReport(source),
+        _Recorded.read(con, source),
+        KnownDigests(con, source),
+    )
     files = [path for path in landing_files(landing_dir, export) if not path.name.endswith(ERROR_SUFFIX)]
     manifests, unreadable_manifests = deliveries.find(files)
     # A file a manifest lists is loaded with the others it lists (take_delivery), never on its own.
@@ -551,79 +670,12 @@ def ingest_source(
         present.append(relative)
         if path in in_deliveries:
             continue
-        sha256, size = digests.sha256(path, relative)
+        sha256, size = run.digests.sha256(path, relative)
         if path in manifests:
-            take_delivery(manifests[path], relative, sha256, size)
-            continue
-        if path in unreadable_manifests:
-            refuse(path, relative, sha256, size, unreadable_manifests[path])
-            continue
-        key = (relative, sha256)
-        # A multi-period file loaded for some of its periods only (period-filtered ingest) is read again for
-        # the others; any other file already recorded is done.
-        partial = (
-            key in statuses
-            and not statuses[key] & {"duplicate", "quarantined"}
-            and bool(covers.get(key, set()) - recorded.get(key, set()))
-        )
-        if key in statuses and not partial:
-            continue
-        if sha256 in known_shas and not partial:
-            _record(con, path=relative, source=source, sha256=sha256, size=size, status="duplicate")
-            statuses.setdefault(key, set()).add("duplicate")
-            report.outcomes.append(FileOutcome(relative, "duplicate", detail="same bytes already loaded"))
-            log(f"{relative}: duplicate of a file already loaded, skipped")
-            continue
-        if path.suffix.lower() not in export.suffixes:
-            reason = (
-                f"unexpected file type {path.suffix or '(none)'} for {source}; expected {', '.join(export.suffixes)}"
-            )
-            parsed = None
+            run.take_delivery(manifests[path], relative, sha256, size)
+        elif path in unreadable_manifests:
+            run.refuse(path, relative, sha256, size, unreadable_manifests[path])
         else:
-            try:
-                parsed = parse(path)
-                reason = ""
-            except RejectedFile as error:
-                parsed, reason = None, str(error)
-        if parsed is None:
-            refuse(path, relative, sha256, size, reason)
-            continue
-        try:
-            done = recorded.get(key, set())
-            todo = [p for p in parsed.periods if p not in done and (period is None or p == period)]
-            waiting = [p for p in parsed.periods if p not in done and p not in todo]
-            if not todo:
-                if waiting:
-                    part = parsed.for_period(waiting[0])
-                    report.outcomes.append(FileOutcome(relative, "pending", waiting[0], part.billing_account_id))
-                continue
-            try:
-                loaded, new_columns, baseline = _load(con, export, [Part(path, relative, sha256, size, parsed)], todo)
-            except RejectedFile as error:
-                refuse(path, relative, sha256, size, str(error))
-                continue
-            statuses.setdefault(key, set()).add("loaded")
-            known_shas.add(sha256)
-            recorded.setdefault(key, set()).update(todo)
-            if parsed.multi_period:
-                covers[key] = set(parsed.periods)
-            drift = new_columns_message(relative, new_columns, baseline, export.raw_tables[0]) if new_columns else ""
-            for loaded_period, account, [(_, part_rows)], superseded in loaded:
-                for old in superseded:
-                    warning = sibling_part_warning(old, relative)
-                    report.outcomes.append(FileOutcome(old, "superseded", loaded_period, account, detail=warning))
-                    log(f"{old}: superseded by {relative}" + (f"; {warning}" if warning else ""))
-                report.outcomes.append(
-                    FileOutcome(relative, "loaded", loaded_period, account, part_rows, drift, tuple(new_columns))
-                )
-                log(f"{relative}: loaded {part_rows} rows for {loaded_period:%Y-%m}")
-            if drift:
-                log(drift)
-            if waiting:
-                part = parsed.for_period(waiting[0])
-                report.outcomes.append(FileOutcome(relative, "pending", waiting[0], part.billing_account_id))
-        finally:
-            # A file parsed in DuckDB is held in a temporary table until its rows are written.
-            columnar.drop_staged(con, parsed)
-    digests.forget_all_but(present)
-    return report
+            run.take_file(path, relative, sha256, size)
+    run.digests.forget_all_but(present)
+    return run.report
