@@ -54,11 +54,15 @@ def _with_listed_files(changed: list[tuple[str, Path]], landing_dir: Path | None
     if landing_dir is None:
         return changed
     files: list[tuple[str, Path]] = []
+    # A source's manifests are read once, however many of them changed.
+    by_source: dict[str, dict[Path, deliveries.Delivery]] = {}
     for source, path in changed:
         if not deliveries.is_manifest(path):
             files.append((source, path))
             continue
-        found, _ = deliveries.find(landing_files(landing_dir, FORMATS[source]))
+        if source not in by_source:
+            by_source[source] = deliveries.find(landing_files(landing_dir, FORMATS[source]))[0]
+        found = by_source[source]
         if path not in found:
             files.append((source, path))  # reported as unreadable; the close quarantines it with the reason
             continue

@@ -271,8 +271,9 @@ def _load(
         for period in periods:
             holding = [part for part in parts if period in part.parsed.periods]
             # The period's delivery key: a FOCUS file spanning periods may carry other accounts in each.
-            account = holding[0].parsed.for_period(period).billing_account_id
-            previous = _previous_deliveries(con, export, holding[0].parsed.for_period(period))
+            first_slice = holding[0].parsed.for_period(period)
+            account = first_slice.billing_account_id
+            previous = _previous_deliveries(con, export, first_slice)
             _supersede(con, export, previous, period, manifest[0] if manifest is not None else parts[0].relative)
             rows: list[tuple[str, int]] = []
             for part in holding:
