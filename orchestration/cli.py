@@ -165,6 +165,8 @@ def close(
         failed_gates = [g for g in summary.gates if not g.success]
         if not summary.sources and any(g.expectation == "expect_table_row_count_to_be_between" for g in failed_gates):
             refused = f" ({len(summary.quarantined)} file(s) quarantined, listed above)" if summary.quarantined else ""
+            if summary.waiting:
+                refused += f" ({len(summary.waiting)} delivery(ies) still waiting for files, WAITING above)"
             raise UserError(
                 f"close of {month:%Y-%m} stopped: no provider delivery for {month:%Y-%m} was loaded{refused}; "
                 "land this month's exports and close it again; invoices were not finalized"
@@ -181,7 +183,9 @@ def close(
     current = settings.published_dir / "current"
     if current.exists():
         _say(f"published for BI tools and the dashboard: {current} -> {current.resolve().name}")
-    _say(f"close of {month:%Y-%m} complete")
+    waiting = len(summary.waiting)
+    without = f" without {waiting} delivery(ies) still waiting for files (WAITING above)" if waiting else ""
+    _say(f"close of {month:%Y-%m} complete{without}")
 
 
 def _print_summary(summary) -> None:  # type: ignore[no-untyped-def]
@@ -220,6 +224,8 @@ def _print_summary(summary) -> None:  # type: ignore[no-untyped-def]
         _say(f"gate {gate.suite}: {gate.expectation}: {mark}")
     for path, error in summary.quarantined:
         _say(f"quarantined {path}: {error}")
+    for delivery in summary.waiting:
+        _say(f"WAITING: {delivery.describe()}")
 
 
 def _print_restatements(summary, report: Path) -> None:  # type: ignore[no-untyped-def]

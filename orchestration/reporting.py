@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 
 import duckdb
+
+from orchestration.ingest.waiting import WaitingDelivery, waiting_for_period
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,8 @@ class PeriodSummary:
     quarantined: list[tuple[str, str]]
     restatements: list[RestatementLine]
     chargeback: list[ChargebackTotal]
+    # deliveries of the period still waiting for files: the close was made without them
+    waiting: list[WaitingDelivery] = field(default_factory=list)
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
@@ -203,7 +207,8 @@ def summarize_period(con: duckdb.DuckDBPyConnection, period: date) -> PeriodSumm
                 [period],
             ).fetchall()
         ]
-    return PeriodSummary(period, sources, invoices, gates, quarantined, restatements, chargeback)
+    waiting = waiting_for_period(con, period)
+    return PeriodSummary(period, sources, invoices, gates, quarantined, restatements, chargeback, waiting)
 
 
 def write_restatement_report(summary: PeriodSummary, directory: Path) -> Path:

@@ -4,6 +4,7 @@ import hashlib
 import json
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 import dagster as dg
 import duckdb
@@ -49,39 +50,57 @@ def changed_landing_files(landing_dir: Path, cursor: dict[str, str]) -> tuple[li
     return changed, current
 
 
-def _with_listed_files(changed: list[tuple[str, Path]], landing_dir: Path | None) -> list[tuple[str, Path]]:
-    """The changed files, a changed manifest replaced by the landed files it lists (its periods are theirs)."""
+class AffectedPeriods(NamedTuple):
+    periods: set[date]
+    # files whose period cannot be read: the latest closed month's run quarantines them with the reason
+    unreadable: list[str]
+    # deliveries in parts not complete yet: no close until their last file lands
+    waiting: list[str]
+
+
+def _with_listed_files(
+    changed: list[tuple[str, Path]], landing_dir: Path | None
+) -> tuple[list[tuple[str, Path]], list[str]]:
+    """The changed files, a changed manifest replaced by the landed files it lists (its periods are theirs); the
+    files of a delivery still waiting for others are left out (nothing of it would load), and that delivery named."""
     if landing_dir is None:
-        return changed
+        return changed, []
     files: list[tuple[str, Path]] = []
-    # A source's manifests are read once, however many of them changed.
+    waiting: dict[Path, str] = {}
+    # A source's manifests are read once, however many of its files changed.
     by_source: dict[str, dict[Path, deliveries.Delivery]] = {}
     for source, path in changed:
-        if not deliveries.is_manifest(path):
-            files.append((source, path))
-            continue
         if source not in by_source:
             by_source[source] = deliveries.find(landing_files(landing_dir, FORMATS[source]))[0]
         found = by_source[source]
-        if path not in found:
-            files.append((source, path))  # reported as unreadable; the close quarantines it with the reason
-            continue
-        files.extend((source, part) for part in found[path].parts if (source, part) not in changed)
-    return files
+        listing = [d for d in found.values() if path in d.parts] if not deliveries.is_manifest(path) else []
+        delivery = found.get(path) or (listing[0] if listing else None)
+        if delivery is None:
+            # a file of no delivery, or a manifest reported as unreadable (the close quarantines it with the reason)
+            files.append((source, path))
+        elif not delivery.complete:
+            waiting[delivery.manifest] = f"{delivery.manifest.relative_to(landing_dir).as_posix()}: {delivery.waiting}"
+        elif delivery.manifest == path:
+            files.extend((source, part) for part in delivery.parts if (source, part) not in changed)
+        else:
+            files.append((source, path))
+    return files, list(waiting.values())
 
 
-def affected_periods(changed: list[tuple[str, Path]], landing_dir: Path | None = None) -> tuple[set[date], list[str]]:
+def affected_periods(changed: list[tuple[str, Path]], landing_dir: Path | None = None) -> AffectedPeriods:
     """Billing periods the changed files belong to (read from their content; every period of a file that spans
-    several), and files that cannot be read. A changed manifest (orchestration/ingest/deliveries.py) stands for the
-    files it lists, found under `landing_dir`; one that cannot be read is a file that cannot be read.
+    several), files that cannot be read, and deliveries still waiting for files. A changed manifest
+    (orchestration/ingest/deliveries.py) stands for the files it lists, found under `landing_dir`; one that cannot be
+    read is a file that cannot be read; a delivery not complete yet stands for nothing until its last file lands.
 
     A big export (AWS CUR Parquet, Azure CSV, FOCUS CSV or Parquet) has its periods read from its period column by
     DuckDB, in memory apart from the warehouse (columnar.delivered_periods); any other file, or one whose periods do
     not read plainly, is parsed as the ingest's row-by-row parser reads it."""
     periods: set[date] = set()
     unreadable: list[str] = []
+    files, waiting = _with_listed_files(changed, landing_dir)
     with duckdb.connect() as con:
-        for source, path in _with_listed_files(changed, landing_dir):
+        for source, path in files:
             if deliveries.is_manifest(path):
                 unreadable.append(f"{path.name}: a manifest whose files cannot be matched (a close says why)")
                 continue
@@ -92,7 +111,7 @@ def affected_periods(changed: list[tuple[str, Path]], landing_dir: Path | None =
                 periods.update(FORMATS[source].parse(path).periods)
             except RejectedFile as error:
                 unreadable.append(f"{path.name}: {error}")
-    return periods, unreadable
+    return AffectedPeriods(periods, unreadable, waiting)
 
 
 def landing_zone_sensor(settings: Settings) -> dg.SensorDefinition:
@@ -108,7 +127,9 @@ def landing_zone_sensor(settings: Settings) -> dg.SensorDefinition:
         changed, current = changed_landing_files(settings.landing_dir, cursor)
         if not changed:
             return dg.SensorResult(skip_reason="no new or changed files in the landing zone", cursor=context.cursor)
-        periods, unreadable = affected_periods(changed, settings.landing_dir)
+        periods, unreadable, waiting = affected_periods(changed, settings.landing_dir)
+        for delivery in waiting:
+            context.log.info(f"not closing for {delivery}")
         valid_keys = set(billing_period.get_partition_keys())
         if unreadable:
             # A bad file's period is unknown; the latest closed month's run quarantines it with the reason.
@@ -130,6 +151,10 @@ def landing_zone_sensor(settings: Settings) -> dg.SensorDefinition:
                     tags={"billing/trigger": "landing_zone_sensor"},
                 )
             )
-        return dg.SensorResult(run_requests=requests, cursor=json.dumps(current, sort_keys=True))
+        new_cursor = json.dumps(current, sort_keys=True)
+        if not requests and waiting:
+            reason = f"{len(waiting)} delivery(ies) waiting for files: {'; '.join(waiting)}"
+            return dg.SensorResult(skip_reason=reason, cursor=new_cursor)
+        return dg.SensorResult(run_requests=requests, cursor=new_cursor)
 
     return _sensor

@@ -14,19 +14,29 @@ A manifest names objects and the landing zone holds copies: a listed object is t
 whose folders match the most of the object's key from its end (the bucket's layout synced as it is matches it
 whole), and, between equal matches, the one in the manifest's own folder. A name no landed file carries is a part
 still to come; a name two landed files match equally is refused rather than guessed.
+
+A delivery still waiting for parts is of the month its manifest states: the `BILLING_PERIOD=<YYYY-MM>` folder Data
+Exports writes it and its parts under, the legacy CUR's `<YYYYMMDD>-<YYYYMMDD>` folder or its `billingPeriod.start`.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 from orchestration.sources import RejectedFile
 
 MANIFEST_SUFFIX = "-manifest.json"
 LISTS = ("dataFiles", "reportKeys")
+# Data Exports' partition folder, the legacy CUR's `20261001-20261101` folder, its `billingPeriod.start` value
+_PARTITION = re.compile(r"(?:^|/)BILLING_PERIOD=(\d{4})-(\d{2})(?:/|$)")
+_LEGACY_RANGE = re.compile(r"(?:^|/)(\d{4})(\d{2})01-\d{8}(?:/|$)")
+_LEGACY_START = re.compile(r"^(\d{4})(\d{2})01T")
 
 
 @dataclass(frozen=True)
@@ -36,6 +46,7 @@ class Delivery:
     manifest: Path
     listed: tuple[str, ...]
     found: tuple[tuple[str, Path], ...]
+    stated_period: date | None = None
 
     @property
     def parts(self) -> tuple[Path, ...]:
@@ -69,14 +80,17 @@ def is_manifest(path: Path) -> bool:
     return path.name.lower().endswith(MANIFEST_SUFFIX)
 
 
-def listed_files(path: Path) -> tuple[str, ...]:
-    """The object keys or URIs a manifest lists, as written; RejectedFile when it is not a manifest this reads."""
+def _document(path: Path) -> Any:
     try:
-        document = json.loads(path.read_text(encoding="utf-8-sig"))
+        return json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise RejectedFile(
             f"the manifest is not readable JSON ({error}); land the manifest the export wrote"
         ) from error
+
+
+def _listed(document: Any) -> tuple[str, ...]:
+    """The object keys or URIs a manifest lists, as written; RejectedFile when it is not a manifest this reads."""
     found = [key for key in LISTS if isinstance(document, dict) and key in document]
     if not found:
         raise RejectedFile(
@@ -89,6 +103,25 @@ def listed_files(path: Path) -> tuple[str, ...]:
         twice = sorted({item for item in listed if listed.count(item) > 1})
         raise RejectedFile(f"the manifest lists {', '.join(twice)} more than once")
     return tuple(listed)
+
+
+def stated_period(manifest: Path, document: Any, listed: Sequence[str]) -> date | None:
+    """The billing month the manifest's own folder, its listed objects' folders or its `billingPeriod` name, when
+    they name one; None when they name none or disagree (the parts' rows then say, once they have landed)."""
+    named: set[tuple[str, str]] = set()
+    for text in (manifest.as_posix(), *listed):
+        for pattern in (_PARTITION, _LEGACY_RANGE):
+            named.update(pattern.findall(text))
+    billing_period = document.get("billingPeriod") if isinstance(document, dict) else None
+    if isinstance(billing_period, dict) and isinstance(billing_period.get("start"), str):
+        named.update(_LEGACY_START.findall(billing_period["start"]))
+    if len(named) != 1:
+        return None
+    year, month = next(iter(named))
+    try:
+        return date(int(year), int(month), 1)
+    except ValueError:
+        return None
 
 
 def _key_folders(listed: str) -> tuple[str, ...]:
@@ -146,10 +179,11 @@ def find(files: Sequence[Path]) -> tuple[dict[Path, Delivery], dict[Path, str]]:
     refused: dict[Path, str] = {}
     for manifest in (f for f in files if is_manifest(f)):
         try:
-            listed = listed_files(manifest)
+            document = _document(manifest)
+            listed = _listed(document)
             landed = resolve(manifest, listed, data)
         except RejectedFile as error:
             refused[manifest] = str(error)
             continue
-        found[manifest] = Delivery(manifest, listed, tuple(landed))
+        found[manifest] = Delivery(manifest, listed, tuple(landed), stated_period(manifest, document, listed))
     return found, refused

@@ -37,6 +37,7 @@ import pyarrow as pa
 
 from orchestration.ingest import deliveries
 from orchestration.ingest.file_digests import KnownDigests
+from orchestration.ingest.waiting import WaitingDelivery, record_waiting
 from orchestration.ingest.warehouse import add_missing_columns, ensure_warehouse
 from orchestration.retention.pseudonymize import Pseudonymizer
 from orchestration.sources import FORMATS, ExportFormat, ParsedFile, RejectedFile
@@ -62,6 +63,8 @@ class FileOutcome:
 class IngestReport:
     source: str
     outcomes: list[FileOutcome] = field(default_factory=list)
+    # deliveries whose manifest lists files that have not all landed (orchestration/ingest/waiting.py)
+    waiting: list[WaitingDelivery] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -568,13 +571,27 @@ class _SourceIngest:
     def _drift(self, path: str, new_columns: list[str], baseline: str) -> str:
         return new_columns_message(path, new_columns, baseline, self.export.raw_tables[0]) if new_columns else ""
 
+    def _waiting_month(self, delivery: deliveries.Delivery) -> date | None:
+        """The month a delivery still waiting for files is of: the one its manifest states, else the one its landed
+        parts' period column names (read by DuckDB, not parsed); None while neither says."""
+        if delivery.stated_period is not None:
+            return delivery.stated_period
+        named: set[date] = set()
+        for part in delivery.parts:
+            named |= columnar.delivered_periods(self.con, self.source, part) or set()
+        return next(iter(named)) if len(named) == 1 else None
+
     def take_delivery(self, delivery: deliveries.Delivery, manifest: str, manifest_sha256: str, size: int) -> None:
         """Load the files a manifest lists as one delivery, once all have landed; refuse them all if one is bad."""
         report, seen = self.report, self.seen
         # A part another manifest also lists may have left with that manifest's refused delivery.
         delivery = deliveries.still_landed(delivery)
         if not delivery.complete:
-            report.outcomes.append(FileOutcome(manifest, "pending", detail=delivery.waiting))
+            month = self._waiting_month(delivery)
+            report.waiting.append(
+                WaitingDelivery(self.source, manifest, manifest_sha256, month, len(delivery.listed), delivery.missing)
+            )
+            report.outcomes.append(FileOutcome(manifest, "pending", month, detail=delivery.waiting))
             self.log(f"{manifest}: {delivery.waiting}")
             return
         named = [(path, path.relative_to(self.landing_dir).as_posix()) for path in delivery.parts]
@@ -679,4 +696,5 @@ def ingest_source(
         else:
             run.take_file(path, relative, sha256, size)
     run.digests.forget_all_but(present)
+    record_waiting(con, source, run.report.waiting, _now())
     return run.report

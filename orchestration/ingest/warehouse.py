@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 
 from orchestration.ingest.file_digests import LANDING_FILE_DIGESTS_DDL
+from orchestration.ingest.waiting import WAITING_DELIVERIES_DDL
 from orchestration.invoicing.columns import (
     ISSUED_DOCUMENTS_DDL,
     ISSUED_EVIDENCE_DDL,
@@ -105,6 +106,7 @@ def ensure_warehouse(con: duckdb.DuckDBPyConnection) -> None:
         CLOSED_ALLOCATIONS_DDL,
         RETENTION_ACTIONS_DDL,
         LANDING_FILE_DIGESTS_DDL,
+        WAITING_DELIVERIES_DDL,
     ):
         con.execute(ddl)
     # Added with multi-period deliveries, schema-drift records, export datasets and deliveries in parts; a warehouse

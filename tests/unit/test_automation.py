@@ -95,7 +95,7 @@ def test_a_file_spanning_two_periods_affects_both(tmp_path: Path) -> None:
         for start, end in (("2026-08-01", "2026-09-01"), ("2026-09-01", "2026-10-01"))
     )
     path.write_text(header + rows, encoding="utf-8")
-    assert affected_periods([("focus", path)]) == ({date(2026, 8, 1), date(2026, 9, 1)}, [])
+    assert affected_periods([("focus", path)]) == ({date(2026, 8, 1), date(2026, 9, 1)}, [], [])
 
 
 def test_the_sensor_reads_a_big_exports_period_without_parsing_its_rows(

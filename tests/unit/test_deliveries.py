@@ -9,8 +9,10 @@ legacy CUR, `reportKeys`. No provider manifest is among the public samples (../s
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from orchestration.demo import aws_cur as demo_aws
 from orchestration.demo.periods import DEMO_PERIODS
 from orchestration.ingest import deliveries
 from orchestration.ingest.landing import ingest_source
+from orchestration.ingest.waiting import waiting_for_period
 from orchestration.sources import RejectedFile
 from tests.unit.test_sources_gcp import RECORD
 
@@ -271,7 +274,110 @@ def test_the_sensor_closes_the_period_of_the_files_a_new_manifest_lists(tmp_path
     landing = tmp_path / "landing"
     write_parts(landing, month, 2, mtime=1_000)
     manifest = write_manifest(landing, part_names(2), mtime=1_001)
-    assert affected_periods([("aws_cur", manifest)], landing) == ({OCTOBER.start}, [])
+    assert affected_periods([("aws_cur", manifest)], landing) == ({OCTOBER.start}, [], [])
+
+
+def test_the_sensor_closes_nothing_for_a_delivery_until_its_last_file_lands(tmp_path: Path, month: Path) -> None:
+    """A close requested while parts are still missing would close the month without them, and finalize its invoices
+    on the previous delivery; the sensor waits for the last file instead, and says so."""
+    landing = tmp_path / "landing"
+    parts = write_parts(landing, month, 3, mtime=1_000)
+    third = parts[2].read_bytes()
+    parts[2].unlink()
+    manifest = write_manifest(landing, part_names(3), mtime=1_001)
+    landed = [("aws_cur", parts[0]), ("aws_cur", parts[1]), ("aws_cur", manifest)]
+
+    assert affected_periods(landed, landing) == (
+        set(),
+        [],
+        [
+            f"{manifest.relative_to(landing).as_posix()}: waiting for 1 of the 3 files it lists ({BUCKET}/{EXPORT}/"
+            f"data/BILLING_PERIOD=2026-10/{EXPORT}-00003.snappy.parquet); none of its files is loaded until all "
+            "have landed"
+        ],
+    )
+    parts[2].write_bytes(third)
+    assert affected_periods([("aws_cur", parts[2])], landing) == ({OCTOBER.start}, [], [])
+
+
+def test_a_waiting_delivery_is_recorded_until_its_last_file_lands(tmp_path: Path, month: Path, whole) -> None:
+    """What a close of the month was made without is kept in audit.waiting_deliveries and put in its summary."""
+    landing = tmp_path / "landing"
+    earlier = landing / "aws_cur" / "earlier" / month.name
+    earlier.parent.mkdir(parents=True)
+    earlier.write_bytes(month.read_bytes())
+    os.utime(earlier, (500, 500))
+    parts = write_parts(landing, month, 4, mtime=1_000, scale=2)
+    missing = [part.read_bytes() for part in parts[2:]]
+    for part in parts[2:]:
+        part.unlink()
+    manifest = write_manifest(landing, part_names(4), mtime=1_001)
+    relative = manifest.relative_to(landing).as_posix()
+    con = duckdb.connect()
+
+    ingest_source(con, "aws_cur", landing, tmp_path / "quarantine", period=OCTOBER.start)
+    first_seen = con.execute("select first_seen_at from audit.waiting_deliveries").fetchone()[0]
+    ingest_source(con, "aws_cur", landing, tmp_path / "quarantine", period=OCTOBER.start)
+
+    assert raw_total(con) == whole  # the close is made on the earlier delivery
+    data = f"{BUCKET}/{EXPORT}/data/BILLING_PERIOD=2026-10"
+    assert con.execute(
+        "select source, manifest, billing_period_start, files_listed, files_landed, missing, first_seen_at "
+        "from audit.waiting_deliveries"
+    ).fetchall() == [
+        (
+            "aws_cur",
+            relative,
+            OCTOBER.start,
+            4,
+            2,
+            json.dumps([f"{data}/{EXPORT}-00003.snappy.parquet", f"{data}/{EXPORT}-00004.snappy.parquet"]),
+            first_seen,
+        )
+    ]
+    [waiting] = waiting_for_period(con, OCTOBER.start)
+    assert waiting.describe() == (
+        f"aws_cur delivery {relative} for 2026-10 lists 4 files, 2 landed, waiting since "
+        f"{first_seen:%Y-%m-%d %H:%M} UTC (missing {data}/{EXPORT}-00003.snappy.parquet, "
+        f"{data}/{EXPORT}-00004.snappy.parquet): none of its rows is in this close; close the month again once the "
+        "rest has landed"
+    )
+    assert waiting_for_period(con, DEMO_PERIODS[0].start) == []
+
+    for part, content in zip(parts[2:], missing, strict=True):
+        part.write_bytes(content)
+    ingest_source(con, "aws_cur", landing, tmp_path / "quarantine", period=OCTOBER.start)
+    assert raw_total(con) == (whole[0], whole[1] * 2)
+    assert con.execute("select count(*) from audit.waiting_deliveries").fetchone() == (0,)
+
+
+def test_a_waiting_delivery_is_of_the_month_its_manifest_or_its_landed_parts_name(tmp_path: Path) -> None:
+    stated = deliveries.stated_period
+    data_exports = Path("/l/aws_cur/acme/metadata/BILLING_PERIOD=2026-10/acme-Manifest.json")
+    assert stated(data_exports, {}, ["s3://b/p/acme/data/BILLING_PERIOD=2026-10/acme-00001.snappy.parquet"]) == (
+        OCTOBER.start
+    )
+    legacy = Path("/l/aws_cur/cur/20260901-20261001/cur-Manifest.json")
+    assert stated(legacy, {}, ["cur/20260901-20261001/0b1c/cur-1.csv.gz"]) == DEMO_PERIODS[1].start
+    assert stated(Path("/l/aws_cur/x-Manifest.json"), {"billingPeriod": {"start": "20261001T000000.000Z"}}, []) == (
+        OCTOBER.start
+    )
+    # Nothing named, or two months named: the landed parts will say.
+    assert stated(Path("/l/gcp_billing/run-1/export-Manifest.json"), {"dataFiles": ["a.jsonl"]}, ["a.jsonl"]) is None
+    assert stated(data_exports, {}, ["s3://b/p/acme/data/BILLING_PERIOD=2026-09/acme-00001.snappy.parquet"]) is None
+
+    folder = tmp_path / "landing" / "gcp_billing" / "run-1"
+    folder.mkdir(parents=True)
+    (folder / "export-000000000000.jsonl").write_text(json.dumps({**RECORD, "credits": []}) + "\n", encoding="utf-8")
+    (folder / "export-Manifest.json").write_text(
+        json.dumps({"dataFiles": ["export-000000000000.jsonl", "export-000000000001.jsonl"]}), encoding="utf-8"
+    )
+    con = duckdb.connect()
+    report = ingest_source(con, "gcp_billing", tmp_path / "landing", tmp_path / "quarantine")
+    # RECORD's invoice month is September 2026
+    assert [(w.manifest, w.billing_period_start, w.files_landed) for w in report.waiting] == [
+        ("gcp_billing/run-1/export-Manifest.json", date(2026, 9, 1), 1)
+    ]
 
 
 def test_a_manifest_written_beside_bigquery_shards_makes_them_one_delivery(tmp_path: Path) -> None:
@@ -320,3 +426,43 @@ def test_a_file_two_manifests_list_leaves_with_the_first_ones_refused_delivery(t
     pending = next(o for o in report.outcomes if o.status == "pending")
     assert pending.detail.startswith("waiting for 1 of the 2 files it lists (shared-000000000000.jsonl)")
     assert con.execute("select count(*) from raw.gcp_billing").fetchone() == (0,)
+
+
+def test_a_close_says_what_it_was_made_without(tmp_path: Path, month: Path, capsys: pytest.CaptureFixture) -> None:
+    """The ingest step warns in the Dagster run, and `billing close` lists the delivery in its summary."""
+    import dagster as dg
+
+    from orchestration.cli import _print_summary
+    from orchestration.defs.ingest.assets import ingest_assets
+    from orchestration.reporting import summarize_period
+    from orchestration.resources import LandingZoneResource, WarehouseResource
+
+    landing = tmp_path / "landing"
+    parts = write_parts(landing, month, 2, mtime=1_000)
+    parts[1].unlink()
+    relative = write_manifest(landing, part_names(2), mtime=1_001).relative_to(landing).as_posix()
+    warehouse = tmp_path / "warehouse.duckdb"
+    [ingest_aws] = [asset for asset in ingest_assets if asset.node_def.name == "ingest_aws_cur"]
+
+    instance = dg.DagsterInstance.ephemeral()
+    result = dg.materialize(
+        [ingest_aws],
+        instance=instance,
+        partition_key=OCTOBER.start.isoformat(),
+        resources={
+            "warehouse": WarehouseResource(path=str(warehouse)),
+            "landing": LandingZoneResource(landing_dir=str(landing), quarantine_dir=str(tmp_path / "quarantine")),
+        },
+    )
+
+    [materialization, *_] = result.asset_materializations_for_node("ingest_aws_cur")
+    assert materialization.metadata["deliveries_of_this_month_waiting_for_files"].value == 1
+    logged = instance.all_logs(result.run_id)
+    warnings = [e.user_message for e in logged if not e.is_dagster_event and e.level == logging.WARNING]
+    assert [w.split(" lists ")[0] for w in warnings] == [f"aws_cur delivery {relative} for 2026-10"]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        summary = summarize_period(con, OCTOBER.start)
+    _print_summary(summary)
+    printed = capsys.readouterr().out
+    assert f"WAITING: aws_cur delivery {relative} for 2026-10 lists 2 files, 1 landed, waiting since " in printed
+    assert "none of its rows is in this close; close the month again once the rest has landed" in printed

@@ -60,16 +60,23 @@ def _ingest_asset(export: ExportFormat) -> dg.AssetsDefinition:
             "files_superseded": report.count("superseded"),
             "files_quarantined": report.count("quarantined"),
             "files_pending_other_periods": sum(1 for o in report.outcomes if o.status == "pending" and not o.detail),
-            # a manifest whose listed files have not all landed (orchestration/ingest/deliveries.py)
-            "deliveries_waiting_for_files": sum(1 for o in report.outcomes if o.status == "pending" and o.detail),
+            # a manifest whose listed files have not all landed (orchestration/ingest/waiting.py)
+            "deliveries_waiting_for_files": len(report.waiting),
+            "deliveries_of_this_month_waiting_for_files": sum(
+                1 for w in report.waiting if w.billing_period_start in (period, None)
+            ),
             "rows_loaded": report.rows_loaded,
             "files_with_new_columns": len({o.path for o in report.outcomes if o.new_columns}),
         }
+        for waiting in report.waiting:
+            # a delivery of this month (or of a month not known yet) this close is made without
+            if waiting.billing_period_start in (period, None):
+                context.log.warning(waiting.describe())
         drifted: set[str] = set()
         for outcome in report.outcomes:
             if outcome.status == "quarantined":
                 context.log.warning(f"quarantined {outcome.path}: {outcome.detail}")
-            if outcome.status in ("superseded", "pending") and outcome.detail:
+            if outcome.status == "superseded" and outcome.detail:
                 context.log.warning(f"{outcome.status} {outcome.path}: {outcome.detail}")
             if outcome.new_columns and outcome.path not in drifted:
                 # schema drift: the same line the ingest logged, at warning level (audit.ingested_files.new_columns)
