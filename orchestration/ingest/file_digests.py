@@ -11,6 +11,11 @@ kernel on every write, truncation, rename or change of times, and no call sets i
 place, even with its modification time restored, never keeps it (git's index relies on the same). A file changed
 within SETTLED_NANOSECONDS of being looked at, or changing while it is hashed, is hashed again next time: a write
 landing within one tick of the file system's clock could otherwise go unseen.
+
+A file of another month than the one being closed is left pending, and finding its month means reading it (DuckDB
+probing a CSV's period column: ~0.3 s even for a small file, twice for a file whose first rows are of another
+month). The month(s) found are kept beside the digest (`periods`, `billing_account_id`): they are the file's
+content's, so while its sha256 is the kept one, a later close of another month leaves it pending without reading it.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import os
 import time
 from collections.abc import Iterable
 from dataclasses import astuple, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -36,9 +41,13 @@ create table if not exists audit.landing_file_digests (
     inode bigint not null,
     device bigint not null,
     sha256 varchar not null,
-    hashed_at timestamp not null
+    hashed_at timestamp not null,
+    periods varchar,
+    billing_account_id varchar
 )
 """
+# Added with the months of pending files; a warehouse created before has the table without them.
+LANDING_FILE_DIGESTS_ADDED_COLUMNS = ("periods", "billing_account_id")
 
 
 def sha256_of(path: Path) -> str:
@@ -74,13 +83,16 @@ class KnownDigests:
         self._con = con
         self._prefix = f"{source}/"
         rows = con.execute(
-            "select path, bytes, modified_ns, changed_ns, inode, device, sha256 from audit.landing_file_digests "
-            "where starts_with(path, ?)",
+            "select path, bytes, modified_ns, changed_ns, inode, device, sha256, periods, billing_account_id "
+            "from audit.landing_file_digests where starts_with(path, ?)",
             [self._prefix],
         ).fetchall()
-        self._known: dict[str, tuple[FileIdentity, str]] = {
-            path: (FileIdentity(*identity), sha256) for path, *identity, sha256 in rows
-        }
+        self._known: dict[str, tuple[FileIdentity, str]] = {}
+        self._periods: dict[tuple[str, str], tuple[list[date], str]] = {}
+        for path, *identity, sha256, periods, account in rows:
+            self._known[path] = (FileIdentity(*identity), sha256)
+            if periods:
+                self._periods[(path, sha256)] = ([date.fromisoformat(p) for p in periods.split(",")], account or "")
 
     def sha256(self, path: Path, relative: str) -> tuple[str, int]:
         """(sha256, size in bytes) of a landing file: the kept digest while the file is unchanged, else its bytes
@@ -95,10 +107,26 @@ class KnownDigests:
             self._keep(relative, identity, digest)
         return digest, identity.bytes
 
+    def periods(self, relative: str, sha256: str) -> tuple[list[date], str] | None:
+        """The billing periods (and the billing account of the first) found in the file with these bytes when a
+        close of another month left it pending; None when not known."""
+        return self._periods.get((relative, sha256))
+
+    def remember_periods(self, relative: str, sha256: str, periods: list[date], account: str) -> None:
+        """Keep the periods a pending file was found to be of, with its digest (kept only for a settled file)."""
+        if self._known.get(relative, (None, None))[1] != sha256 or not periods:
+            return
+        self._con.execute(
+            "update audit.landing_file_digests set periods = ?, billing_account_id = ? where path = ? and sha256 = ?",
+            [",".join(p.isoformat() for p in periods), account, relative, sha256],
+        )
+        self._periods[(relative, sha256)] = (list(periods), account)
+
     def _keep(self, relative: str, identity: FileIdentity, digest: str) -> None:
         self._con.execute("delete from audit.landing_file_digests where path = ?", [relative])
         self._con.execute(
-            "insert into audit.landing_file_digests values (?, ?, ?, ?, ?, ?, ?, ?)",
+            "insert into audit.landing_file_digests (path, bytes, modified_ns, changed_ns, inode, device, sha256, "
+            "hashed_at) values (?, ?, ?, ?, ?, ?, ?, ?)",
             [relative, *astuple(identity), digest, datetime.now(UTC).replace(tzinfo=None)],
         )
         self._known[relative] = (identity, digest)

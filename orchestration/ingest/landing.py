@@ -529,6 +529,8 @@ class _SourceIngest:
             reason = f"unexpected file type {path.suffix or '(none)'} for {self.source}; expected {', '.join(suffixes)}"
             self.refuse(path, relative, sha256, size, reason)
             return
+        if self._known_to_be_of_other_periods(relative, sha256):
+            return
         try:
             parsed = self.parse(path)
         except RejectedFile as error:
@@ -539,6 +541,19 @@ class _SourceIngest:
         finally:
             # A file parsed in DuckDB is held in a temporary table until its rows are written.
             columnar.drop_staged(self.con, parsed)
+
+    def _known_to_be_of_other_periods(self, relative: str, sha256: str) -> bool:
+        """A file an earlier close of another month left pending, none of whose periods still to load is the one
+        being ingested: left pending again without reading it (file_digests.KnownDigests.periods)."""
+        known = self.digests.periods(relative, sha256) if self.period is not None else None
+        if known is None:
+            return False
+        periods, account = known
+        unread = [p for p in periods if p not in self.seen.recorded.get((relative, sha256), set())]
+        if not unread or self.period in unread:
+            return False
+        self.report.outcomes.append(FileOutcome(relative, "pending", unread[0], account))
+        return True
 
     def _load_file(self, part: Part) -> None:
         parsed, relative, report = part.parsed, part.relative, self.report
@@ -567,6 +582,8 @@ class _SourceIngest:
         if waiting:
             account = parsed.for_period(waiting[0]).billing_account_id
             report.outcomes.append(FileOutcome(relative, "pending", waiting[0], account))
+            if not todo:
+                self.digests.remember_periods(relative, part.sha256, sorted(parsed.periods), account)
 
     def _drift(self, path: str, new_columns: list[str], baseline: str) -> str:
         return new_columns_message(path, new_columns, baseline, self.export.raw_tables[0]) if new_columns else ""

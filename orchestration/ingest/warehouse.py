@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from orchestration.ingest.file_digests import LANDING_FILE_DIGESTS_DDL
+from orchestration.ingest.file_digests import LANDING_FILE_DIGESTS_ADDED_COLUMNS, LANDING_FILE_DIGESTS_DDL
 from orchestration.ingest.waiting import WAITING_DELIVERIES_DDL
 from orchestration.invoicing.columns import (
     ISSUED_DOCUMENTS_DDL,
@@ -113,6 +113,8 @@ def ensure_warehouse(con: duckdb.DuckDBPyConnection) -> None:
     # created before has the table without them.
     for column in ("file_periods", "delivered_columns", "new_columns", "dataset", "delivery", "delivery_sha256"):
         con.execute(f"alter table audit.ingested_files add column if not exists {column} varchar")
+    for column in LANDING_FILE_DIGESTS_ADDED_COLUMNS:
+        con.execute(f"alter table audit.landing_file_digests add column if not exists {column} varchar")
     for table, columns in RAW_TABLE_COLUMNS.items():
         all_columns = [*columns, *LINEAGE_COLUMNS]
         body = ", ".join(f"{name} varchar" for name in all_columns)

@@ -110,3 +110,44 @@ def test_the_digest_of_a_file_gone_from_the_landing_zone_is_dropped(
     ingest_source(con, "onprem", landing, tmp_path / "q")
     assert con.execute("select path from audit.landing_file_digests").fetchall() == [("onprem/b.csv",)]
     assert raw_costs(con) == loaded == [Decimal("2.00")]  # what was loaded stays (b.csv re-delivered a.csv's month)
+
+
+def test_a_file_of_another_month_is_read_once_then_left_pending_from_its_kept_month(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Closing October with September's files waiting beside it: the first close reads them to find their month,
+    later closes of October do not (DuckDB probing a small Azure CSV's period column took ~0.3 s, twice)."""
+    from datetime import date
+
+    from orchestration.ingest import landing as landing_module
+
+    settled(monkeypatch)
+    landing = tmp_path / "landing"
+    path = meter_file(landing, "september.csv", "1.00")
+    parsed: list[str] = []
+    real_parse = landing_module._SourceIngest.parse
+    monkeypatch.setattr(
+        landing_module._SourceIngest, "parse", lambda self, p: parsed.append(p.name) or real_parse(self, p)
+    )
+    con = duckdb.connect()
+    october, september = date(2026, 10, 1), date(2026, 9, 1)
+
+    first = ingest_source(con, "onprem", landing, tmp_path / "q", period=october)
+    again = ingest_source(con, "onprem", landing, tmp_path / "q", period=october)
+
+    assert parsed == ["september.csv"]
+    assert (
+        [(o.status, o.billing_period_start, o.billing_account_id) for o in again.outcomes]
+        == [(o.status, o.billing_period_start, o.billing_account_id) for o in first.outcomes]
+        == [("pending", september, "DC-LON1")]
+    )
+    # Its own month's close reads and loads it.
+    loaded = ingest_source(con, "onprem", landing, tmp_path / "q", period=september)
+    assert [(o.status, o.row_count) for o in loaded.outcomes] == [("loaded", 1)]
+    assert raw_costs(con) == [Decimal("1.00")]
+    # Other bytes under the same name are read again: the kept month was the old content's.
+    parsed.clear()
+    meter_file(landing, "september.csv", "3.00").touch()
+    os.utime(path, (path.stat().st_atime, path.stat().st_mtime + 5))
+    ingest_source(con, "onprem", landing, tmp_path / "q", period=october)
+    assert parsed == ["september.csv"]
