@@ -9,7 +9,7 @@ specification's own examples and several exporters write it) is an empty cell.
 
 A file may carry several billing accounts (one consolidated export for an organisation); its delivery key is
 then the sorted, comma-separated list of its accounts (``ACCOUNT_SEPARATOR``), and a new delivery supersedes
-every earlier delivery of the same period that shares an account (orchestration/ingest/landing.py).
+every earlier delivery of the same period that shares an account (orchestration/ingest/raw_load.py).
 
 A file may span several billing periods (one export covering September and October): every row then must name
 its BillingPeriodStart, and the ingest loads, supersedes and records the file period by period

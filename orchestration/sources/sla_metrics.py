@@ -11,7 +11,7 @@ in the landing zone; one row per client and IT service measured over the whole c
   service started mid-month is measured from its start), ``minutes_downtime_excluding_maintenance`` the
   minutes of unplanned downtime among them (announced maintenance windows are not downtime);
 * ``source_system`` names the monitoring system; it is the delivery key: a later file of the same system and
-  month replaces the earlier one (orchestration/ingest/landing.py).
+  month replaces the earlier one (orchestration/ingest/raw_load.py).
 
 The parser is strict: the first bad row refuses the whole file with one line that names the file, the row
 (1-based data row, the line number is one more) and what to fix. Values stay text, dates normalised to

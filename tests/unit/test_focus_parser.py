@@ -11,7 +11,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.ingest.landing import delivery_accounts, ingest_source
+from orchestration.ingest.landing import ingest_source
+from orchestration.ingest.raw_load import delivery_accounts
 from orchestration.sources import FORMATS, RejectedFile
 from orchestration.sources.focus import VERSION_COLUMN, parse
 

@@ -167,12 +167,12 @@ def test_failed_load_rolls_back_and_keeps_the_previous_delivery(tmp_path: Path, 
     meter_file(landing, "d1.csv", "2026-09", ["4.00"], mtime=1_000)
     ingest_source(warehouse, "onprem", landing, quarantine)
     meter_file(landing, "d2.csv", "2026-09", ["9.00"], mtime=2_000)
-    import orchestration.ingest.landing as landing_module
+    import orchestration.ingest.raw_load as raw_load_module
 
     def broken(*args: object, **kwargs: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(landing_module, "_with_lineage", broken)
+    monkeypatch.setattr(raw_load_module, "_with_lineage", broken)
     with pytest.raises(OSError, match="disk full"):
         ingest_source(warehouse, "onprem", landing, quarantine)
     assert raw_total(warehouse) == Decimal("4.00")

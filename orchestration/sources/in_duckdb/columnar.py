@@ -113,7 +113,7 @@ class StagedTable:
     not come in file order and carry their row numbers), or a temporary table in delivered order (a CSV file).
 
     `row_numbered`: the rows carry `_source_row` (a Parquet file's row number). Otherwise `_source_row` is the
-    table's insertion order (rowid + 1), added when the rows are written to raw (orchestration/ingest/landing.py).
+    table's insertion order (rowid + 1), added when the rows are written to raw (orchestration/ingest/raw_load.py).
     `layers`: what a view's rewritten values are built from (the views below it and their value maps), dropped with it.
     A file spanning several billing periods names each row's period in `period_column` (its normalised text) and
     counts them in `period_rows`; `of_period` is one period's rows (`where`), read from the same staged rows.
