@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -430,8 +431,6 @@ def test_a_file_two_manifests_list_leaves_with_the_first_ones_refused_delivery(t
 
 def test_a_close_says_what_it_was_made_without(tmp_path: Path, month: Path, capsys: pytest.CaptureFixture) -> None:
     """The ingest step warns in the Dagster run, and `billing close` lists the delivery in its summary."""
-    import dagster as dg
-
     from orchestration.cli import _print_summary
     from orchestration.defs.ingest.assets import ingest_assets
     from orchestration.reporting import summarize_period
@@ -466,3 +465,54 @@ def test_a_close_says_what_it_was_made_without(tmp_path: Path, month: Path, caps
     printed = capsys.readouterr().out
     assert f"WAITING: aws_cur delivery {relative} for 2026-10 lists 2 files, 1 landed, waiting since " in printed
     assert "none of its rows is in this close; close the month again once the rest has landed" in printed
+
+
+def test_invoices_are_not_finalized_while_a_delivery_of_the_month_waits_for_files(tmp_path: Path, month: Path) -> None:
+    """The close gate `deliveries_complete` fails for the month a waiting delivery is of, blocking what follows
+    the reconciliation (finalization), and records why; another month's close is not held by it."""
+    from orchestration.defs.partitions import billing_period
+    from orchestration.defs.quality.checks import RECONCILIATION_KEY, deliveries_complete_gate
+    from orchestration.invoicing.finalize import failing_gates
+    from orchestration.resources import WarehouseResource
+
+    landing = tmp_path / "landing"
+    parts = write_parts(landing, month, 2, mtime=1_000)
+    parts[1].unlink()
+    relative = write_manifest(landing, part_names(2), mtime=1_001).relative_to(landing).as_posix()
+    warehouse = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        ingest_source(con, "aws_cur", landing, tmp_path / "quarantine", period=OCTOBER.start)
+    finalized: list[str] = []
+
+    @dg.asset(key=RECONCILIATION_KEY, partitions_def=billing_period)
+    def reconciliation() -> None:
+        """Stands for the reconciliation mart the gate is checked on."""
+
+    @dg.asset(deps=[reconciliation], partitions_def=billing_period)
+    def finalize(context) -> None:  # type: ignore[no-untyped-def]  # dagster resolves no string annotation here
+        """Stands for finalization, downstream of the reconciliation."""
+        finalized.append(context.partition_key)
+
+    def close(period: str) -> dg.ExecuteInProcessResult:
+        return dg.materialize(
+            [reconciliation, finalize, deliveries_complete_gate],
+            partition_key=period,
+            resources={"warehouse": WarehouseResource(path=str(warehouse))},
+            raise_on_error=False,
+        )
+
+    october = close(OCTOBER.start.isoformat())
+    september = close(DEMO_PERIODS[1].start.isoformat())
+
+    [evaluation] = october.get_asset_check_evaluations()
+    assert not evaluation.passed and finalized == [DEMO_PERIODS[1].start.isoformat()]
+    assert september.get_asset_check_evaluations()[0].passed
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        # (the GX suites were not run here: finalization counts them as failing too)
+        [problem] = [p for p in failing_gates(con, OCTOBER.start) if p.startswith("deliveries_complete")]
+        assert not [p for p in failing_gates(con, DEMO_PERIODS[1].start) if p.startswith("deliveries_complete")]
+    assert problem.startswith(
+        f"deliveries_complete: no_delivery_of_the_month_waiting_for_files failed on 1 row(s) aws_cur delivery "
+        f"{relative} for 2026-10 lists 2 files, 1 landed"
+    )
+    assert problem.endswith("or, if that delivery will not complete, remove its manifest from the landing zone")

@@ -6,7 +6,8 @@ import dagster as dg
 
 from orchestration.defs.partitions import billing_period, period_of
 from orchestration.defs.quality.batches import INVOICE_TOTALS, RECONCILIATION, GateBatch
-from orchestration.defs.quality.gates import GateOutcome, load_suite, run_suite
+from orchestration.defs.quality.gates import ExpectationOutcome, GateOutcome, load_suite, run_suite
+from orchestration.ingest.waiting import waiting_for_period
 from orchestration.resources import WarehouseResource
 from orchestration.settings import EXPECTATIONS_DIR
 
@@ -73,4 +74,49 @@ def invoice_totals_gate(context: dg.AssetCheckExecutionContext, warehouse: Wareh
     return evaluate_gate(context, warehouse, INVOICE_TOTALS)
 
 
-gate_checks = [reconciliation_gate, invoice_totals_gate]
+DELIVERIES_COMPLETE = "deliveries_complete"
+
+
+@dg.asset_check(
+    asset=RECONCILIATION_KEY,
+    name="deliveries_complete",
+    blocking=True,
+    partitions_def=billing_period,
+    description=(
+        "No delivery of the month is still waiting for files its manifest lists (audit.waiting_deliveries): "
+        "invoices are not finalized on the previous delivery while a newer one is landing."
+    ),
+)
+def deliveries_complete_gate(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> dg.AssetCheckResult:
+    period = period_of(context.partition_key)
+    with warehouse.connect() as con:
+        # A delivery whose month is not known yet (no landed part, a manifest naming none) is listed by the close
+        # summary but holds no month's close: it could be of any of them.
+        waiting = [w for w in waiting_for_period(con, period) if w.billing_period_start == period]
+        detail = ""
+        if waiting:
+            more = f" (and {len(waiting) - 1} more)" if len(waiting) > 1 else ""
+            detail = (
+                f"{waiting[0].describe()}{more}; or, if that delivery will not complete, remove its manifest from "
+                "the landing zone"
+            )
+        outcome = GateOutcome(
+            DELIVERIES_COMPLETE,
+            [ExpectationOutcome("no_delivery_of_the_month_waiting_for_files", not waiting, len(waiting), detail)],
+        )
+        record_gate(con, outcome, period, context.run.run_id)
+    if waiting:
+        context.log.error(f"gate {DELIVERIES_COMPLETE} failed: {detail}")
+    return dg.AssetCheckResult(
+        passed=outcome.success,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={
+            "billing_period": period.isoformat(),
+            "deliveries_waiting_for_files": [f"{w.source}: {w.manifest}" for w in waiting],
+        },
+    )
+
+
+gate_checks = [reconciliation_gate, invoice_totals_gate, deliveries_complete_gate]
