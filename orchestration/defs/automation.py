@@ -67,21 +67,21 @@ def _with_listed_files(
         return changed, []
     files: list[tuple[str, Path]] = []
     waiting: dict[Path, str] = {}
-    # A source's manifests are read once, however many of its files changed.
+    # A source's manifests are read once, however many of its files changed: its deliveries by manifest and by part.
     by_source: dict[str, dict[Path, deliveries.Delivery]] = {}
+    seen = set(changed)
     for source, path in changed:
         if source not in by_source:
-            by_source[source] = deliveries.find(landing_files(landing_dir, FORMATS[source]))[0]
-        found = by_source[source]
-        listing = [d for d in found.values() if path in d.parts] if not deliveries.is_manifest(path) else []
-        delivery = found.get(path) or (listing[0] if listing else None)
+            found = deliveries.find(landing_files(landing_dir, FORMATS[source]))[0]
+            by_source[source] = {**{part: d for d in found.values() for part in d.parts}, **found}
+        delivery = by_source[source].get(path)
         if delivery is None:
             # a file of no delivery, or a manifest reported as unreadable (the close quarantines it with the reason)
             files.append((source, path))
         elif not delivery.complete:
             waiting[delivery.manifest] = f"{delivery.manifest.relative_to(landing_dir).as_posix()}: {delivery.waiting}"
         elif delivery.manifest == path:
-            files.extend((source, part) for part in delivery.parts if (source, part) not in changed)
+            files.extend((source, part) for part in delivery.parts if (source, part) not in seen)
         else:
             files.append((source, path))
     return files, list(waiting.values())

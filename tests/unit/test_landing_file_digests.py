@@ -151,3 +151,27 @@ def test_a_file_of_another_month_is_read_once_then_left_pending_from_its_kept_mo
     os.utime(path, (path.stat().st_atime, path.stat().st_mtime + 5))
     ingest_source(con, "onprem", landing, tmp_path / "q", period=october)
     assert parsed == ["september.csv"]
+
+
+def test_a_warehouse_kept_digests_before_months_were_kept_gains_the_columns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import date
+
+    settled(monkeypatch)
+    landing = tmp_path / "landing"
+    meter_file(landing, "september.csv", "1.00")
+    con = duckdb.connect()
+    con.execute("create schema audit")
+    # the table as warehouses created before 2026-12-06 have it
+    con.execute(
+        "create table audit.landing_file_digests (path varchar not null, bytes bigint not null, modified_ns bigint "
+        "not null, changed_ns bigint not null, inode bigint not null, device bigint not null, sha256 varchar not "
+        "null, hashed_at timestamp not null)"
+    )
+
+    ingest_source(con, "onprem", landing, tmp_path / "q", period=date(2026, 10, 1))
+
+    assert con.execute("select path, periods, billing_account_id from audit.landing_file_digests").fetchall() == [
+        ("onprem/september.csv", "2026-09-01", "DC-LON1")
+    ]
