@@ -83,6 +83,15 @@ def write_manifest(landing: Path, names: list[str], *, mtime: int, key: str = "d
     return path
 
 
+def land_earlier_delivery(landing: Path, month: Path) -> Path:
+    """The month landed before as one file: the delivery the parts' delivery replaces."""
+    earlier = landing / "aws_cur" / "earlier" / month.name
+    earlier.parent.mkdir(parents=True)
+    earlier.write_bytes(month.read_bytes())
+    os.utime(earlier, (500, 500))
+    return earlier
+
+
 def part_names(count: int) -> list[str]:
     return [f"{EXPORT}-{n:05d}.snappy.parquet" for n in range(1, count + 1)]
 
@@ -161,10 +170,7 @@ def test_parts_loaded_alone_before_their_manifest_came_are_replaced_by_the_whole
 
 def test_a_delivery_waits_until_every_file_it_lists_has_landed(tmp_path: Path, month: Path, whole) -> None:
     landing = tmp_path / "landing"
-    earlier = landing / "aws_cur" / "earlier" / month.name
-    earlier.parent.mkdir(parents=True)
-    earlier.write_bytes(month.read_bytes())
-    os.utime(earlier, (500, 500))
+    earlier = land_earlier_delivery(landing, month)
     parts = write_parts(landing, month, 3, mtime=1_000, scale=2)
     third = parts[2].read_bytes()
     parts[2].unlink()
@@ -304,10 +310,7 @@ def test_the_sensor_closes_nothing_for_a_delivery_until_its_last_file_lands(tmp_
 def test_a_waiting_delivery_is_recorded_until_its_last_file_lands(tmp_path: Path, month: Path, whole) -> None:
     """What a close of the month was made without is kept in audit.waiting_deliveries and put in its summary."""
     landing = tmp_path / "landing"
-    earlier = landing / "aws_cur" / "earlier" / month.name
-    earlier.parent.mkdir(parents=True)
-    earlier.write_bytes(month.read_bytes())
-    os.utime(earlier, (500, 500))
+    land_earlier_delivery(landing, month)
     parts = write_parts(landing, month, 4, mtime=1_000, scale=2)
     missing = [part.read_bytes() for part in parts[2:]]
     for part in parts[2:]:
