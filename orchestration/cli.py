@@ -247,7 +247,8 @@ def _print_restatements(summary, report: Path) -> None:  # type: ignore[no-untyp
 
 @app.command()
 def status() -> None:
-    """Print every closed billing month: cost in, unallocated, charged back and invoiced, per currency."""
+    """Print every closed billing month: cost in, unallocated, charged back and invoiced, per currency; and the
+    deliveries in parts still waiting for files."""
     import duckdb
 
     from orchestration.reporting import money, summarize_periods
@@ -255,9 +256,12 @@ def status() -> None:
     settings = _settings()
     if not settings.warehouse_path.exists():
         raise UserError(f"no warehouse at {settings.warehouse_path}; run `billing demo` and `billing close` first")
+    from orchestration.ingest.waiting import waiting_for_period
+
     try:
         with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
             lines = summarize_periods(con)
+            waiting = waiting_for_period(con, None)
     except duckdb.IOException as error:
         raise UserError(f"the warehouse is in use by another process ({str(error).splitlines()[0]}); retry") from None
     _say(
@@ -272,6 +276,9 @@ def status() -> None:
         )
     if not lines:
         _say("no closed months yet")
+    for delivery in waiting:
+        # as of each source's last ingest: a month of it does not close until the rest has landed
+        _say(f"WAITING: {delivery.state()}")
 
 
 budgets_app = typer.Typer(

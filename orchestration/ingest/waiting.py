@@ -44,16 +44,19 @@ class WaitingDelivery:
     def files_landed(self) -> int:
         return self.files_listed - len(self.missing)
 
-    def describe(self) -> str:
-        """One line for the close summary: what waits, for what, and what to do."""
+    def state(self) -> str:
+        """What waits, for which month, since when, and for which files."""
         month = f"{self.billing_period_start:%Y-%m}" if self.billing_period_start else "a month not known yet"
         since = f", waiting since {self.first_seen_at:%Y-%m-%d %H:%M} UTC" if self.first_seen_at else ""
         shown = ", ".join(self.missing[:3]) + (f" and {len(self.missing) - 3} more" if len(self.missing) > 3 else "")
         return (
             f"{self.source} delivery {self.manifest} for {month} lists {self.files_listed} files, "
-            f"{self.files_landed} landed{since} (missing {shown}): none of its rows is in this close; "
-            "close the month again once the rest has landed"
+            f"{self.files_landed} landed{since} (missing {shown})"
         )
+
+    def describe(self) -> str:
+        """One line for a close: what waits and what to do."""
+        return f"{self.state()}: none of its rows is in this close; close the month again once the rest has landed"
 
 
 def record_waiting(
@@ -92,8 +95,9 @@ def record_waiting(
         raise
 
 
-def waiting_for_period(con: duckdb.DuckDBPyConnection, period: date) -> list[WaitingDelivery]:
-    """The deliveries waiting for files of `period`, and those whose month is not known until their parts land."""
+def waiting_for_period(con: duckdb.DuckDBPyConnection, period: date | None) -> list[WaitingDelivery]:
+    """The deliveries waiting for files of `period`, and those whose month is not known until their parts land;
+    with no period, every delivery waiting (as of each source's last ingest)."""
     exists = con.execute(
         "select count(*) from information_schema.tables "
         "where table_schema = 'audit' and table_name = 'waiting_deliveries'"
@@ -104,10 +108,10 @@ def waiting_for_period(con: duckdb.DuckDBPyConnection, period: date) -> list[Wai
         """
         select source, manifest, manifest_sha256, billing_period_start, files_listed, missing, first_seen_at
         from audit.waiting_deliveries
-        where billing_period_start = ? or billing_period_start is null
-        order by source, manifest
+        where $period is null or billing_period_start = $period or billing_period_start is null
+        order by billing_period_start nulls last, source, manifest
         """,
-        [period],
+        {"period": period},
     ).fetchall()
     return [
         WaitingDelivery(source, manifest, sha, start, listed, tuple(json.loads(missing)), seen)

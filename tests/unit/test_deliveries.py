@@ -434,7 +434,9 @@ def test_a_file_two_manifests_list_leaves_with_the_first_ones_refused_delivery(t
 
 def test_a_close_says_what_it_was_made_without(tmp_path: Path, month: Path, capsys: pytest.CaptureFixture) -> None:
     """The ingest step warns in the Dagster run, and `billing close` lists the delivery in its summary."""
-    from orchestration.cli import _print_summary
+    from typer.testing import CliRunner
+
+    from orchestration.cli import _print_summary, app
     from orchestration.defs.ingest.assets import ingest_assets
     from orchestration.reporting import summarize_period
     from orchestration.resources import LandingZoneResource, WarehouseResource
@@ -443,7 +445,7 @@ def test_a_close_says_what_it_was_made_without(tmp_path: Path, month: Path, caps
     parts = write_parts(landing, month, 2, mtime=1_000)
     parts[1].unlink()
     relative = write_manifest(landing, part_names(2), mtime=1_001).relative_to(landing).as_posix()
-    warehouse = tmp_path / "warehouse.duckdb"
+    warehouse = tmp_path / "data" / "warehouse" / "billing.duckdb"
     [ingest_aws] = [asset for asset in ingest_assets if asset.node_def.name == "ingest_aws_cur"]
 
     instance = dg.DagsterInstance.ephemeral()
@@ -468,6 +470,10 @@ def test_a_close_says_what_it_was_made_without(tmp_path: Path, month: Path, caps
     printed = capsys.readouterr().out
     assert f"WAITING: aws_cur delivery {relative} for 2026-10 lists 2 files, 1 landed, waiting since " in printed
     assert "none of its rows is in this close; close the month again once the rest has landed" in printed
+    # `billing status` lists what the landing zone waits for, whatever the month
+    status = CliRunner().invoke(app, ["status"], env={"BILLING_DATA_DIR": str(tmp_path / "data")})
+    assert status.exit_code == 0, status.output
+    assert status.output.splitlines()[-1].startswith(f"WAITING: aws_cur delivery {relative} for 2026-10 lists 2 files")
 
 
 def test_invoices_are_not_finalized_while_a_delivery_of_the_month_waits_for_files(tmp_path: Path, month: Path) -> None:
