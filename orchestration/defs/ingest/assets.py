@@ -54,24 +54,22 @@ def _ingest_asset(export: ExportFormat) -> dg.AssetsDefinition:
                 log=context.log.info,
                 pseudonymizer=landing.pseudonymizer(),
             )
+        # a delivery of this month (or of a month not known yet) whose files have not all landed: this close is
+        # made without it (orchestration/ingest/waiting.py)
+        waiting_here = [w for w in report.waiting if w.billing_period_start in (period, None)]
         metadata = {
             "files_loaded": report.count("loaded"),
             "files_duplicate": report.count("duplicate"),
             "files_superseded": report.count("superseded"),
             "files_quarantined": report.count("quarantined"),
             "files_pending_other_periods": sum(1 for o in report.outcomes if o.status == "pending" and not o.detail),
-            # a manifest whose listed files have not all landed (orchestration/ingest/waiting.py)
             "deliveries_waiting_for_files": len(report.waiting),
-            "deliveries_of_this_month_waiting_for_files": sum(
-                1 for w in report.waiting if w.billing_period_start in (period, None)
-            ),
+            "deliveries_of_this_month_waiting_for_files": len(waiting_here),
             "rows_loaded": report.rows_loaded,
             "files_with_new_columns": len({o.path for o in report.outcomes if o.new_columns}),
         }
-        for waiting in report.waiting:
-            # a delivery of this month (or of a month not known yet) this close is made without
-            if waiting.billing_period_start in (period, None):
-                context.log.warning(waiting.describe())
+        for waiting in waiting_here:
+            context.log.warning(waiting.describe())
         drifted: set[str] = set()
         for outcome in report.outcomes:
             if outcome.status == "quarantined":
