@@ -62,19 +62,25 @@ def _with_listed_files(
     changed: list[tuple[str, Path]], landing_dir: Path | None
 ) -> tuple[list[tuple[str, Path]], list[str]]:
     """The changed files, a changed manifest replaced by the landed files it lists (its periods are theirs); the
-    files of a delivery still waiting for others are left out (nothing of it would load), and that delivery named."""
+    files of a delivery still waiting for others are left out (nothing of it would load), and that delivery named; so
+    are those of a delivery a later one of the same export and month replaces (deliveries.overtaken)."""
     if landing_dir is None:
         return changed, []
     files: list[tuple[str, Path]] = []
     waiting: dict[Path, str] = {}
     # A source's manifests are read once, however many of its files changed: its deliveries by manifest and by part.
     by_source: dict[str, dict[Path, deliveries.Delivery]] = {}
+    passed_over: set[Path] = set()
     seen = set(changed)
     for source, path in changed:
         if source not in by_source:
             found = deliveries.find(landing_files(landing_dir, FORMATS[source]))[0]
             by_source[source] = {**{part: d for d in found.values() for part in d.parts}, **found}
+            passed_over.update(deliveries.overtaken(found))
         delivery = by_source[source].get(path)
+        if delivery is not None and delivery.manifest in passed_over:
+            # a later complete delivery of the same export and month replaces it: nothing of it would load
+            continue
         if delivery is None:
             # a file of no delivery, or a manifest reported as unreadable (the close quarantines it with the reason)
             files.append((source, path))

@@ -17,6 +17,15 @@ still to come; a name two landed files match equally is refused rather than gues
 
 A delivery still waiting for parts is of the month its manifest states: the `BILLING_PERIOD=<YYYY-MM>` folder Data
 Exports writes it and its parts under, the legacy CUR's `<YYYYMMDD>-<YYYYMMDD>` folder or its `billingPeriod.start`.
+
+Deliveries are taken in delivery order (the manifest's modification time, then its path). A delivery that a later,
+complete delivery of the same export and month follows is overtaken (`overtaken`): it is never loaded and waits for
+nothing, since the later one replaces it whole. Without that, an older delivery whose last part landed late (a sync
+retried, an assembly folder copied afterwards) would replace the newer one already loaded, and an older delivery that
+will never complete would hold its month's close. Two manifests are of the same export when they carry the same
+file name under the same folder above the month's folder (a legacy CUR's `<report>/<YYYYMMDD>-<YYYYMMDD>/` holds the
+month's manifest and one in each assembly's folder) and do not name different exports (`exportArn`; the legacy
+CUR's `bucket` and `reportName`).
 """
 
 from __future__ import annotations
@@ -37,6 +46,7 @@ LISTS = ("dataFiles", "reportKeys")
 _PARTITION = re.compile(r"(?:^|/)BILLING_PERIOD=(\d{4})-(\d{2})(?:/|$)")
 _LEGACY_RANGE = re.compile(r"(?:^|/)(\d{4})(\d{2})01-\d{8}(?:/|$)")
 _LEGACY_START = re.compile(r"^(\d{4})(\d{2})01T")
+_MONTH_FOLDER = re.compile(r"BILLING_PERIOD=\d{4}-\d{2}|\d{8}-\d{8}")
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,8 @@ class Delivery:
     listed: tuple[str, ...]
     found: tuple[tuple[str, Path], ...]
     stated_period: date | None = None
+    # the export the manifest names itself as: Data Exports' `exportArn`, the legacy CUR's bucket and report name
+    issuer: str | None = None
 
     @property
     def parts(self) -> tuple[Path, ...]:
@@ -63,6 +75,16 @@ class Delivery:
         return not self.missing
 
     @property
+    def export(self) -> tuple[str, str, date] | None:
+        """(folder above the month's folder, manifest name, month): what two deliveries of one export share; None
+        while the manifest states no month."""
+        if self.stated_period is None:
+            return None
+        folders = self.manifest.parent.parts
+        month_at = next((i for i, name in enumerate(folders) if _MONTH_FOLDER.fullmatch(name)), len(folders))
+        return "/".join(folders[:month_at]), self.manifest.name.lower(), self.stated_period
+
+    @property
     def waiting(self) -> str:
         """Why none of the delivery is loaded yet."""
         return (
@@ -74,6 +96,37 @@ class Delivery:
 def still_landed(delivery: Delivery) -> Delivery:
     """The delivery with a part no longer in the landing zone counted as missing again."""
     return replace(delivery, found=tuple((item, path) for item, path in delivery.found if path.exists()))
+
+
+def overtaken(found: dict[Path, Delivery]) -> dict[Path, Path]:
+    """Each manifest of `found` (in delivery order) that a later complete delivery of the same export and month
+    follows, with the latest such delivery's manifest: the one loaded instead of it."""
+    replaced_by: dict[Path, Path] = {}
+    later_complete: dict[tuple[str, str, date], list[Delivery]] = {}
+    for delivery in reversed(list(found.values())):
+        export = delivery.export
+        if export is None:
+            continue
+        candidates = later_complete.setdefault(export, [])
+        latest = next((d for d in candidates if _same_issuer(d, delivery)), None)
+        if latest is not None:
+            replaced_by[delivery.manifest] = latest.manifest
+        if delivery.complete:
+            candidates.append(delivery)
+    return replaced_by
+
+
+def _same_issuer(one: Delivery, other: Delivery) -> bool:
+    return one.issuer is None or other.issuer is None or one.issuer == other.issuer
+
+
+def _issuer(document: Any) -> str | None:
+    if not isinstance(document, dict):
+        return None
+    if isinstance(document.get("exportArn"), str):
+        return document["exportArn"]
+    named = [document.get(key) for key in ("bucket", "reportName")]
+    return "/".join(named) if all(isinstance(value, str) for value in named) else None
 
 
 def is_manifest(path: Path) -> bool:
@@ -185,5 +238,7 @@ def find(files: Sequence[Path]) -> tuple[dict[Path, Delivery], dict[Path, str]]:
         except RejectedFile as error:
             refused[manifest] = str(error)
             continue
-        found[manifest] = Delivery(manifest, listed, tuple(landed), stated_period(manifest, document, listed))
+        found[manifest] = Delivery(
+            manifest, listed, tuple(landed), stated_period(manifest, document, listed), _issuer(document)
+        )
     return found, refused

@@ -10,7 +10,8 @@ Rules (DESIGN.md §4):
   file that would replace only part of an earlier delivery is quarantined (its other accounts would be lost);
 * the files a manifest lists (an AWS export in parts, orchestration/ingest/deliveries.py) are one delivery: none is
   loaded before all have landed, then all in one transaction, superseding as one file would; one that cannot be read
-  refuses them all;
+  refuses them all; a delivery that a later complete delivery of the same export and month follows is passed over
+  (``overtaken``), whether or not its own files have all landed;
 * a file spanning several billing periods (FOCUS, GCP) is one delivery per period: each period's rows are
   loaded and superseded as a single-period delivery of that period would be, the file has one audit row per
   period (``file_periods`` lists them all), and a period-filtered ingest leaves its other periods pending;
@@ -49,7 +50,7 @@ ERROR_SUFFIX = ".error.txt"
 @dataclass
 class FileOutcome:
     path: str
-    status: str  # loaded | duplicate | superseded-previous | quarantined | pending
+    status: str  # loaded | duplicate | superseded | quarantined | pending | overtaken (a delivery not loaded)
     billing_period_start: date | None = None
     billing_account_id: str | None = None
     row_count: int = 0
@@ -295,6 +296,16 @@ class _SourceIngest:
             named |= columnar.delivered_periods(self.con, self.source, part) or set()
         return next(iter(named)) if len(named) == 1 else None
 
+    def pass_over(self, delivery: deliveries.Delivery, manifest: str, replaced_by: Path) -> None:
+        """A delivery a later complete delivery of the same export and month replaces: not loaded, not waited for."""
+        later = replaced_by.relative_to(self.landing_dir).as_posix()
+        detail = (
+            f"an earlier delivery of the export than {later}, which replaces it for "
+            f"{delivery.stated_period:%Y-%m}: not loaded" + ("" if delivery.complete else " nor waited for")
+        )
+        self.report.outcomes.append(FileOutcome(manifest, "overtaken", delivery.stated_period, detail=detail))
+        self.log(f"{manifest}: {detail}")
+
     def take_delivery(self, delivery: deliveries.Delivery, manifest: str, manifest_sha256: str, size: int) -> None:
         """Load the files a manifest lists as one delivery, once all have landed; refuse them all if one is bad."""
         report, seen = self.report, self.seen
@@ -396,6 +407,7 @@ def ingest_source(
     )
     files = [path for path in landing_files(landing_dir, export) if not path.name.endswith(ERROR_SUFFIX)]
     manifests, unreadable_manifests = deliveries.find(files)
+    replaced_by = deliveries.overtaken(manifests)
     # A file a manifest lists is loaded with the others it lists (take_delivery), never on its own.
     in_deliveries = {part for delivery in manifests.values() for part in delivery.parts}
     present: list[str] = []
@@ -403,6 +415,9 @@ def ingest_source(
         relative = path.relative_to(landing_dir).as_posix()
         present.append(relative)
         if path in in_deliveries:
+            continue
+        if path in replaced_by:
+            run.pass_over(manifests[path], relative, replaced_by[path])
             continue
         sha256, size = run.digests.sha256(path, relative)
         if path in manifests:

@@ -47,15 +47,17 @@ def _folder(landing: Path, kind: str) -> Path:
     return landing / "aws_cur" / EXPORT / kind / f"BILLING_PERIOD={OCTOBER.start:%Y-%m}"
 
 
-def write_parts(landing: Path, month: Path, parts: int, *, mtime: int, scale: int | None = None) -> list[Path]:
-    """The month's rows cut into `parts` files named as Data Exports names them; with `scale`, every cost times it
-    (a restated delivery)."""
+def write_parts(
+    landing: Path, month: Path, parts: int, *, mtime: int, scale: int | None = None, folder: Path | None = None
+) -> list[Path]:
+    """The month's rows cut into `parts` files named as Data Exports names them (in `folder`, else where Data Exports
+    writes them); with `scale`, every cost times it (a restated delivery)."""
     table = pq.read_table(month)
     if scale is not None:
         column = table.schema.get_field_index("line_item_unblended_cost")
         scaled = pc.multiply(table.column(column), pa.scalar(scale, table.schema.field(column).type))
         table = table.set_column(column, "line_item_unblended_cost", scaled)
-    folder = _folder(landing, "data")
+    folder = folder or _folder(landing, "data")
     folder.mkdir(parents=True, exist_ok=True)
     size = -(-table.num_rows // parts)
     written = []
@@ -74,7 +76,7 @@ def write_manifest(landing: Path, names: list[str], *, mtime: int, key: str = "d
     listed = [f"{BUCKET}/{data}/{name}" if key == "dataFiles" else f"cur/{data}/{name}" for name in names]
     document = {
         "executionId": f"{mtime:08x}-0000-4000-8000-000000000000",
-        "exportArn": f"arn:aws:bcm-data-exports:us-east-1:123456789012:export/{EXPORT}-{mtime}",
+        "exportArn": f"arn:aws:bcm-data-exports:us-east-1:123456789012:export/{EXPORT}-0a1b2c3d",
         "columns": [{"name": "line_item_unblended_cost", "type": "double"}],
         key: listed,
     }
@@ -241,6 +243,114 @@ def test_a_legacy_cur_manifests_report_keys_name_the_parts(tmp_path: Path, month
     con = duckdb.connect()
     ingest_source(con, "aws_cur", landing, tmp_path / "quarantine")
     assert raw_total(con) == whole
+
+
+LEGACY_MONTH = f"{OCTOBER.start:%Y%m%d}-{OCTOBER.end:%Y%m%d}"
+
+
+def write_legacy_manifest(folder: Path, assembly: str, names: list[str], *, mtime: int) -> Path:
+    """A legacy CUR manifest (`reportKeys` without the bucket, `billingPeriod`, `assemblyId`), in `folder`: the
+    month's folder (the month's manifest, rewritten for each assembly) or an assembly's folder (its own)."""
+    document = {
+        "assemblyId": assembly,
+        "bucket": "acme-billing-exports",
+        "reportName": EXPORT,
+        "billingPeriod": {"start": f"{OCTOBER.start:%Y%m%d}T000000.000Z", "end": f"{OCTOBER.end:%Y%m%d}T000000.000Z"},
+        "reportKeys": [f"cur/{EXPORT}/{LEGACY_MONTH}/{assembly}/{name}" for name in names],
+    }
+    path = folder / f"{EXPORT}-Manifest.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document), encoding="utf-8")
+    os.utime(path, (mtime, mtime))
+    return path
+
+
+def test_a_later_complete_delivery_overtakes_an_earlier_one_still_waiting(tmp_path: Path, month: Path, whole) -> None:
+    """A legacy CUR bucket synced as it is: the month's folder holds a folder per assembly, each with its parts and
+    manifest, and the month's manifest naming the latest assembly. An earlier assembly whose last part never came
+    (an interrupted sync) neither holds the month nor, when that part lands at last, replaces the later one."""
+    landing = tmp_path / "landing"
+    month_folder = landing / "aws_cur" / "cur" / EXPORT / LEGACY_MONTH
+    first = write_parts(landing, month, 3, mtime=1_000, folder=month_folder / "assembly-1")
+    third = first[2].read_bytes()
+    first[2].unlink()
+    earlier = write_legacy_manifest(month_folder / "assembly-1", "assembly-1", part_names(3), mtime=1_001)
+    write_parts(landing, month, 2, mtime=2_000, scale=3, folder=month_folder / "assembly-2")
+    later = write_legacy_manifest(month_folder / "assembly-2", "assembly-2", part_names(2), mtime=2_001)
+    # written after the assembly's own, the month's manifest is the later of the two
+    months_manifest = write_legacy_manifest(month_folder, "assembly-2", part_names(2), mtime=2_002)
+    con = duckdb.connect()
+
+    report = ingest_source(con, "aws_cur", landing, tmp_path / "quarantine", period=OCTOBER.start)
+
+    assert raw_total(con) == (whole[0], whole[1] * 3)
+    # The later assembly's two parts are loaded once, under the month's manifest.
+    assert con.execute(
+        "select status, count(*), min(delivery) from audit.ingested_files group by status"
+    ).fetchall() == [("loaded", 2, months_manifest.relative_to(landing).as_posix())]
+    relative = {path: path.relative_to(landing).as_posix() for path in (earlier, later, months_manifest)}
+    assert sorted((o.status, o.path, o.detail) for o in report.outcomes if o.status == "overtaken") == [
+        (
+            "overtaken",
+            relative[earlier],
+            f"an earlier delivery of the export than {relative[months_manifest]}, which replaces it for 2026-10: not "
+            "loaded nor waited for",
+        ),
+        (
+            "overtaken",
+            relative[later],
+            f"an earlier delivery of the export than {relative[months_manifest]}, which replaces it for 2026-10: not "
+            "loaded",
+        ),
+    ]
+    assert report.waiting == [] and waiting_for_period(con, OCTOBER.start) == []
+
+    # The earlier assembly's last part lands at last: no close is requested for it and it replaces nothing.
+    first[2].write_bytes(third)
+    os.utime(first[2], (3_000, 3_000))
+    assert affected_periods([("aws_cur", first[2])], landing) == (set(), [], [])
+    report = ingest_source(con, "aws_cur", landing, tmp_path / "quarantine", period=OCTOBER.start)
+    assert raw_total(con) == (whole[0], whole[1] * 3)
+    assert report.count("loaded") == 0 and report.count("overtaken") == 2
+
+
+def test_only_a_later_complete_delivery_of_the_same_export_and_month_overtakes() -> None:
+    month_folder = "/l/aws_cur/cur/acme/20261001-20261101"
+
+    def delivery(
+        manifest: str, *, complete: bool = True, issuer: str | None = "bucket/acme", month: int | None = 10
+    ) -> deliveries.Delivery:
+        listed = ("acme-00001.snappy.parquet", "acme-00002.snappy.parquet")
+        found = tuple((name, Path(manifest).parent / name) for name in listed[: 2 if complete else 1])
+        return deliveries.Delivery(Path(manifest), listed, found, date(2026, month, 1) if month else None, issuer)
+
+    earlier = delivery(f"{month_folder}/assembly-1/acme-Manifest.json")
+    later = f"{month_folder}/assembly-2/acme-Manifest.json"
+    cases = {
+        "the same export and month": delivery(later),
+        "the same, one manifest naming no export": delivery(later, issuer=None),
+        "the month's own manifest": delivery(f"{month_folder}/acme-Manifest.json"),
+        "a later one still waiting": delivery(later, complete=False),
+        "another export": delivery(later, issuer="bucket/other"),
+        "another month": delivery(later, month=9),
+        "another folder above the month's": delivery(later.replace("/acme/", "/other/")),
+        "another manifest name": delivery(later.replace("acme-Manifest", "other-Manifest")),
+    }
+    assert {
+        case: deliveries.overtaken({earlier.manifest: earlier, latter.manifest: latter})
+        for case, latter in cases.items()
+    } == {
+        "the same export and month": {earlier.manifest: Path(later)},
+        "the same, one manifest naming no export": {earlier.manifest: Path(later)},
+        "the month's own manifest": {earlier.manifest: Path(f"{month_folder}/acme-Manifest.json")},
+        "a later one still waiting": {},
+        "another export": {},
+        "another month": {},
+        "another folder above the month's": {},
+        "another manifest name": {},
+    }
+    no_month = delivery(earlier.manifest.as_posix(), month=None)
+    assert deliveries.overtaken({no_month.manifest: no_month, Path(later): delivery(later, month=None)}) == {}
 
 
 def test_a_manifest_that_cannot_be_read_is_quarantined_with_the_reason(tmp_path: Path) -> None:

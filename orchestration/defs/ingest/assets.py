@@ -64,6 +64,7 @@ def _ingest_asset(export: ExportFormat) -> dg.AssetsDefinition:
             "files_quarantined": report.count("quarantined"),
             "files_pending_other_periods": sum(1 for o in report.outcomes if o.status == "pending" and not o.detail),
             "deliveries_waiting_for_files": len(report.waiting),
+            "deliveries_overtaken": report.count("overtaken"),
             "deliveries_of_this_month_waiting_for_files": len(waiting_here),
             "rows_loaded": report.rows_loaded,
             "files_with_new_columns": len({o.path for o in report.outcomes if o.new_columns}),
