@@ -296,6 +296,35 @@ class _SourceIngest:
             named |= columnar.delivered_periods(self.con, self.source, part) or set()
         return next(iter(named)) if len(named) == 1 else None
 
+    def _loaded_as_another_delivery(self, parts: set[tuple[str, str]], manifest: tuple[str, str]) -> str | None:
+        """The manifest of a delivery already loaded whose files are exactly `parts` (paths and bytes), every period
+        of each still current: a legacy CUR's month's manifest naming the assembly whose own manifest was loaded by
+        an earlier ingest. None when there is none."""
+        if any(self.seen.unread_periods(part) for part in parts):
+            return None
+        rows = self.con.execute(
+            """
+            with candidates as (
+                select distinct delivery, delivery_sha256 from audit.ingested_files
+                where source = $source and status = 'loaded' and list_contains($paths, path)
+                    and (delivery, delivery_sha256) <> ($manifest, $sha)
+            )
+            select delivery, delivery_sha256, path, sha256, status
+            from audit.ingested_files join candidates using (delivery, delivery_sha256)
+            where source = $source and status in ('loaded', 'superseded')
+            """,
+            {"source": self.source, "manifest": manifest[0], "sha": manifest[1], "paths": sorted(p for p, _ in parts)},
+        ).fetchall()
+        by_delivery: dict[tuple[str, str], tuple[set[tuple[str, str]], set[str]]] = {}
+        for delivery, delivery_sha, path, sha, status in rows:
+            files, statuses = by_delivery.setdefault((delivery, delivery_sha), (set(), set()))
+            files.add((path, sha))
+            statuses.add(status)
+        for (delivery, _), (files, statuses) in sorted(by_delivery.items()):
+            if files == parts and statuses == {"loaded"}:
+                return delivery
+        return None
+
     def pass_over(self, delivery: deliveries.Delivery, manifest: str, replaced_by: Path) -> None:
         """A delivery a later complete delivery of the same export and month replaces: not loaded, not waited for."""
         later = replaced_by.relative_to(self.landing_dir).as_posix()
@@ -321,11 +350,16 @@ class _SourceIngest:
             return
         named = [(path, path.relative_to(self.landing_dir).as_posix()) for path in delivery.parts]
         hashed = [(path, relative, *self.digests.sha256(path, relative)) for path, relative in named]
+        listed_files = {(relative, sha) for _, relative, sha, _ in hashed}
         done = recorded_parts(self.con, self.source, (manifest, manifest_sha256))
-        if {(relative, sha) for _, relative, sha, _ in hashed} <= {(p, sha) for p, sha, _ in done} and not any(
-            seen.unread_periods((relative, sha)) for _, relative, sha, _ in hashed
-        ):
+        if listed_files <= {(p, sha) for p, sha, _ in done} and not any(map(seen.unread_periods, listed_files)):
             return  # loaded before, every period of every part
+        same = self._loaded_as_another_delivery(listed_files, (manifest, manifest_sha256))
+        if same is not None:
+            detail = f"lists the same files, with the same bytes, as the delivery of {same}, loaded already"
+            report.outcomes.append(FileOutcome(manifest, "duplicate", delivery.stated_period, detail=detail))
+            self.log(f"{manifest}: {detail}")
+            return
         parts: list[Part] = []
         try:
             for path, relative, sha, part_size in hashed:

@@ -314,6 +314,45 @@ def test_a_later_complete_delivery_overtakes_an_earlier_one_still_waiting(tmp_pa
     assert report.count("loaded") == 0 and report.count("overtaken") == 2
 
 
+def test_a_manifest_listing_the_files_another_manifest_loaded_loads_nothing_again(
+    tmp_path: Path, month: Path, whole
+) -> None:
+    """An assembly's manifest synced before the month's manifest naming the same assembly: the same files, with the
+    same bytes, are not loaded a second time (a month of a big CUR would be written twice)."""
+    landing = tmp_path / "landing"
+    month_folder = landing / "aws_cur" / "cur" / EXPORT / LEGACY_MONTH
+    write_parts(landing, month, 2, mtime=1_000, folder=month_folder / "assembly-1")
+    assembly = write_legacy_manifest(month_folder / "assembly-1", "assembly-1", part_names(2), mtime=1_001)
+    con = duckdb.connect()
+    ingest_source(con, "aws_cur", landing, tmp_path / "quarantine", period=OCTOBER.start)
+    audit = "select path, sha256, status, delivery, loaded_at from audit.ingested_files order by path"
+    before = con.execute(audit).fetchall()
+
+    months_manifest = write_legacy_manifest(month_folder, "assembly-1", part_names(2), mtime=1_002)
+    report = ingest_source(con, "aws_cur", landing, tmp_path / "quarantine", period=OCTOBER.start)
+
+    assert raw_total(con) == whole
+    assert con.execute(audit).fetchall() == before
+    relative = months_manifest.relative_to(landing).as_posix()
+    assert [(o.status, o.path, o.detail) for o in report.outcomes] == [
+        (
+            "overtaken",
+            assembly.relative_to(landing).as_posix(),
+            f"an earlier delivery of the export than {relative}, which replaces it for 2026-10: not loaded",
+        ),
+        (
+            "duplicate",
+            relative,
+            f"lists the same files, with the same bytes, as the delivery of {assembly.relative_to(landing).as_posix()}"
+            ", loaded already",
+        ),
+    ]
+    # Restated parts under the month's manifest are a delivery of their own again.
+    write_parts(landing, month, 2, mtime=1_003, scale=2, folder=month_folder / "assembly-1")
+    ingest_source(con, "aws_cur", landing, tmp_path / "quarantine", period=OCTOBER.start)
+    assert raw_total(con) == (whole[0], whole[1] * 2)
+
+
 def test_only_a_later_complete_delivery_of_the_same_export_and_month_overtakes() -> None:
     month_folder = "/l/aws_cur/cur/acme/20261001-20261101"
 
