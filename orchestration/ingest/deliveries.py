@@ -6,9 +6,13 @@ AWS writes a large export as several files and a manifest listing them. Data Exp
 URIs (https://docs.aws.amazon.com/cur/latest/userguide/dataexports-manifest.html); the legacy CUR's
 `<report>-Manifest.json` lists them, without the bucket, as `reportKeys`. Each part alone is only some of the
 month's rows, so the files a manifest lists are loaded together, as one delivery (orchestration/ingest/landing.py):
-all of them or none, replacing the previous delivery of their account and period. Other providers write parts
-without such a manifest (a BigQuery export's `000000000000`, `000000000001` shards); whatever copies them to the
-landing zone can write one in the same form, `<name>-Manifest.json` with `dataFiles`, for any source.
+all of them or none, replacing the previous delivery of their account and period. Azure Cost Management exports are
+always partitioned (each part under 1 GB uncompressed) and each run writes a `manifest.json` whose `blobs` list the
+parts' `blobName`s, with the run's `runInfo.startDate`/`endDate` and `exportConfig.resourceId`
+(https://learn.microsoft.com/azure/cost-management-billing/costs/tutorial-improved-exports#manifest-file).
+Other providers write parts without such a manifest (a BigQuery export's `000000000000`, `000000000001` shards);
+whatever copies them to the landing zone can write one in the same form, `<name>-Manifest.json` with `dataFiles`,
+for any source.
 
 A manifest names objects and the landing zone holds copies: a listed object is the landed file with the same name
 whose folders match the most of the object's key from its end (the bucket's layout synced as it is matches it
@@ -16,7 +20,8 @@ whole), and, between equal matches, the one in the manifest's own folder. A name
 still to come; a name two landed files match equally is refused rather than guessed.
 
 A delivery still waiting for parts is of the month its manifest states: the `BILLING_PERIOD=<YYYY-MM>` folder Data
-Exports writes it and its parts under, the legacy CUR's `<YYYYMMDD>-<YYYYMMDD>` folder or its `billingPeriod.start`.
+Exports writes it and its parts under, the `<YYYYMMDD>-<YYYYMMDD>` folder of a legacy CUR or an Azure export, the
+legacy CUR's `billingPeriod.start` or the Azure run's `runInfo` dates.
 
 Deliveries are taken in delivery order (the manifest's modification time, then its path). A delivery that a later,
 complete delivery of the same export and month follows is overtaken (`overtaken`): it is never loaded and waits for
@@ -24,8 +29,9 @@ nothing, since the later one replaces it whole. Without that, an older delivery 
 retried, an assembly folder copied afterwards) would replace the newer one already loaded, and an older delivery that
 will never complete would hold its month's close. Two manifests are of the same export when they carry the same
 file name under the same folder above the month's folder (a legacy CUR's `<report>/<YYYYMMDD>-<YYYYMMDD>/` holds the
-month's manifest and one in each assembly's folder) and do not name different exports (`exportArn`; the legacy
-CUR's `bucket` and `reportName`).
+month's manifest and one in each assembly's folder; an Azure export's `<YYYYMMDD>-<YYYYMMDD>/` one in each run's
+folder) and do not name different exports (`exportArn`; the legacy CUR's `bucket` and `reportName`; Azure's
+`exportConfig.resourceId`).
 """
 
 from __future__ import annotations
@@ -41,11 +47,15 @@ from typing import Any
 from orchestration.sources import RejectedFile
 
 MANIFEST_SUFFIX = "-manifest.json"
-LISTS = ("dataFiles", "reportKeys")
+# Azure's name for it; its documentation's example calls it `_manifest.json` once
+MANIFEST_NAMES = ("manifest.json", "_manifest.json")
+LISTS = ("dataFiles", "reportKeys", "blobs")
 # Data Exports' partition folder, the legacy CUR's `20261001-20261101` folder, its `billingPeriod.start` value
 _PARTITION = re.compile(r"(?:^|/)BILLING_PERIOD=(\d{4})-(\d{2})(?:/|$)")
 _LEGACY_RANGE = re.compile(r"(?:^|/)(\d{4})(\d{2})01-\d{8}(?:/|$)")
 _LEGACY_START = re.compile(r"^(\d{4})(\d{2})01T")
+# an Azure run's `runInfo` dates: `2026-10-01T00:00:00`, `2026-10-21T00:00:00Z`
+_RUN_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d*)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$")
 _MONTH_FOLDER = re.compile(r"BILLING_PERIOD=\d{4}-\d{2}|\d{8}-\d{8}")
 
 
@@ -125,12 +135,16 @@ def _issuer(document: Any) -> str | None:
         return None
     if isinstance(document.get("exportArn"), str):
         return document["exportArn"]
+    export_config = document.get("exportConfig")
+    if isinstance(export_config, dict) and isinstance(export_config.get("resourceId"), str):
+        return export_config["resourceId"].lower()
     named = [document.get(key) for key in ("bucket", "reportName")]
     return "/".join(named) if all(isinstance(value, str) for value in named) else None
 
 
 def is_manifest(path: Path) -> bool:
-    return path.name.lower().endswith(MANIFEST_SUFFIX)
+    name = path.name.lower()
+    return name.endswith(MANIFEST_SUFFIX) or name in MANIFEST_NAMES
 
 
 def _document(path: Path) -> Any:
@@ -147,9 +161,12 @@ def _listed(document: Any) -> tuple[str, ...]:
     found = [key for key in LISTS if isinstance(document, dict) and key in document]
     if not found:
         raise RejectedFile(
-            f"the manifest has no {' or '.join(LISTS)} list of the export's files; land the manifest the export wrote"
+            f"the manifest has no {', '.join(LISTS[:-1])} or {LISTS[-1]} list of the export's files; land the manifest "
+            "the export wrote"
         )
     listed = document[found[0]]
+    if found[0] == "blobs" and isinstance(listed, list):
+        listed = [blob.get("blobName") if isinstance(blob, dict) else None for blob in listed]
     if not isinstance(listed, list) or not listed or not all(isinstance(item, str) and item for item in listed):
         raise RejectedFile(f"the manifest's {found[0]} is not a list of file names; land the manifest the export wrote")
     if len(set(listed)) != len(listed):
@@ -168,6 +185,18 @@ def stated_period(manifest: Path, document: Any, listed: Sequence[str]) -> date 
     billing_period = document.get("billingPeriod") if isinstance(document, dict) else None
     if isinstance(billing_period, dict) and isinstance(billing_period.get("start"), str):
         named.update(_LEGACY_START.findall(billing_period["start"]))
+    run_info = document.get("runInfo") if isinstance(document, dict) else None
+    if isinstance(run_info, dict):
+        for key in ("startDate", "endDate"):
+            value = run_info.get(key)
+            found = _RUN_DATE.match(value) if isinstance(value, str) else None
+            if found is None:
+                continue
+            year, month, day, *time = found.groups()
+            # an end at midnight on the first of a month ends the month before
+            if key == "endDate" and day == "01" and all(part in (None, "00") for part in time):
+                continue
+            named.add((year, month))
     if len(named) != 1:
         return None
     year, month = next(iter(named))
@@ -183,7 +212,7 @@ def _key_folders(listed: str) -> tuple[str, ...]:
     if "://" in text:
         bucket_and_key = text.split("://", 1)[1]
         text = bucket_and_key.split("/", 1)[1] if "/" in bucket_and_key else ""
-    return tuple(part for part in text.split("/") if part)
+    return tuple(part.strip() for part in text.split("/") if part.strip())
 
 
 def _matching_tail(candidate: Path, key: tuple[str, ...]) -> int:

@@ -402,7 +402,7 @@ def test_a_manifest_that_cannot_be_read_is_quarantined_with_the_reason(tmp_path:
     assert [(o.status, o.detail) for o in report.outcomes] == [
         (
             "quarantined",
-            "the manifest has no dataFiles or reportKeys list of the export's files; "
+            "the manifest has no dataFiles, reportKeys or blobs list of the export's files; "
             "land the manifest the export wrote",
         )
     ]

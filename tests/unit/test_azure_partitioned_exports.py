@@ -1,0 +1,161 @@
+"""An Azure Cost Management export run is partitioned into parts listed by its `manifest.json`: one delivery.
+
+Azure always partitions an export run (each part under 1 GB uncompressed, "cannot be disabled") and writes a
+`manifest.json` beside the parts; its fields here are those of Microsoft's documented example
+(https://learn.microsoft.com/azure/cost-management-billing/costs/tutorial-improved-exports#manifest-file:
+`manifestVersion`, `byteCount`, `blobCount`, `dataRowCount`, `exportConfig`, `deliveryConfig`, `runInfo`, `blobs` of
+`blobName`/`byteCount`/`dataRowCount`). The parts are the demo's October Azure cost details export
+(orchestration/demo/azure_cost.py) cut into consecutive slices, each with the header line, in the folders Azure
+writes: `<root>/<export>/<YYYYMMDD-YYYYMMDD>/<run>/part_0_000N.csv`. No Azure manifest is among the public samples
+(../shared/data/external/SOURCES.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.defs.automation import affected_periods
+from orchestration.demo import azure_cost as demo_azure
+from orchestration.demo.periods import DEMO_PERIODS
+from orchestration.ingest.landing import ingest_source
+from orchestration.ingest.waiting import waiting_for_period
+
+OCTOBER = DEMO_PERIODS[-1]
+ROOT = "costexports"
+EXPORT = "daily-actual"
+RESOURCE_ID = (
+    "/providers/Microsoft.Billing/billingAccounts/74418329/providers/Microsoft.CostManagement/exports/daily-actual"
+)
+
+
+@pytest.fixture(scope="module")
+def month(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's October as one Azure export file."""
+    return demo_azure.write_month(tmp_path_factory.mktemp("azure"), 2026, OCTOBER).path
+
+
+def raw_total(con: duckdb.DuckDBPyConnection) -> tuple[int, Decimal]:
+    return con.execute(
+        "select count(*), coalesce(sum(cast(costinbillingcurrency as decimal(38, 10))), 0) from raw.azure_cost"
+    ).fetchone()
+
+
+@pytest.fixture(scope="module")
+def whole(month: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[int, Decimal]:
+    landing = tmp_path_factory.mktemp("one-file") / "landing"
+    target = landing / "azure_cost" / month.name
+    target.parent.mkdir(parents=True)
+    target.write_bytes(month.read_bytes())
+    con = duckdb.connect()
+    ingest_source(con, "azure_cost", landing, landing.parent / "quarantine")
+    return raw_total(con)
+
+
+def run_folder(landing: Path, run: str) -> Path:
+    return landing / "azure_cost" / ROOT / EXPORT / f"{OCTOBER.start:%Y%m%d}-{OCTOBER.end:%Y%m%d}" / run
+
+
+def write_run(landing: Path, month: Path, run: str, parts: int, *, mtime: int) -> tuple[list[Path], Path]:
+    """An export run's parts, each with the header line, and its manifest listing them."""
+    header, *lines = month.read_bytes().splitlines(keepends=True)
+    folder = run_folder(landing, run)
+    folder.mkdir(parents=True)
+    size = -(-len(lines) // parts)
+    written, blobs = [], []
+    for number in range(parts):
+        path = folder / f"part_0_{number + 1:04d}.csv"
+        rows = lines[number * size : (number + 1) * size]
+        path.write_bytes(header + b"".join(rows))
+        os.utime(path, (mtime, mtime))
+        written.append(path)
+        blob = f"{ROOT}/{path.relative_to(landing / 'azure_cost' / ROOT).as_posix()}"
+        blobs.append({"blobName": blob, "byteCount": path.stat().st_size, "dataRowCount": len(rows)})
+    manifest = folder / "manifest.json"
+    document = {
+        "manifestVersion": "2024-04-01",
+        "byteCount": sum(blob["byteCount"] for blob in blobs),
+        "blobCount": len(blobs),
+        "dataRowCount": len(lines),
+        "exportConfig": {
+            "exportName": EXPORT,
+            "resourceId": RESOURCE_ID,
+            "dataVersion": "2021-10-01",
+            "apiVersion": "2023-07-01-preview",
+            "type": "ActualCost",
+            "timeFrame": "MonthToDate",
+            "granularity": "Daily",
+        },
+        "deliveryConfig": {
+            "partitionData": True,
+            "dataOverwriteBehavior": "CreateNewReport",
+            "fileFormat": "Csv",
+            "compressionMode": "None",
+            "rootFolderPath": ROOT,
+        },
+        "runInfo": {
+            "executionType": "Scheduled",
+            "submittedTime": "2026-11-02T06:12:44.1234567Z",
+            "runId": run,
+            "startDate": f"{OCTOBER.start:%Y-%m-%d}T00:00:00",
+            "endDate": f"{OCTOBER.end:%Y-%m-%d}T00:00:00Z",
+        },
+        "blobs": blobs,
+    }
+    manifest.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    os.utime(manifest, (mtime + 1, mtime + 1))
+    return written, manifest
+
+
+def test_an_export_runs_parts_are_loaded_together_as_one_delivery(tmp_path: Path, month: Path, whole) -> None:
+    landing = tmp_path / "landing"
+    parts, manifest = write_run(landing, month, "5f0c7d2e-run-1", 3, mtime=1_000)
+    con = duckdb.connect()
+
+    report = ingest_source(con, "azure_cost", landing, tmp_path / "quarantine", period=OCTOBER.start)
+
+    assert raw_total(con) == whole and whole[0] > 500
+    relative = manifest.relative_to(landing).as_posix()
+    assert [(o.status, o.path, o.detail) for o in report.outcomes] == [
+        ("loaded", part.relative_to(landing).as_posix(), f"part {n} of 3 of the delivery of {relative}")
+        for n, part in enumerate(parts, start=1)
+    ]
+    assert not (tmp_path / "quarantine").exists()
+
+
+def test_a_run_waits_for_its_last_part_and_a_later_complete_run_overtakes_it(
+    tmp_path: Path, month: Path, whole
+) -> None:
+    landing = tmp_path / "landing"
+    first, first_manifest = write_run(landing, month, "run-1", 3, mtime=1_000)
+    first[2].unlink()
+    con = duckdb.connect()
+
+    ingest_source(con, "azure_cost", landing, tmp_path / "quarantine", period=OCTOBER.start)
+
+    # The run's month is read from its folder and its runInfo; nothing of it is loaded meanwhile.
+    [waiting] = waiting_for_period(con, OCTOBER.start)
+    assert (waiting.manifest, waiting.files_listed, waiting.files_landed) == (
+        first_manifest.relative_to(landing).as_posix(),
+        3,
+        2,
+    )
+    assert raw_total(con) == (0, 0)
+
+    second, second_manifest = write_run(landing, month, "run-2", 2, mtime=2_000)
+    assert affected_periods([("azure_cost", second_manifest)], landing).periods == {OCTOBER.start}
+    report = ingest_source(con, "azure_cost", landing, tmp_path / "quarantine", period=OCTOBER.start)
+
+    assert raw_total(con) == whole
+    assert [o.path for o in report.outcomes if o.status == "loaded"] == [
+        p.relative_to(landing).as_posix() for p in second
+    ]
+    assert [o.path for o in report.outcomes if o.status == "overtaken"] == [
+        first_manifest.relative_to(landing).as_posix()
+    ]
+    assert waiting_for_period(con, OCTOBER.start) == []
