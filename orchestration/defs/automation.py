@@ -75,7 +75,7 @@ def _with_listed_files(
     for source, path in changed:
         if source not in by_source:
             found = deliveries.find(landing_files(landing_dir, FORMATS[source]))[0]
-            by_source[source] = {**{part: d for d in found.values() for part in d.parts}, **found}
+            by_source[source] = {**{part: d for d in found.values() for part in d.held}, **found}
             passed_over.update(deliveries.overtaken(found))
         delivery = by_source[source].get(path)
         if delivery is not None and delivery.manifest in passed_over:

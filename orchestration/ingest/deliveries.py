@@ -69,11 +69,19 @@ class Delivery:
     stated_period: date | None = None
     # the export the manifest names itself as: Data Exports' `exportArn`, the legacy CUR's bucket and report name
     issuer: str | None = None
+    # (listed object, landed file, its size, the size the manifest lists) of a file landed with another size than
+    # the manifest says (Azure's `byteCount`): still being copied, or an earlier run's file of the same name
+    unlike: tuple[tuple[str, Path, int, int], ...] = ()
 
     @property
     def parts(self) -> tuple[Path, ...]:
         """The landed files, in the manifest's order."""
         return tuple(path for _, path in self.found)
+
+    @property
+    def held(self) -> tuple[Path, ...]:
+        """Every landed file the manifest lists, those of another size than it says too: none loads on its own."""
+        return (*self.parts, *(path for _, path, _, _ in self.unlike))
 
     @property
     def missing(self) -> tuple[str, ...]:
@@ -97,9 +105,13 @@ class Delivery:
     @property
     def waiting(self) -> str:
         """Why none of the delivery is loaded yet."""
+        sizes = "".join(
+            f"; {path.name} has landed with {size:,} bytes of the {listed:,} it lists"
+            for _, path, size, listed in self.unlike
+        )
         return (
-            f"waiting for {len(self.missing)} of the {len(self.listed)} files it lists ({', '.join(self.missing)}); "
-            "none of its files is loaded until all have landed"
+            f"waiting for {len(self.missing)} of the {len(self.listed)} files it lists ({', '.join(self.missing)})"
+            f"{sizes}; none of its files is loaded until all have landed"
         )
 
 
@@ -173,6 +185,21 @@ def _listed(document: Any) -> tuple[str, ...]:
         twice = sorted({item for item in listed if listed.count(item) > 1})
         raise RejectedFile(f"the manifest lists {', '.join(twice)} more than once")
     return tuple(listed)
+
+
+def _listed_sizes(document: Any) -> dict[str, int]:
+    """The size in bytes an Azure manifest gives each part (`blobs[].byteCount`), by `blobName`."""
+    blobs = document.get("blobs") if isinstance(document, dict) else None
+    if not isinstance(blobs, list):
+        return {}
+    return {
+        blob["blobName"]: blob["byteCount"]
+        for blob in blobs
+        if isinstance(blob, dict)
+        and isinstance(blob.get("blobName"), str)
+        and isinstance(blob.get("byteCount"), int)
+        and not isinstance(blob.get("byteCount"), bool)
+    }
 
 
 def stated_period(manifest: Path, document: Any, listed: Sequence[str]) -> date | None:
@@ -267,7 +294,14 @@ def find(files: Sequence[Path]) -> tuple[dict[Path, Delivery], dict[Path, str]]:
         except RejectedFile as error:
             refused[manifest] = str(error)
             continue
+        sizes = _listed_sizes(document)
+        unlike = tuple(
+            (item, path, size, sizes[item])
+            for item, path in landed
+            if item in sizes and (size := path.stat().st_size) != sizes[item]
+        )
+        whole = tuple((item, path) for item, path in landed if item not in {u[0] for u in unlike})
         found[manifest] = Delivery(
-            manifest, listed, tuple(landed), stated_period(manifest, document, listed), _issuer(document)
+            manifest, listed, whole, stated_period(manifest, document, listed), _issuer(document), unlike
         )
     return found, refused

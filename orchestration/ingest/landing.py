@@ -443,7 +443,7 @@ def ingest_source(
     manifests, unreadable_manifests = deliveries.find(files)
     replaced_by = deliveries.overtaken(manifests)
     # A file a manifest lists is loaded with the others it lists (take_delivery), never on its own.
-    in_deliveries = {part for delivery in manifests.values() for part in delivery.parts}
+    in_deliveries = {part for delivery in manifests.values() for part in delivery.held}
     present: list[str] = []
     for path in files:
         relative = path.relative_to(landing_dir).as_posix()

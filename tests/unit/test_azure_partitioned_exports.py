@@ -159,3 +159,31 @@ def test_a_run_waits_for_its_last_part_and_a_later_complete_run_overtakes_it(
         first_manifest.relative_to(landing).as_posix()
     ]
     assert waiting_for_period(con, OCTOBER.start) == []
+
+
+def test_a_part_landed_with_another_size_than_the_manifest_lists_is_waited_for(
+    tmp_path: Path, month: Path, whole
+) -> None:
+    """A part still being copied (or an earlier run's file under the same name) has another size than the manifest's
+    `byteCount`: the run waits for it, and it is never loaded on its own."""
+    landing = tmp_path / "landing"
+    parts, manifest = write_run(landing, month, "run-1", 3, mtime=1_000)
+    content = parts[1].read_bytes()
+    parts[1].write_bytes(content[: len(content) // 2])
+    con = duckdb.connect()
+
+    report = ingest_source(con, "azure_cost", landing, tmp_path / "quarantine", period=OCTOBER.start)
+
+    assert raw_total(con) == (0, 0)
+    assert [(o.status, o.path) for o in report.outcomes] == [("pending", manifest.relative_to(landing).as_posix())]
+    blob = f"{ROOT}/{parts[1].relative_to(landing / 'azure_cost' / ROOT).as_posix()}"
+    assert report.outcomes[0].detail == (
+        f"waiting for 1 of the 3 files it lists ({blob}); part_0_0002.csv has landed with {len(content) // 2:,} bytes "
+        f"of the {len(content):,} it lists; none of its files is loaded until all have landed"
+    )
+    assert affected_periods([("azure_cost", parts[1])], landing).periods == set()
+
+    parts[1].write_bytes(content)
+    assert affected_periods([("azure_cost", parts[1])], landing).periods == {OCTOBER.start}
+    ingest_source(con, "azure_cost", landing, tmp_path / "quarantine", period=OCTOBER.start)
+    assert raw_total(con) == whole
