@@ -44,11 +44,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from orchestration.sources import RejectedFile
+from orchestration.sources import RejectedFile, azure_cost
 
 MANIFEST_SUFFIX = "-manifest.json"
-# Azure's name for it; its documentation's example calls it `_manifest.json` once
-MANIFEST_NAMES = ("manifest.json", "_manifest.json")
 LISTS = ("dataFiles", "reportKeys", "blobs")
 # Data Exports' partition folder, the legacy CUR's `20261001-20261101` folder, its `billingPeriod.start` value
 _PARTITION = re.compile(r"(?:^|/)BILLING_PERIOD=(\d{4})-(\d{2})(?:/|$)")
@@ -156,7 +154,7 @@ def _issuer(document: Any) -> str | None:
 
 def is_manifest(path: Path) -> bool:
     name = path.name.lower()
-    return name.endswith(MANIFEST_SUFFIX) or name in MANIFEST_NAMES
+    return name.endswith(MANIFEST_SUFFIX) or name in azure_cost.RUN_MANIFESTS
 
 
 def _document(path: Path) -> Any:

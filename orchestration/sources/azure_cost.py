@@ -13,6 +13,7 @@ complement each other (dbt pairs them), and each is replaced only by a newer del
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from decimal import Decimal
@@ -94,7 +95,32 @@ def azure_column_names(headers: Sequence[str]) -> list[str]:
     return [renames.get(n, n) for n in names]
 
 
+# what Azure writes beside an export run's parts (its documentation's example calls it `_manifest.json` once); its
+# `exportConfig.type` names the dataset (ActualCost, AmortizedCost):
+# https://learn.microsoft.com/azure/cost-management-billing/costs/tutorial-improved-exports
+RUN_MANIFESTS = ("manifest.json", "_manifest.json")
+
+
+def _declared_dataset(folder: Path) -> str | None:
+    """The dataset the export run's manifest beside a file declares, if there is one that says."""
+    for name in RUN_MANIFESTS:
+        try:
+            document = json.loads((folder / name).read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError, ValueError):
+            continue
+        config = document.get("exportConfig") if isinstance(document, dict) else None
+        kind = config.get("type") if isinstance(config, dict) else None
+        if isinstance(kind, str) and kind:
+            return kind
+    return None
+
+
 def dataset_of(path: Path) -> str:
+    """Actual or amortized: the `exportConfig.type` of the run's manifest.json beside the file (Azure's partitioned
+    exports name their parts `part_0_0001.csv`, the export only in a folder), else the file's name."""
+    declared = _declared_dataset(path.parent)
+    if declared is not None:
+        return AMORTIZED if "amortized" in declared.lower() else ACTUAL
     return AMORTIZED if "amortized" in path.name.lower() else ACTUAL
 
 

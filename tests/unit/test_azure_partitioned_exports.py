@@ -57,14 +57,16 @@ def whole(month: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[int, D
     return raw_total(con)
 
 
-def run_folder(landing: Path, run: str) -> Path:
-    return landing / "azure_cost" / ROOT / EXPORT / f"{OCTOBER.start:%Y%m%d}-{OCTOBER.end:%Y%m%d}" / run
+def run_folder(landing: Path, run: str, export: str = EXPORT) -> Path:
+    return landing / "azure_cost" / ROOT / export / f"{OCTOBER.start:%Y%m%d}-{OCTOBER.end:%Y%m%d}" / run
 
 
-def write_run(landing: Path, month: Path, run: str, parts: int, *, mtime: int) -> tuple[list[Path], Path]:
+def write_run(
+    landing: Path, month: Path, run: str, parts: int, *, mtime: int, export: str = EXPORT, kind: str = "ActualCost"
+) -> tuple[list[Path], Path]:
     """An export run's parts, each with the header line, and its manifest listing them."""
     header, *lines = month.read_bytes().splitlines(keepends=True)
-    folder = run_folder(landing, run)
+    folder = run_folder(landing, run, export)
     folder.mkdir(parents=True)
     size = -(-len(lines) // parts)
     written, blobs = [], []
@@ -83,11 +85,11 @@ def write_run(landing: Path, month: Path, run: str, parts: int, *, mtime: int) -
         "blobCount": len(blobs),
         "dataRowCount": len(lines),
         "exportConfig": {
-            "exportName": EXPORT,
-            "resourceId": RESOURCE_ID,
+            "exportName": export,
+            "resourceId": RESOURCE_ID.replace(EXPORT, export),
             "dataVersion": "2021-10-01",
             "apiVersion": "2023-07-01-preview",
-            "type": "ActualCost",
+            "type": kind,
             "timeFrame": "MonthToDate",
             "granularity": "Daily",
         },
@@ -187,3 +189,24 @@ def test_a_part_landed_with_another_size_than_the_manifest_lists_is_waited_for(
     assert affected_periods([("azure_cost", parts[1])], landing).periods == {OCTOBER.start}
     ingest_source(con, "azure_cost", landing, tmp_path / "quarantine", period=OCTOBER.start)
     assert raw_total(con) == whole
+
+
+def test_an_amortized_run_is_told_from_the_actual_one_by_its_manifest(tmp_path: Path, month: Path, whole) -> None:
+    """Partitioned, both exports' files are `part_0_000N.csv`: the run's manifest says which dataset they are, and the
+    actual and the amortized export of one account and month are two deliveries that stay loaded side by side."""
+    landing = tmp_path / "landing"
+    write_run(landing, month, "run-a", 2, mtime=1_000)
+    amortized, _ = write_run(landing, month, "run-b", 3, mtime=2_000, export="finance-view", kind="AmortizedCost")
+    con = duckdb.connect()
+
+    report = ingest_source(con, "azure_cost", landing, tmp_path / "quarantine", period=OCTOBER.start)
+
+    assert (report.count("loaded"), report.count("superseded")) == (5, 0)
+    assert con.execute(
+        "select dataset, count(*) from audit.ingested_files where status = 'loaded' group by dataset order by dataset"
+    ).fetchall() == [("ActualCost", 2), ("AmortizedCost", 3)]
+    assert con.execute(
+        "select x_cost_dataset, count(*), sum(cast(costinbillingcurrency as decimal(38, 10))) from raw.azure_cost "
+        "group by x_cost_dataset order by x_cost_dataset"
+    ).fetchall() == [("ActualCost", *whole), ("AmortizedCost", *whole)]
+    assert {p.name for p in amortized} == {"part_0_0001.csv", "part_0_0002.csv", "part_0_0003.csv"}
