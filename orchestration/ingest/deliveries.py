@@ -65,7 +65,8 @@ class Delivery:
     listed: tuple[str, ...]
     found: tuple[tuple[str, Path], ...]
     stated_period: date | None = None
-    # the export the manifest names itself as: Data Exports' `exportArn`, the legacy CUR's bucket and report name
+    # the export the manifest names itself as: Data Exports' `exportArn`, Azure's `exportConfig.resourceId`, the
+    # legacy CUR's bucket and report name
     issuer: str | None = None
     # (listed object, landed file, its size, the size the manifest lists) of a file landed with another size than
     # the manifest says (Azure's `byteCount`): still being copied, or an earlier run's file of the same name
