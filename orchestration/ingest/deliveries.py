@@ -294,13 +294,15 @@ def find(files: Sequence[Path]) -> tuple[dict[Path, Delivery], dict[Path, str]]:
             refused[manifest] = str(error)
             continue
         sizes = _listed_sizes(document)
-        unlike = tuple(
-            (item, path, size, sizes[item])
-            for item, path in landed
-            if item in sizes and (size := path.stat().st_size) != sizes[item]
-        )
-        whole = tuple((item, path) for item, path in landed if item not in {u[0] for u in unlike})
+        whole: list[tuple[str, Path]] = []
+        unlike: list[tuple[str, Path, int, int]] = []
+        for item, path in landed:
+            size = path.stat().st_size if item in sizes else None
+            if size is not None and size != sizes[item]:
+                unlike.append((item, path, size, sizes[item]))
+            else:
+                whole.append((item, path))
         found[manifest] = Delivery(
-            manifest, listed, whole, stated_period(manifest, document, listed), _issuer(document), unlike
+            manifest, listed, tuple(whole), stated_period(manifest, document, listed), _issuer(document), tuple(unlike)
         )
     return found, refused
