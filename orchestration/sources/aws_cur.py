@@ -131,13 +131,17 @@ def _fold_tag_columns(columns: list[str], rows: list[dict[str, str | None]]) -> 
         return columns
     kept = [c for c in columns if _FOLD not in c]
     targets = sorted({c.split(_FOLD, 1)[0] for c in folded})
+    by_target = {
+        target: [(c, c.split(_FOLD, 1)[1]) for c in folded if c.split(_FOLD, 1)[0] == target] for target in targets
+    }
     for number, row in enumerate(rows, start=1):
         for target in targets:
             pairs: dict[str, str] = {}
-            for column in folded:
-                map_name, key = column.split(_FOLD, 1)
+            # Only this map's columns: a legacy CUR with cost categories and resource tags lost every tag when the
+            # first map folded took the other's columns with it.
+            for column, key in by_target[target]:
                 value = row.pop(column, None)
-                if map_name == target and value not in (None, ""):
+                if value not in (None, ""):
                     pairs[key] = str(value)
             delivered = row.get(target)
             if delivered:

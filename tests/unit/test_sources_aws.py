@@ -101,6 +101,23 @@ def test_resource_tags_keep_the_aws_key(tmp_path: Path) -> None:
     assert table["line_item_new_column_from_aws"] == ["x"]
 
 
+def test_a_legacy_cur_with_tags_and_cost_categories_keeps_both(tmp_path: Path) -> None:
+    """Folding the cost categories first once took the tag columns with them: every line's tags were `{}`, and
+    allocation by tag found nothing."""
+    path = tmp_path / "cur.csv"
+    path.write_text(
+        "bill/BillingPeriodStartDate,bill/BillingPeriodEndDate,bill/PayerAccountId,lineItem/UsageAccountId,"
+        "lineItem/LineItemType,lineItem/UsageStartDate,lineItem/UsageEndDate,lineItem/ProductCode,"
+        "lineItem/UnblendedCost,lineItem/CurrencyCode,costCategory/Unit,resourceTags/user:cost-center\n"
+        "2026-09-01T00:00:00Z,2026-10-01T00:00:00Z,111122223333,300000000101,Usage,2026-09-03T10:00:00Z,"
+        "2026-09-03T11:00:00Z,AmazonEC2,2.5,USD,Retail,CC-2200\n",
+        encoding="utf-8",
+    )
+    table = parse(path)
+    assert table["resource_tags"] == ['{"user:cost-center":"CC-2200"}']
+    assert table["cost_category"] == ['{"Unit":"Retail"}']
+
+
 def test_malformed_cur_is_refused() -> None:
     with pytest.raises(RejectedFile, match="row 1 has 130 fields but the header has 131"):
         parse("koku/aws/test_cur.csv")
