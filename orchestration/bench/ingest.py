@@ -1,5 +1,6 @@
 """Ingest throughput: rows per second from a Parquet export (AWS CUR 2.0), a CSV export (Azure cost details), a
-FOCUS 1.2 CSV (a SaaS provider's) and a GCP billing export in JSON lines.
+FOCUS 1.2 CSV (a SaaS provider's), a GCP billing export in JSON lines and a legacy AWS CUR as AWS delivers it
+(gzip CSV, `lineItem/…` headers, a column per resource tag).
 
 The exports are the demo's own October files, repeated row by row up to the requested size, so the parsers
 see real-format data of realistic width (AWS ~80 columns incl. map columns, Azure ~60, FOCUS 59, GCP ~40 fields with
@@ -27,6 +28,8 @@ from orchestration.demo import aws_cur, azure_cost, focus, gcp_billing
 from orchestration.demo.periods import DEMO_PERIODS
 from orchestration.ingest.landing import ingest_source
 
+LEGACY_CUR = "aws_cur_legacy_csv_gz"
+
 
 @dataclass
 class IngestFigure:
@@ -35,6 +38,11 @@ class IngestFigure:
     rows: int
     file_bytes: int
     seconds: float
+    # The key in `ingest_rows_per_second_by_source`: the source, or what tells a second export of it apart.
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        self.label = self.label or self.source
 
     @property
     def rows_per_second(self) -> float:
@@ -60,10 +68,10 @@ def _scaled_lines(sample: Path, rows: int, target: Path, header: bool = True) ->
             out.write(lines[index % len(lines)])
 
 
-def _ingest(work: Path, source: str, file_format: str, relative: str) -> IngestFigure:
-    landing = work / "landing"
+def _ingest(work: Path, source: str, file_format: str, relative: str, label: str = "") -> IngestFigure:
+    landing = work / "landing" / (label or source)
     path = landing / relative
-    con = duckdb.connect(str(work / f"{source}.duckdb"))
+    con = duckdb.connect(str(work / f"{label or source}.duckdb"))
     try:
         started = time.perf_counter()
         report = ingest_source(con, source, landing, work / "quarantine")
@@ -72,7 +80,7 @@ def _ingest(work: Path, source: str, file_format: str, relative: str) -> IngestF
         con.close()
     if report.count("loaded") != 1:
         raise RuntimeError(f"benchmark file {relative} was not loaded: {report.outcomes}")
-    return IngestFigure(source, file_format, report.rows_loaded, path.stat().st_size, seconds)
+    return IngestFigure(source, file_format, report.rows_loaded, path.stat().st_size, seconds, label)
 
 
 def run_ingest_benchmark(rows: int, work_dir: Path | None = None) -> list[IngestFigure]:
@@ -85,23 +93,28 @@ def run_ingest_benchmark(rows: int, work_dir: Path | None = None) -> list[Ingest
         azure_sample = azure_cost.write_month(samples, 2026, october).path
         focus_sample = focus.write_month(samples, 2026, october).path
         gcp_sample = gcp_billing.write_month(samples, 2026, october).path
-        _scaled_parquet(aws_sample, rows, work / "landing" / "aws_cur" / "bench" / "cur2-00001.snappy.parquet")
-        _scaled_lines(azure_sample, rows, work / "landing" / "azure_cost" / "bench" / "part_0_0001.csv")
-        _scaled_lines(focus_sample, rows, work / "landing" / "focus" / "bench" / "focus-cost-and-usage-0001.csv")
-        _scaled_lines(gcp_sample, rows, work / "landing" / "gcp_billing" / "bench" / "export.jsonl", header=False)
+        landing = work / "landing"
+        cur = landing / "aws_cur" / "aws_cur" / "bench" / "cur2-00001.snappy.parquet"
+        _scaled_parquet(aws_sample, rows, cur)
+        legacy = "aws_cur/bench/20261001-20261101/legacy-00001.csv.gz"
+        aws_cur.write_legacy_csv_gz(cur, landing / LEGACY_CUR / legacy)
+        _scaled_lines(azure_sample, rows, landing / "azure_cost" / "azure_cost" / "bench" / "part_0_0001.csv")
+        _scaled_lines(focus_sample, rows, landing / "focus" / "focus" / "bench" / "focus-cost-and-usage-0001.csv")
+        _scaled_lines(gcp_sample, rows, landing / "gcp_billing" / "gcp_billing" / "bench" / "export.jsonl", False)
         return [
             _ingest(work, "aws_cur", "parquet", "aws_cur/bench/cur2-00001.snappy.parquet"),
             _ingest(work, "azure_cost", "csv", "azure_cost/bench/part_0_0001.csv"),
             _ingest(work, "focus", "csv", "focus/bench/focus-cost-and-usage-0001.csv"),
             _ingest(work, "gcp_billing", "jsonl", "gcp_billing/bench/export.jsonl"),
+            _ingest(work, "aws_cur", "csv.gz", legacy, LEGACY_CUR),
         ]
 
 
 def render(figures: list[IngestFigure]) -> str:
-    lines = [f"{'source':<11} {'format':<8} {'rows':>11} {'MB':>8} {'seconds':>8} {'rows/s':>10}"]
+    lines = [f"{'source':<21} {'format':<8} {'rows':>11} {'MB':>8} {'seconds':>8} {'rows/s':>10}"]
     for figure in figures:
         lines.append(
-            f"{figure.source:<11} {figure.file_format:<8} {figure.rows:>11,} {figure.file_bytes / 1e6:>8.1f} "
+            f"{figure.label:<21} {figure.file_format:<8} {figure.rows:>11,} {figure.file_bytes / 1e6:>8.1f} "
             f"{figure.seconds:>8.2f} {figure.rows_per_second:>10,.0f}"
         )
     return "\n".join(lines)
@@ -118,9 +131,9 @@ def write_report(figures: list[IngestFigure], output_dir: Path) -> Path:
         "ingest_rows_per_second": {
             figure.file_format: round(figure.rows_per_second)
             for figure in figures
-            if figure.source in (aws_cur.SOURCE, azure_cost.SOURCE)
+            if figure.label in (aws_cur.SOURCE, azure_cost.SOURCE)
         },
-        "ingest_rows_per_second_by_source": {figure.source: round(figure.rows_per_second) for figure in figures},
+        "ingest_rows_per_second_by_source": {figure.label: round(figure.rows_per_second) for figure in figures},
         "figures": [asdict(figure) | {"rows_per_second": round(figure.rows_per_second)} for figure in figures],
     }
     path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

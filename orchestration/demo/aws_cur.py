@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -42,6 +43,7 @@ from orchestration.demo.ground_truth import Charge
 from orchestration.demo.money import cents, decimal_text, round_places, scaled, to_double
 from orchestration.demo.organisation import AWS_LINKED_ACCOUNTS, AWS_PAYER, Account
 from orchestration.demo.periods import BillingPeriod, at_midnight, iso_millis_z, iso_z, period_of
+from orchestration.sql_text import identifier, literal
 
 SOURCE = "aws_cur"
 EXPORT_NAME = "cur2-billing"
@@ -606,3 +608,39 @@ def write_month(landing_dir: Path, seed: int, period: BillingPeriod, *, restated
     delivered = delivery_time(period, restated=restated)
     stamp(path, delivered)
     return Delivery(path, SOURCE, period.iso, delivered, len(rows), charges(rows, period))
+
+
+# Legacy CUR (v1) header categories of the CUR 2.0 column prefixes the demo writes.
+_LEGACY_CATEGORIES = {"line_item": "lineItem", "bill": "bill", "identity": "identity", "pricing": "pricing"}
+
+
+def write_legacy_csv_gz(cur: Path, target: Path) -> Path:
+    """A CUR 2.0 Parquet file as AWS delivers a legacy CUR (v1): `lineItem/UnblendedCost` headers, each resource tag
+    its own `resourceTags/<key>` column, the map columns otherwise left out, timestamps as
+    `2026-10-01T00:00:00.000Z`, gzip-compressed CSV. Written by DuckDB a row group at a time (a bench file of
+    millions of lines is never held whole)."""
+    con = duckdb.connect()
+    try:
+        rows = f"read_parquet({literal(str(cur))})"
+        columns = []
+        for name, kind, *_ in con.execute(f"describe select * from {rows}").fetchall():
+            if kind.startswith("MAP"):
+                continue
+            header = name
+            prefix = next((p for p in _LEGACY_CATEGORIES if name.startswith(f"{p}_")), None)
+            if prefix is not None:
+                attribute = "".join(word.capitalize() for word in name[len(prefix) + 1 :].split("_"))
+                header = f"{_LEGACY_CATEGORIES[prefix]}/{attribute}"
+            value = identifier(name)
+            if kind.startswith("TIMESTAMP"):
+                value = f"strftime({value}, '%Y-%m-%dT%H:%M:%S.000Z')"
+            columns.append(f"{value} as {identifier(header)}")
+        keys = con.execute(f"select distinct unnest(map_keys(resource_tags)) as k from {rows} order by k").fetchall()
+        columns += [f"resource_tags[{literal(key)}] as {identifier('resourceTags/' + key)}" for (key,) in keys]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        con.execute(
+            f"copy (select {', '.join(columns)} from {rows}) to {literal(str(target))} (header, compression gzip)"
+        )
+    finally:
+        con.close()
+    return target

@@ -21,7 +21,9 @@ class ExportFormat:
 
 FORMATS: dict[str, ExportFormat] = {
     "aws_cur": ExportFormat("aws_cur", ("aws_cur",), aws_cur.REQUIRED_COLUMNS, aws_cur.SUFFIXES, aws_cur.parse),
-    "azure_cost": ExportFormat("azure_cost", ("azure_cost",), azure_cost.REQUIRED_COLUMNS, (".csv",), azure_cost.parse),
+    "azure_cost": ExportFormat(
+        "azure_cost", ("azure_cost",), azure_cost.REQUIRED_COLUMNS, azure_cost.SUFFIXES, azure_cost.parse
+    ),
     "gcp_billing": ExportFormat(
         "gcp_billing",
         ("gcp_billing", "gcp_billing_credits"),

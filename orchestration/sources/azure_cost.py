@@ -1,4 +1,5 @@
-"""Azure cost details, CSV: EA, MCA and legacy pay-as-you-go exports, actual or amortized.
+"""Azure cost details, CSV (`.csv`, or `.csv.gz` with compression on): EA, MCA and legacy pay-as-you-go exports,
+actual or amortized.
 
 Headers are matched by name, never by position: PascalCase or camelCase, with or without a UTF-8 BOM, a
 localized header carrying the English name in parentheses (`Coste (CostInBillingCurrency)`), and the older
@@ -40,6 +41,8 @@ from orchestration.sources.csv_reader import read_csv_rows
 
 SOURCE = "azure_cost"
 RAW_TABLE = "azure_cost"
+# `.csv.gz`: an export with compression on (Azure's `compressionMode: gzip`).
+SUFFIXES = (".csv", ".gz")
 # Columns the raw table always has (staging reads them); a legacy pay-as-you-go export lacks the first three.
 REQUIRED_COLUMNS = (
     "billingaccountid",

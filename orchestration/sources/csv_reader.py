@@ -14,7 +14,7 @@ from orchestration.sources.common import RejectedFile, column_names
 Row = dict[str, str | None]
 
 
-def _open_text(path: Path) -> IO[str]:
+def open_text(path: Path) -> IO[str]:
     """UTF-8 text (a BOM is dropped); `.gz` files are decompressed on the fly (AWS delivers CUR as .csv.gz)."""
     if path.suffix.lower() == ".gz":
         return gzip.open(path, "rt", encoding="utf-8-sig", newline="")
@@ -44,7 +44,7 @@ def csv_rows(path: Path, names: Callable[[Sequence[str]], list[str]] = column_na
     """
     if path.stat().st_size == 0:
         raise RejectedFile("empty file (0 bytes); ask the provider to re-deliver")
-    with _read_errors_refused(), _open_text(path) as handle:
+    with _read_errors_refused(), open_text(path) as handle:
         try:
             header = next(csv.reader(handle))
         except StopIteration:
@@ -54,7 +54,7 @@ def csv_rows(path: Path, names: Callable[[Sequence[str]], list[str]] = column_na
 
 
 def _rows(path: Path, columns: list[str]) -> Iterator[Row]:
-    with _read_errors_refused(), _open_text(path) as handle:
+    with _read_errors_refused(), open_text(path) as handle:
         reader = csv.reader(handle)
         next(reader)  # the header, read by csv_rows
         for number, record in enumerate(reader, start=1):

@@ -1,4 +1,4 @@
-"""FOCUS cost and usage files (CSV or Parquet) from any provider, FOCUS 1.0-preview to 1.3.
+"""FOCUS cost and usage files (CSV, `.csv.gz` or Parquet) from any provider, FOCUS 1.0-preview to 1.3.
 
 The raw layer keeps every delivered column under its delivered name (docs/raw-layer.md); the FOCUS version is
 detected from the columns and recorded per row in ``x_detected_focus_version``, and the older column names
@@ -41,7 +41,7 @@ from orchestration.sources.csv_reader import read_csv_rows
 
 SOURCE = "focus"
 RAW_TABLE = "focus"
-SUFFIXES = (".csv", ".parquet")
+SUFFIXES = (".csv", ".parquet", ".gz")
 ACCOUNT_SEPARATOR = ","
 VERSION_COLUMN = "x_detected_focus_version"
 

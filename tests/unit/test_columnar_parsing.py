@@ -463,7 +463,8 @@ def test_azure_dates_are_written_in_duckdb_as_the_row_by_row_parser_writes_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Azure's date-only forms (`10/01/2026`, `2026-10-01`) are on every line of a month: DuckDB writes them as
-    common.iso_utc does (midnight UTC), and FOCUS's ISO 8601 UTC timestamps (`2026-10-01T13:45:00Z`). Any other form
+    common.iso_utc does (midnight UTC), and FOCUS's ISO 8601 UTC timestamps (`2026-10-01T13:45:00Z`, and with zero
+    milliseconds as a CUR's usage dates in CSV: `2026-10-01T00:00:00.000Z`). Any other form
     (another time or zone, a single-digit month, whitespace, a day the month lacks) is left for Python to rewrite or
     refuse, as before."""
     rng = random.Random(5)
@@ -474,15 +475,15 @@ def test_azure_dates_are_written_in_duckdb_as_the_row_by_row_parser_writes_them(
         f"{date.fromordinal(d):%Y-%m-%d}T{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}Z"
         for d in days[600:]
     ]
-    iso += ["2024-02-29T23:59:59Z", "2026-10-01T00:00:00Z"]
+    iso += ["2024-02-29T23:59:59Z", "2026-10-01T00:00:00Z", "2026-10-01T00:00:00.000Z", "2024-02-29T23:00:00.000Z"]
     for_python = [
         "1/5/2026", "02/29/2024 ", " 2026-10-01", "2026-10-01T00:00:00+02:00", "10/01/2026 13:45:00",
-        "2026-10-01 00:00:00.5", "0999-10-01", "2026-1-05", "2026-10-01T00:00:00.000Z", "2026-10-01T00:00Z",
+        "2026-10-01 00:00:00.5", "0999-10-01", "2026-1-05", "2026-10-01T00:00:00.500Z", "2026-10-01T00:00Z",
         "2026-10-01T00:00:00z",
     ]  # fmt: skip
     not_dates = [
         "02/30/2026", "13/01/2026", "00/10/2026", "2026-02-30", "2026-13-01", "10/01/26", "yesterday",
-        "2026-02-30T00:00:00Z", "2026-10-01T24:00:00Z", "2026-10-01T00:00:60Z",
+        "2026-02-30T00:00:00Z", "2026-10-01T24:00:00Z", "2026-10-01T00:00:60Z", "2026-02-30T00:00:00.000Z",
     ]  # fmt: skip
     con = duckdb.connect()
     columnar._prepare(con)
