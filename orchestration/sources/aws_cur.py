@@ -29,9 +29,8 @@ from orchestration.sources.common import (
     key_value_json,
     normalise_decimals,
     normalise_timestamps,
-    parquet_column_text,
+    parquet_rows,
     period_start,
-    read_parquet_table,
     require_columns,
     require_rows,
     require_values,
@@ -162,14 +161,6 @@ def _normalise_map_columns(columns: Sequence[str], rows: list[dict[str, str | No
                 raise RejectedFile(f"row {number}, column {column}: {error}") from None
 
 
-def _read_parquet(path: Path) -> tuple[list[str], list[dict[str, str | None]]]:
-    table = read_parquet_table(path)
-    columns = cur_column_names(table.column_names)
-    by_name = {name: parquet_column_text(table.column(i), name) for i, name in enumerate(columns)}
-    rows = [{name: by_name[name][i] for name in columns} for i in range(table.num_rows)]
-    return columns, rows
-
-
 def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str | None]]]:
     columns, rows = read_csv_rows(path, cur_column_names)
     _normalise_map_columns(columns, rows)
@@ -178,7 +169,7 @@ def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str | None]]]:
 
 def parse(path: Path) -> ParsedFile:
     parquet = path.suffix.lower() == ".parquet"
-    columns, rows = _read_parquet(path) if parquet else _read_csv(path)
+    columns, rows = parquet_rows(path, cur_column_names) if parquet else _read_csv(path)
     what = "AWS CUR (Parquet)" if parquet else "AWS CUR (CSV)"
     columns = _fold_tag_columns(columns, rows)
     require_columns(columns, REQUIRED_COLUMNS, what)

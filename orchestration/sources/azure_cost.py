@@ -1,5 +1,5 @@
-"""Azure cost details, CSV (`.csv`, or `.csv.gz` with compression on): EA, MCA and legacy pay-as-you-go exports,
-actual or amortized.
+"""Azure cost details: EA, MCA and legacy pay-as-you-go exports, actual or amortized, as CSV (`.csv`, or `.csv.gz`
+with compression on) or Parquet (an export's `format: Parquet`, snappy-compressed or not).
 
 Headers are matched by name, never by position: PascalCase or camelCase, with or without a UTF-8 BOM, a
 localized header carrying the English name in parentheses (`Coste (CostInBillingCurrency)`), and the older
@@ -30,6 +30,7 @@ from orchestration.sources.common import (
     month_of,
     normalise_decimals,
     normalise_timestamps,
+    parquet_rows,
     period_start,
     require_columns,
     require_rows,
@@ -41,8 +42,8 @@ from orchestration.sources.csv_reader import read_csv_rows
 
 SOURCE = "azure_cost"
 RAW_TABLE = "azure_cost"
-# `.csv.gz`: an export with compression on (Azure's `compressionMode: gzip`).
-SUFFIXES = (".csv", ".gz")
+# `.csv.gz`: a CSV export with compression on (Azure's `compressionMode: gzip`; Parquet's is snappy, inside the file).
+SUFFIXES = (".csv", ".gz", ".parquet")
 # Columns the raw table always has (staging reads them); a legacy pay-as-you-go export lacks the first three.
 REQUIRED_COLUMNS = (
     "billingaccountid",
@@ -149,7 +150,9 @@ def parse(path: Path) -> ParsedFile:
         delivered.extend(azure_column_name(h) for h in headers)
         return azure_column_names(headers)
 
-    columns, rows = read_csv_rows(path, names)
+    # A Parquet export carries the CSV's columns under the same names; its typed values are written as every
+    # Parquet export's are (docs/raw-layer.md: timestamps as UTC text, numbers as exact decimal text).
+    columns, rows = parquet_rows(path, names) if path.suffix.lower() == ".parquet" else read_csv_rows(path, names)
     require_rows(rows, path)
     payg = PAYG_MARKER in delivered
     required = [c for c in REQUIRED_COLUMNS if not (payg and c.startswith("billing") and c != "billingcurrency")]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
@@ -405,6 +405,16 @@ def parquet_column_text(column: pa.ChunkedArray, name: str) -> list[str | None]:
     if pa.types.is_nested(kind):
         return [None if v is None else compact_json(v) for v in values]
     return [None if v is None or v == "" else _text(v) for v in values]
+
+
+def parquet_rows(
+    path: Path, names: Callable[[Sequence[str]], list[str]] = column_names
+) -> tuple[list[str], list[dict[str, str | None]]]:
+    """A Parquet export's columns (named by `names`, as a CSV header would be) and rows as raw-layer text."""
+    table = read_parquet_table(path)
+    columns = names(table.column_names)
+    by_name = {name: parquet_column_text(table.column(i), name) for i, name in enumerate(columns)}
+    return columns, [{name: by_name[name][i] for name in columns} for i in range(table.num_rows)]
 
 
 def _text(value: Any) -> str:

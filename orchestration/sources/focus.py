@@ -27,11 +27,9 @@ from orchestration.sources.common import (
     ParsedFile,
     RejectedFile,
     check_numbers,
-    column_names,
     normalise_timestamps,
-    parquet_column_text,
+    parquet_rows,
     period_start,
-    read_parquet_table,
     require_rows,
     single_value,
     text_table,
@@ -147,13 +145,6 @@ def value(row: dict[str, str | None], name: str) -> str | None:
     return None
 
 
-def read_parquet_rows(path: Path) -> tuple[list[str], list[dict[str, str | None]]]:
-    table = read_parquet_table(path)
-    columns = column_names(table.column_names)
-    by_name = {name: parquet_column_text(table.column(i), name) for i, name in enumerate(columns)}
-    return columns, [{name: by_name[name][i] for name in columns} for i in range(table.num_rows)]
-
-
 def _drop_null_literals(rows: list[dict[str, str | None]]) -> None:
     for row in rows:
         for name, cell in row.items():
@@ -163,7 +154,7 @@ def _drop_null_literals(rows: list[dict[str, str | None]]) -> None:
 
 def parse(path: Path) -> ParsedFile:
     if path.suffix.lower() == ".parquet":
-        columns, rows = read_parquet_rows(path)
+        columns, rows = parquet_rows(path)
     else:
         columns, rows = read_csv_rows(path)
     version = detect_version(columns)

@@ -1,4 +1,4 @@
-"""Columnar parsing: the big exports (AWS CUR Parquet or CSV, Azure cost-details CSV, FOCUS CSV or Parquet) in DuckDB.
+"""Columnar parsing in DuckDB: the big exports (AWS CUR, Azure cost details and FOCUS files, CSV or Parquet).
 
 A CSV may arrive gzip-compressed (`.csv.gz`: legacy CUR's default, a Data Exports or Azure export with compression on).
 
@@ -680,28 +680,61 @@ def _csv_reader(path: Path, positional: Sequence[str]) -> str:
     )
 
 
-def stage_azure_csv(con: duckdb.DuckDBPyConnection, path: Path, wanted: date | None = None) -> ParsedFile:
-    """azure_cost.parse for a cost-details CSV; NotColumnar where the row-by-row parser must decide.
-    With `wanted`, a file of another billing period is only probed (ParsedFile without tables)."""
-    if not _is_csv(path):
-        raise NotColumnar("not a CSV file")
-    header = _csv_header(path)
+@dataclass
+class _AzureFile:
+    delivered: list[str]  # the delivered columns' names before aliases (a pay-as-you-go export is told by them)
+    names: list[str]
+    select: str  # every column as raw-layer text (SQL), named
+    reader: str  # the file as DuckDB reads it
+
+
+def _azure_file(con: duckdb.DuckDBPyConnection, path: Path) -> _AzureFile:
+    """A cost-details export, CSV (plain or gzip) or Parquet, as SQL over the file."""
     try:
-        names = azure_cost.azure_column_names(header)
-    except RejectedFile as error:
+        if path.suffix.lower() == ".parquet" and path.stat().st_size:
+            reader = f"read_parquet({_literal(str(path))}, hive_partitioning = false)"
+            describe = f"select column_name, column_type from (describe select * from {reader})"
+            described = con.execute(describe).fetchall()
+            header = [name for name, _ in described]
+            names = azure_cost.azure_column_names(header)
+            select = ", ".join(
+                f"{_azure_parquet_text(original, kind, name)} as {_quoted(name)}"
+                for (original, kind), name in zip(described, names, strict=True)
+            )
+        elif _is_csv(path):
+            header = _csv_header(path)
+            names = azure_cost.azure_column_names(header)
+            positional = _positions(names)
+            select = ", ".join(f"{_azure_text(p, n)} as {_quoted(n)}" for p, n in zip(positional, names, strict=True))
+            reader = _csv_reader(path, positional)
+        else:
+            raise NotColumnar("not a CSV or Parquet file")
+    except (duckdb.Error, RejectedFile) as error:
         raise NotColumnar(str(error)) from None
-    delivered = [azure_cost.azure_column_name(h) for h in header]
-    payg = azure_cost.PAYG_MARKER in delivered
+    return _AzureFile([azure_cost.azure_column_name(h) for h in header], names, select, reader)
+
+
+def _azure_parquet_text(original: str, kind: str, name: str) -> str:
+    """A Parquet column as raw-layer text (_parquet_text); a date delivered as text as from a CSV (_azure_text)."""
+    if kind == "VARCHAR" and name in azure_cost.TIMESTAMP_COLUMNS:
+        return f"billing_timestamp_text({_nonempty(_quoted(original))})"
+    return _parquet_text(original, kind)
+
+
+def stage_azure(con: duckdb.DuckDBPyConnection, path: Path, wanted: date | None = None) -> ParsedFile:
+    """azure_cost.parse for a cost-details export (CSV, plain or gzip, or Parquet); NotColumnar where the row-by-row
+    parser must decide. With `wanted`, a file of another billing period is only probed (ParsedFile without tables)."""
+    _create_macros(con)
+    delivered_file = _azure_file(con, path)
+    names, select, reader = delivered_file.names, delivered_file.select, delivered_file.reader
+    payg = azure_cost.PAYG_MARKER in delivered_file.delivered
     required = [
         c for c in azure_cost.REQUIRED_COLUMNS if not (payg and c.startswith("billing") and c != "billingcurrency")
     ]
     if [c for c in required if c not in names]:
         raise NotColumnar("missing required columns")
-    positional = _positions(names)
-    select = ", ".join(f"{_azure_text(p, n)} as {_quoted(n)}" for p, n in zip(positional, names, strict=True))
     dataset = azure_cost.dataset_of(path)
     table = _prepare(con)
-    reader = _csv_reader(path, positional)
     try:
         if wanted is not None and {"billingperiodstartdate", "billingaccountid"} <= set(names):
             rows = f"(select {select} from {reader})"
@@ -1011,14 +1044,13 @@ def _first_rows_period(con: duckdb.DuckDBPyConnection, source: str, path: Path) 
         positions = dict(zip(names, _positions(names), strict=True))
         rows = _csv_reader(path, _positions(names))
         select = ", ".join(f"{_cur_csv_text(positions[name], name)} as {_quoted(name)}" for name in wanted)
-    elif source == azure_cost.SOURCE and _is_csv(path):
-        names = azure_cost.azure_column_names(_csv_header(path))
+    elif source == azure_cost.SOURCE:
+        delivered = _azure_file(con, path)
         wanted = ("billingperiodstartdate", "billingaccountid")
-        if not set(wanted) <= set(names):
+        if not set(wanted) <= set(delivered.names):
             return None
-        positions = dict(zip(names, _positions(names), strict=True))
-        rows = _csv_reader(path, _positions(names))
-        select = ", ".join(f"{_azure_text(positions[name], name)} as {_quoted(name)}" for name in wanted)
+        rows = f"(select {delivered.select} from {delivered.reader})"
+        select = ", ".join(map(_quoted, wanted))
     else:
         return None
     _create_macros(con)
@@ -1129,7 +1161,7 @@ def oci_periods(
 
 STAGERS: dict[str, Callable[[duckdb.DuckDBPyConnection, Path, date | None], ParsedFile]] = {
     aws_cur.SOURCE: stage_aws_cur,
-    azure_cost.SOURCE: stage_azure_csv,
+    azure_cost.SOURCE: stage_azure,
     focus.SOURCE: stage_focus,
 }
 
