@@ -462,6 +462,25 @@ def _refuse_floats_not_finite(
             raise NotColumnar(f"{column}: a value that is not a finite number")
 
 
+def _cur_period_and_payer(con: duckdb.DuckDBPyConnection, staged: StagedTable) -> tuple[date, str]:
+    """A staged CUR's one billing period and payer account, as aws_cur.parse tells them (NotColumnar otherwise)."""
+    try:
+        period = period_start(
+            single_value(
+                _column_rows(con, staged, "bill_billing_period_start_date"),
+                "bill_billing_period_start_date",
+                "billing period",
+            ),
+            "bill_billing_period_start_date",
+        )
+        account = single_value(
+            _column_rows(con, staged, "bill_payer_account_id"), "bill_payer_account_id", "payer account"
+        )
+    except RejectedFile as error:
+        raise NotColumnar(str(error)) from None
+    return period, account
+
+
 def stage_aws_parquet(con: duckdb.DuckDBPyConnection, path: Path, wanted: date | None = None) -> ParsedFile:
     """aws_cur.parse for a CUR 2.0 Parquet delivery whose columns are already canonical; NotColumnar otherwise.
     With `wanted`, a file of another billing period is only probed (ParsedFile without tables)."""
@@ -514,20 +533,7 @@ def stage_aws_parquet(con: duckdb.DuckDBPyConnection, path: Path, wanted: date |
         checks.formatted_timestamps([c for c in timestamps if _is_temporal(kinds[c])])
         checks.timestamps([c for c in timestamps if not _is_temporal(kinds[c])])
         checks.run(con, staged)
-        try:
-            period = period_start(
-                single_value(
-                    _column_rows(con, staged, "bill_billing_period_start_date"),
-                    "bill_billing_period_start_date",
-                    "billing period",
-                ),
-                "bill_billing_period_start_date",
-            )
-            account = single_value(
-                _column_rows(con, staged, "bill_payer_account_id"), "bill_payer_account_id", "payer account"
-            )
-        except RejectedFile as error:
-            raise NotColumnar(str(error)) from None
+        period, account = _cur_period_and_payer(con, staged)
     except (NotColumnar, duckdb.Error):
         staged.drop(con)
         raise
@@ -612,20 +618,7 @@ def stage_aws_csv(con: duckdb.DuckDBPyConnection, path: Path, wanted: date | Non
             # DuckDB writes a control character's escape in upper case (`\u001F`), Python in lower: left to Python.
             checks.refusals[f"contains({_quoted(target)}, '\\u00')"] = f"{target}: a control character in a tag"
         checks.run(con, staged)
-        try:
-            period = period_start(
-                single_value(
-                    _column_rows(con, staged, "bill_billing_period_start_date"),
-                    "bill_billing_period_start_date",
-                    "billing period",
-                ),
-                "bill_billing_period_start_date",
-            )
-            account = single_value(
-                _column_rows(con, staged, "bill_payer_account_id"), "bill_payer_account_id", "payer account"
-            )
-        except RejectedFile as error:
-            raise NotColumnar(str(error)) from None
+        period, account = _cur_period_and_payer(con, staged)
     except (NotColumnar, duckdb.Error):
         con.execute(f"drop table if exists {table}")
         raise
