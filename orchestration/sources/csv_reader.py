@@ -21,8 +21,16 @@ def open_text(path: Path) -> IO[str]:
     return path.open(encoding="utf-8-sig", newline="")
 
 
+def delivered_suffix(path: Path) -> str:
+    """The file's own type under a `.gz` compression suffix: `.csv` for `export.csv.gz`, `.json` for `x.json.gz`."""
+    suffixes = [suffix.lower() for suffix in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes.pop()
+    return suffixes[-1] if suffixes else ""
+
+
 @contextmanager
-def _read_errors_refused() -> Iterator[None]:
+def read_errors_refused() -> Iterator[None]:
     """What reading the text can raise, as the one line that refuses the file."""
     try:
         yield
@@ -44,7 +52,7 @@ def csv_rows(path: Path, names: Callable[[Sequence[str]], list[str]] = column_na
     """
     if path.stat().st_size == 0:
         raise RejectedFile("empty file (0 bytes); ask the provider to re-deliver")
-    with _read_errors_refused(), open_text(path) as handle:
+    with read_errors_refused(), open_text(path) as handle:
         try:
             header = next(csv.reader(handle))
         except StopIteration:
@@ -54,7 +62,7 @@ def csv_rows(path: Path, names: Callable[[Sequence[str]], list[str]] = column_na
 
 
 def _rows(path: Path, columns: list[str]) -> Iterator[Row]:
-    with _read_errors_refused(), open_text(path) as handle:
+    with read_errors_refused(), open_text(path) as handle:
         reader = csv.reader(handle)
         next(reader)  # the header, read by csv_rows
         for number, record in enumerate(reader, start=1):

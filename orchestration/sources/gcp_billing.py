@@ -3,6 +3,8 @@ their own.
 
 Both forms land in the same raw tables under the same column names (docs/raw-layer.md):
 
+Either may be gzip-compressed (`.json.gz`, `.csv.gz`: a BigQuery extract to Cloud Storage with GZIP compression).
+
 * JSON lines (`.jsonl`, `.json`, `.ndjson`): one BigQuery row per line; records are flattened with `_`
   (`service.description` -> `service_description`), arrays of `{key, value}` become JSON objects.
 * CSV (`.csv`): the export flattened with dotted headers (`service.description`, `invoice.month`,
@@ -41,7 +43,7 @@ from orchestration.sources.common import (
     text_table,
     with_row_periods,
 )
-from orchestration.sources.csv_reader import csv_rows
+from orchestration.sources.csv_reader import csv_rows, delivered_suffix, open_text, read_errors_refused
 
 SOURCE = "gcp_billing"
 RAW_TABLE = "gcp_billing"
@@ -57,7 +59,7 @@ REQUIRED_COLUMNS = (
     "invoice_month",
     "cost_type",
 )
-SUFFIXES = (".jsonl", ".json", ".ndjson", ".csv")
+SUFFIXES = (".jsonl", ".json", ".ndjson", ".csv", ".gz")
 TIMESTAMP_COLUMNS = ("usage_start_time", "usage_end_time", "export_time", "partition_date")
 KEY_VALUE_COLUMNS = ("labels", "system_labels", "project_labels", "tags")
 NUMBER_COLUMNS = ("cost", "cost_at_list", "currency_conversion_rate", "usage_amount", "usage_amount_in_pricing_units")
@@ -111,7 +113,7 @@ def _json_records(path: Path) -> Iterator[Record]:
     if path.stat().st_size == 0:
         raise RejectedFile("empty file (0 bytes); ask the provider to re-deliver")
     row_number = 0
-    with path.open(encoding="utf-8-sig") as handle:
+    with read_errors_refused(), open_text(path) as handle:
         for line_number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
@@ -165,7 +167,7 @@ def _csv_records(rows: Iterator[dict[str, str | None]], columns: list[str]) -> I
 def records(path: Path) -> tuple[list[str], Iterator[Record]]:
     """The file's delivered columns known before its rows (a CSV header; none for JSON lines, whose rows may each
     name other fields), and its rows as they are read: a file of millions of lines is never held whole."""
-    if path.suffix.lower() == ".csv":
+    if delivered_suffix(path) == ".csv":
         columns, rows = csv_rows(path)
         return columns, _csv_records(rows, columns)
     return [], _json_records(path)

@@ -92,6 +92,25 @@ def test_the_demo_json_lines_export_is_staged_as_the_parser_reads_it(tmp_path: P
     _assert_same_parse(path, batch_rows=50)
 
 
+@pytest.mark.parametrize("form", ["csv", "jsonl"])
+def test_a_gzip_compressed_gcp_export_is_read_as_its_plain_form(tmp_path: Path, form: str) -> None:
+    """A BigQuery extract to Cloud Storage with GZIP compression (`.csv.gz`, `.json.gz`): staged and parsed as the
+    plain file is, its months and accounts read in DuckDB for the sensor; a truncated one refused in one line."""
+    plain = KOKU_SAMPLE if form == "csv" else demo_gcp.write_month(tmp_path, 2026, DEMO_PERIODS[-1]).path
+    packed = tmp_path / ("export.csv.gz" if form == "csv" else "export.json.gz")
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    _assert_same_parse(packed, batch_rows=50)
+    con = duckdb.connect()
+    assert _staged_rows(con, spooled.stage_gcp(con, packed).tables[RAW_TABLE]) == _staged_rows(
+        con, spooled.stage_gcp(con, plain).tables[RAW_TABLE]
+    )
+    assert columnar.gcp_periods(con, packed) == columnar.gcp_periods(con, plain) is not None
+    truncated = tmp_path / f"truncated{packed.name}"
+    truncated.write_bytes(packed.read_bytes()[: packed.stat().st_size // 2])
+    with pytest.raises(RejectedFile, match=r"^not a readable gzip file"):
+        FORMATS[SOURCE].parse(truncated)
+
+
 def test_a_field_first_named_by_a_later_row_and_credits_across_batches(tmp_path: Path) -> None:
     later = {**RECORD, "export_time": "2026-09-02 03:04:05.250+02:00", "cost_at_list": 1.5e-7}
     records = [RECORD, {**RECORD, "credits": []}, later, {**RECORD, "labels": []}, later]

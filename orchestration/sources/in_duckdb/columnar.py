@@ -40,7 +40,7 @@ from orchestration.sources.common import (
     period_start,
     single_value,
 )
-from orchestration.sources.csv_reader import csv_rows, open_text
+from orchestration.sources.csv_reader import csv_rows, delivered_suffix, open_text
 from orchestration.sql_text import identifier as _quoted
 from orchestration.sql_text import literal as _literal
 
@@ -1080,10 +1080,9 @@ def gcp_periods(
     `invoice.month` and `billing_account_id` alone (JSON lines or CSV; the first `head` rows only, when given). None
     when they do not read plainly (a row without either, a month that is not YYYYMM, a line DuckDB cannot read):
     `gcp_billing` then reads the file and words what is wrong."""
-    suffix = path.suffix.lower()
-    if not path.stat().st_size or suffix not in gcp_billing.SUFFIXES:
+    if not path.stat().st_size or path.suffix.lower() not in gcp_billing.SUFFIXES:
         return None
-    if suffix == ".csv":
+    if delivered_suffix(path) == ".csv":
         names = column_names(_csv_header(path))
         if not {"invoice_month", "billing_account_id"} <= set(names):
             return None
