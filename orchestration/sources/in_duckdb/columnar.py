@@ -316,7 +316,17 @@ class Checks:
             # own query finds its values.
             rows = _count(con, f"select count(*) from {staged.name}")
             refused = [_count(con, f"select count(*) from {staged.name} where {c}") for c in self.refusals]
-            counts = [rows, *refused, *([1] * len(self.rewrites))]
+            # A rewrite in SQL is counted first: an update that changes nothing still cost ~0.17 s a column on a
+            # million lines, a count ~0.02 s.
+            rewritten = [
+                1
+                if r.in_sql is None
+                else _count(
+                    con, f"select count(*) from {staged.name} where {_quoted(r.column)} is not null and {r.where}"
+                )
+                for r in self.rewrites
+            ]
+            counts = [rows, *refused, *rewritten]
         staged.num_rows = counts[0]
         if not staged.num_rows:
             raise NotColumnar("no rows")
