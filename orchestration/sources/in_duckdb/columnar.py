@@ -555,7 +555,39 @@ def stage_aws_parquet(con: duckdb.DuckDBPyConnection, path: Path, wanted: date |
     return ParsedFile(aws_cur.SOURCE, period, account, staged.num_rows, {aws_cur.RAW_TABLE: staged})
 
 
-# --- AWS CUR CSV: CUR 2.0 / Data Exports or legacy CUR, plain or gzip ------------------------------------------------
+# --- CSV files, plain or gzip ------------------------------------------------------------------------------------
+
+
+def _is_csv(path: Path) -> bool:
+    """A CSV file, plain or gzip-compressed (`.csv.gz`: the parsers' readers take any `.gz` as gzip CSV)."""
+    return path.suffix.lower() in (".csv", ".gz") and path.stat().st_size > 0
+
+
+def _csv_header(path: Path) -> list[str]:
+    try:
+        with open_text(path) as handle:
+            return next(csv.reader(handle))
+    except (StopIteration, UnicodeDecodeError, csv.Error, EOFError, OSError) as error:
+        raise NotColumnar(f"header: {error}") from None
+
+
+def _positions(names: Sequence[str]) -> list[str]:
+    return [f"c{index}" for index in range(len(names))]
+
+
+def _csv_reader(path: Path, positional: Sequence[str]) -> str:
+    """The CSV's rows after its header, every field as text, refused by DuckDB where Python's csv module would not
+    read the same fields (strict mode, no padding)."""
+    columns_spec = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in positional) + "}"
+    compression = "gzip" if path.suffix.lower() == ".gz" else "none"
+    return (
+        f"read_csv({_literal(str(path))}, header = false, skip = 1, auto_detect = false, delim = ',', "
+        f"quote = '\"', escape = '\"', columns = {columns_spec}, strict_mode = true, null_padding = false, "
+        f"compression = '{compression}')"
+    )
+
+
+# --- AWS CUR CSV: CUR 2.0 / Data Exports or legacy CUR, plain or gzip ----------------------------------------------
 
 
 def _cur_csv_text(position: str, name: str) -> str:
@@ -647,20 +679,7 @@ def stage_aws_cur(con: duckdb.DuckDBPyConnection, path: Path, wanted: date | Non
     return stage_aws_csv(con, path, wanted)
 
 
-# --- Azure cost details CSV ----------------------------------------------------------------------------------------
-
-
-def _is_csv(path: Path) -> bool:
-    """A CSV file, plain or gzip-compressed (`.csv.gz`: the parsers' readers take any `.gz` as gzip CSV)."""
-    return path.suffix.lower() in (".csv", ".gz") and path.stat().st_size > 0
-
-
-def _csv_header(path: Path) -> list[str]:
-    try:
-        with open_text(path) as handle:
-            return next(csv.reader(handle))
-    except (StopIteration, UnicodeDecodeError, csv.Error, EOFError, OSError) as error:
-        raise NotColumnar(f"header: {error}") from None
+# --- Azure cost details, CSV or Parquet -------------------------------------------------------------------------------
 
 
 def _azure_text(position: str, name: str) -> str:
@@ -670,22 +689,6 @@ def _azure_text(position: str, name: str) -> str:
     if name in azure_cost.TIMESTAMP_COLUMNS:
         return f"billing_timestamp_text({field})"
     return field
-
-
-def _positions(names: Sequence[str]) -> list[str]:
-    return [f"c{index}" for index in range(len(names))]
-
-
-def _csv_reader(path: Path, positional: Sequence[str]) -> str:
-    """The CSV's rows after its header, every field as text, refused by DuckDB where Python's csv module would not
-    read the same fields (strict mode, no padding)."""
-    columns_spec = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in positional) + "}"
-    compression = "gzip" if path.suffix.lower() == ".gz" else "none"
-    return (
-        f"read_csv({_literal(str(path))}, header = false, skip = 1, auto_detect = false, delim = ',', "
-        f"quote = '\"', escape = '\"', columns = {columns_spec}, strict_mode = true, null_padding = false, "
-        f"compression = '{compression}')"
-    )
 
 
 @dataclass
@@ -732,7 +735,6 @@ def _azure_parquet_text(original: str, kind: str, name: str) -> str:
 def stage_azure(con: duckdb.DuckDBPyConnection, path: Path, wanted: date | None = None) -> ParsedFile:
     """azure_cost.parse for a cost-details export (CSV, plain or gzip, or Parquet); NotColumnar where the row-by-row
     parser must decide. With `wanted`, a file of another billing period is only probed (ParsedFile without tables)."""
-    _create_macros(con)
     delivered_file = _azure_file(con, path)
     names, select, reader = delivered_file.names, delivered_file.select, delivered_file.reader
     payg = azure_cost.PAYG_MARKER in delivered_file.delivered
