@@ -6,6 +6,7 @@ BOM, MM/DD/YYYY dates, amount column `Cost`, tags as EA writes them (JSON member
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -581,3 +582,52 @@ def write_month(landing_dir: Path, seed: int, period: BillingPeriod) -> Delivery
     delivered = delivery_time(period)
     stamp(path, delivered)
     return Delivery(path, SOURCE, period.iso, delivered, len(rows), charges(rows, period))
+
+
+def write_run_manifest(folder: Path, period: BillingPeriod, parts: list[tuple[Path, int]], delivered: datetime) -> Path:
+    """The `manifest.json` Azure writes beside an export run's parts (its `blobs` with their bytes and rows, the
+    run's dates, the export's id), in the form Microsoft documents:
+    https://learn.microsoft.com/azure/cost-management-billing/costs/tutorial-improved-exports#manifest-file.
+    Azure cuts every run into parts under 1 GB; the manifest makes them one delivery (orchestration/ingest)."""
+    export = folder.parent.name
+    blobs = [
+        {"blobName": f"{export}/{folder.name}/{path.name}", "byteCount": path.stat().st_size, "dataRowCount": rows}
+        for path, rows in parts
+    ]
+    account = AZURE_BILLING_ACCOUNT.account_id
+    document = {
+        "manifestVersion": "2024-04-01",
+        "byteCount": sum(blob["byteCount"] for blob in blobs),
+        "blobCount": len(blobs),
+        "dataRowCount": sum(rows for _, rows in parts),
+        "exportConfig": {
+            "exportName": export,
+            "resourceId": f"/providers/Microsoft.Billing/billingAccounts/{account}/providers/"
+            f"Microsoft.CostManagement/exports/{export}",
+            "dataVersion": "2021-10-01",
+            "apiVersion": "2023-07-01-preview",
+            "type": "ActualCost",
+            "timeFrame": "TheLastMonth",
+            "granularity": "Daily",
+        },
+        "deliveryConfig": {
+            "partitionData": True,
+            "dataOverwriteBehavior": "CreateNewReport",
+            "fileFormat": "Csv",
+            "compressionMode": "None",
+            "rootFolderPath": "",
+        },
+        "runInfo": {
+            "executionType": "Scheduled",
+            "submittedTime": delivered.strftime("%Y-%m-%dT%H:%M:%S.0000000Z"),
+            "runId": stable_uuid("azure-run", period.label),
+            "startDate": f"{period.start:%Y-%m-%d}T00:00:00",
+            "endDate": f"{period.last_day:%Y-%m-%d}T00:00:00",
+        },
+        "blobs": blobs,
+    }
+    path = folder / "manifest.json"
+    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    # After its parts: a manifest lists what has landed before it.
+    stamp(path, delivered + timedelta(seconds=1))
+    return path

@@ -4,7 +4,9 @@
 AWS 2026-09 re-delivery, and removing one an earlier demo run left, so every month has exactly one delivery per
 source and account), then replaces, for each of the M months, the AWS and the Azure delivery by a big one of about
 60 % / 40 % of N rows, at the same delivery path (one file per source, billing account and month: the ingest would
-take a second file of the same source, account and period for a re-delivery superseding the first).
+take a second file of the same source, account and period for a re-delivery superseding the first). The Azure month
+is delivered as Azure delivers an export run: parts under 1 GB (`part_0_0001.csv`, `part_0_0002.csv`, …, each with
+the header line; AZURE_PART_BYTES) and the run's `manifest.json` listing them, which makes them one delivery.
 
 **Templates.** Each big file is built from the demo's own AWS (or Azure) rows of one month, read back from the
 demo's file with DuckDB: same column names, order and types (AWS timestamps come back as microsecond UTC
@@ -48,6 +50,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -86,6 +89,10 @@ AWS_SHIFTED_TEXT_TIMES = (
 AZURE_SPLIT_COLUMNS = ("Cost", "Quantity")
 UNITS = 10_000_000_000  # amounts are split in whole units of 10^-10
 MEMORY_LIMIT = "1GB"  # DuckDB's limit while writing; the files stream, so the size of a month does not matter
+# Azure cuts every export run into parts under 1 GB (it cannot be turned off) and writes the run's manifest.json
+# beside them; DuckDB starts a new part once a chunk of 2,048 lines has taken one past this size (a few MB more at
+# most), so parts stay under 1 GB.
+AZURE_PART_BYTES = 900_000_000
 
 
 @dataclass(frozen=True)
@@ -230,6 +237,32 @@ class _Writer:
         (rows,) = self.con.execute("select sum(_k) from _prepared").fetchone() or (0,)
         return int(rows or 0)
 
+    def _copy_parts(self, prepared_sql: str, select_list: str, folder: Path, options: str) -> list[tuple[Path, int]]:
+        """As _copy, into Azure's parts (`part_0_0001.csv`, …, each with the header line) of under AZURE_PART_BYTES
+        each; with their rows, in order."""
+        self.con.execute(f"create or replace temp table _prepared as {prepared_sql}")
+        partial = folder / ".partial-parts"
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir(parents=True)
+        try:
+            self.con.execute(
+                f"copy (select {select_list} from (select p.*, unnest(range(p._k)) as _c from _prepared p)) "
+                f"to {_literal(str(partial))} ({options}, file_size_bytes {AZURE_PART_BYTES}, "
+                "filename_pattern 'part_{i}')"
+            )
+            written = sorted(partial.glob("part_*.csv"), key=lambda f: int(f.stem.split("_")[1]))
+            parts: list[tuple[Path, int]] = []
+            for number, part in enumerate(written, start=1):
+                (rows,) = self.con.execute(
+                    f"select count(*) from read_csv({_literal(str(part))}, header = true, all_varchar = true)"
+                ).fetchone() or (0,)
+                target = folder / f"part_0_{number:04d}.csv"
+                os.replace(part, target)
+                parts.append((target, int(rows)))
+        finally:
+            shutil.rmtree(partial, ignore_errors=True)
+        return parts
+
     def write_aws(
         self, template: str, columns: list[tuple[str, str]], source: BillingPeriod, target: BillingPeriod, rows: int
     ) -> tuple[Path, int]:
@@ -316,7 +349,8 @@ class _Writer:
 
     def write_azure(
         self, template: str, columns: list[tuple[str, str]], source: BillingPeriod, target: BillingPeriod, rows: int
-    ) -> tuple[Path, int]:
+    ) -> list[tuple[Path, int]]:
+        """The month as Azure delivers it: parts under 1 GB and the run's manifest.json listing them."""
         keys = self.con.execute(f"select rowid, ChargeType from {template} order by rowid").fetchall()
         usage = [(charge or "Usage") == "Usage" for _rowid, charge in keys]
         sizes = [1] * sum(usage)
@@ -356,12 +390,17 @@ class _Writer:
             else:
                 expr = q
             select.append(f"{expr} as {q}")
-        path = azure_delivery_path(self.landing_dir, target)
-        written = self._copy(
-            prepared, ", ".join(select), path, "format csv, header true, delimiter ',', quote '\"', escape '\"'"
+        folder = azure_delivery_path(self.landing_dir, target).parent
+        for earlier in folder.glob("part_0_*.csv"):  # the demo's own month, replaced
+            earlier.unlink()
+        parts = self._copy_parts(
+            prepared, ", ".join(select), folder, "format csv, header true, delimiter ',', quote '\"', escape '\"'"
         )
-        stamp(path, azure_cost.delivery_time(target))
-        return path, written
+        delivered = azure_cost.delivery_time(target)
+        for path, _rows in parts:
+            stamp(path, delivered)
+        azure_cost.write_run_manifest(folder, target, parts, delivered)
+        return parts
 
 
 def write_scaled_landing_zone(
@@ -428,12 +467,15 @@ def write_scaled_landing_zone(
                 (azure_cost.SOURCE, "csv", writer.write_azure, azure_columns, azure_rows),
             ):
                 started = time.perf_counter()
-                path, written = write(f"{name.split('_')[0]}_{source.compact}", columns, source, period, wanted)
+                written = write(f"{name.split('_')[0]}_{source.compact}", columns, source, period, wanted)
                 seconds = time.perf_counter() - started
-                files.append(ScaledFile(path, name, file_format, period.start, written))
+                parts = written if isinstance(written, list) else [written]
+                files.extend(ScaledFile(path, name, file_format, period.start, rows) for path, rows in parts)
+                size = sum(path.stat().st_size for path, _ in parts)
                 report(
-                    f"wrote {path.relative_to(landing_dir).as_posix()} ({written:,} rows, "
-                    f"{path.stat().st_size / 1e6:,.1f} MB, {seconds:.1f} s)"
+                    f"wrote {parts[0][0].relative_to(landing_dir).as_posix()}"
+                    + (f" and {len(parts) - 1} more part(s) with a manifest" if len(parts) > 1 else "")
+                    + f" ({sum(rows for _, rows in parts):,} rows, {size / 1e6:,.1f} MB, {seconds:.1f} s)"
                 )
     finally:
         con.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
@@ -11,7 +12,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.demo import aws_cur, write_demo_landing_zone
+from orchestration.demo import aws_cur, scale, write_demo_landing_zone
 from orchestration.demo.periods import BillingPeriod
 from orchestration.demo.scale import (
     ScaleManifest,
@@ -21,6 +22,7 @@ from orchestration.demo.scale import (
     template_period,
     write_scaled_landing_zone,
 )
+from orchestration.ingest.landing import ingest_source
 from orchestration.sources import FORMATS
 
 ROWS = 5_000
@@ -262,3 +264,38 @@ def test_amount_variety_gives_copies_amounts_of_their_own_and_keeps_every_total(
 def test_amount_variety_is_a_percent(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="percent between 0 and 100"):
         write_scaled_landing_zone(tmp_path, rows=20_000, months=1, amount_variety=101)
+
+
+def test_an_azure_month_above_the_part_size_is_delivered_in_parts_with_its_manifest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As Azure delivers an export run: parts under the part size, each with the header line, and the run's
+    manifest.json listing each part's bytes and rows. The ingest loads them as one delivery: the month's rows and cost
+    are those written unsplit."""
+    whole = write_scaled_landing_zone(tmp_path / "whole", rows=20_000, months=1)
+    monkeypatch.setattr(scale, "AZURE_PART_BYTES", 1_000_000)
+    split = write_scaled_landing_zone(tmp_path / "split", rows=20_000, months=1)
+    (unsplit,) = [f for f in whole.files if f.source == "azure_cost"]
+    parts = [f for f in split.files if f.source == "azure_cost"]
+    assert [p.path.name for p in parts] == [f"part_0_{n:04d}.csv" for n in range(1, len(parts) + 1)]
+    assert len(parts) >= 3 and sum(p.rows for p in parts) == unsplit.rows == 8_000
+    header = unsplit.path.read_text(encoding="utf-8-sig").splitlines()[0]
+    assert all(p.path.read_text(encoding="utf-8-sig").splitlines()[0] == header for p in parts)
+    # DuckDB starts the next part once a chunk of 2,048 lines (~1.7 MB here) has taken a part past the size.
+    assert all(p.path.stat().st_size < 1_000_000 + 2_000_000 for p in parts)
+    document = json.loads((parts[0].path.parent / "manifest.json").read_text(encoding="utf-8"))
+    assert [(b["blobName"].split("/")[-1], b["byteCount"], b["dataRowCount"]) for b in document["blobs"]] == [
+        (p.path.name, p.path.stat().st_size, p.rows) for p in parts
+    ]
+
+    def loaded(landing: Path) -> tuple[list[str], int, Decimal]:
+        con = duckdb.connect()
+        report = ingest_source(con, "azure_cost", landing, landing.parent / "quarantine")
+        rows, cost = con.execute(
+            "select count(*), sum(cast(costinbillingcurrency as decimal(38, 10))) from raw.azure_cost "
+            "where _billing_period_start = '2026-10-01'"
+        ).fetchone()
+        return sorted({o.status for o in report.outcomes}), rows, cost
+
+    assert loaded(tmp_path / "split") == loaded(tmp_path / "whole")
+    assert loaded(tmp_path / "split")[:2] == (["loaded"], 8_000)
