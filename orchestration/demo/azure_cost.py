@@ -584,30 +584,33 @@ def write_month(landing_dir: Path, seed: int, period: BillingPeriod) -> Delivery
     return Delivery(path, SOURCE, period.iso, delivered, len(rows), charges(rows, period))
 
 
-def write_run_manifest(folder: Path, period: BillingPeriod, parts: list[tuple[Path, int]], delivered: datetime) -> Path:
-    """The `manifest.json` Azure writes beside an export run's parts (its `blobs` with their bytes and rows, the
-    run's dates, the export's id), in the form Microsoft documents:
-    https://learn.microsoft.com/azure/cost-management-billing/costs/tutorial-improved-exports#manifest-file.
-    Azure cuts every run into parts under 1 GB; the manifest makes them one delivery (orchestration/ingest)."""
-    export = folder.parent.name
-    blobs = [
-        {"blobName": f"{export}/{folder.name}/{path.name}", "byteCount": path.stat().st_size, "dataRowCount": rows}
-        for path, rows in parts
-    ]
-    account = AZURE_BILLING_ACCOUNT.account_id
-    document = {
+def run_manifest(
+    *,
+    export: str,
+    resource_id: str,
+    run_id: str,
+    kind: str,
+    start: str,
+    end: str,
+    submitted: datetime,
+    blobs: list[dict[str, object]],
+    root: str = "",
+) -> dict[str, object]:
+    """The `manifest.json` Azure writes beside an export run's parts (`blobs`: `blobName`, `byteCount`,
+    `dataRowCount`), in the form Microsoft documents:
+    https://learn.microsoft.com/azure/cost-management-billing/costs/tutorial-improved-exports#manifest-file."""
+    return {
         "manifestVersion": "2024-04-01",
-        "byteCount": sum(blob["byteCount"] for blob in blobs),
+        "byteCount": sum(int(str(blob["byteCount"])) for blob in blobs),
         "blobCount": len(blobs),
-        "dataRowCount": sum(rows for _, rows in parts),
+        "dataRowCount": sum(int(str(blob["dataRowCount"])) for blob in blobs),
         "exportConfig": {
             "exportName": export,
-            "resourceId": f"/providers/Microsoft.Billing/billingAccounts/{account}/providers/"
-            f"Microsoft.CostManagement/exports/{export}",
+            "resourceId": resource_id,
             "dataVersion": "2021-10-01",
             "apiVersion": "2023-07-01-preview",
-            "type": "ActualCost",
-            "timeFrame": "TheLastMonth",
+            "type": kind,
+            "timeFrame": "MonthToDate",
             "granularity": "Daily",
         },
         "deliveryConfig": {
@@ -615,17 +618,38 @@ def write_run_manifest(folder: Path, period: BillingPeriod, parts: list[tuple[Pa
             "dataOverwriteBehavior": "CreateNewReport",
             "fileFormat": "Csv",
             "compressionMode": "None",
-            "rootFolderPath": "",
+            "rootFolderPath": root,
         },
         "runInfo": {
             "executionType": "Scheduled",
-            "submittedTime": delivered.strftime("%Y-%m-%dT%H:%M:%S.0000000Z"),
-            "runId": stable_uuid("azure-run", period.label),
-            "startDate": f"{period.start:%Y-%m-%d}T00:00:00",
-            "endDate": f"{period.last_day:%Y-%m-%d}T00:00:00",
+            "submittedTime": submitted.strftime("%Y-%m-%dT%H:%M:%S.0000000Z"),
+            "runId": run_id,
+            "startDate": start,
+            "endDate": end,
         },
         "blobs": blobs,
     }
+
+
+def write_run_manifest(folder: Path, period: BillingPeriod, parts: list[tuple[Path, int]], delivered: datetime) -> Path:
+    """The demo export run's manifest.json beside its parts (run_manifest). Azure cuts every run into parts under
+    1 GB; the manifest makes them one delivery (orchestration/ingest)."""
+    export = folder.parent.name
+    account = AZURE_BILLING_ACCOUNT.account_id
+    document = run_manifest(
+        export=export,
+        resource_id=f"/providers/Microsoft.Billing/billingAccounts/{account}/providers/"
+        f"Microsoft.CostManagement/exports/{export}",
+        run_id=stable_uuid("azure-run", period.label),
+        kind="ActualCost",
+        start=f"{period.start:%Y-%m-%d}T00:00:00",
+        end=f"{period.last_day:%Y-%m-%d}T00:00:00",
+        submitted=delivered,
+        blobs=[
+            {"blobName": f"{export}/{folder.name}/{path.name}", "byteCount": path.stat().st_size, "dataRowCount": rows}
+            for path, rows in parts
+        ],
+    )
     path = folder / "manifest.json"
     path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     # After its parts: a manifest lists what has landed before it.

@@ -50,13 +50,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import BinaryIO
 
 import duckdb
 import pyarrow as pa
@@ -90,8 +90,7 @@ AZURE_SPLIT_COLUMNS = ("Cost", "Quantity")
 UNITS = 10_000_000_000  # amounts are split in whole units of 10^-10
 MEMORY_LIMIT = "1GB"  # DuckDB's limit while writing; the files stream, so the size of a month does not matter
 # Azure cuts every export run into parts under 1 GB (it cannot be turned off) and writes the run's manifest.json
-# beside them; DuckDB starts a new part once a chunk of 2,048 lines has taken one past this size (a few MB more at
-# most), so parts stay under 1 GB.
+# beside them; the month is cut into parts of at most this size.
 AZURE_PART_BYTES = 900_000_000
 
 
@@ -197,6 +196,48 @@ def _split_units(column: str, variety: int = 0) -> str:
     return f"({sg} * ({units}))"
 
 
+def _cut_csv(path: Path, folder: Path, part_bytes: int) -> list[tuple[Path, int]]:
+    """A CSV cut into `part_0_0001.csv`, … of at most `part_bytes` each (a record longer than that alone), each
+    starting with the header line; a record ends at a line end outside quotes (an even count of `"` so far)."""
+    parts: list[tuple[Path, int]] = []
+    with path.open("rb") as source:
+
+        def records() -> Iterator[bytes]:
+            pending = b""
+            for line in source:
+                pending += line
+                if pending.count(b'"') % 2 == 0:
+                    yield pending
+                    pending = b""
+            if pending:
+                yield pending
+
+        read = records()
+        header = next(read)
+        out: BinaryIO | None = None
+        size = rows = 0
+        try:
+            for record in read:
+                if out is None or (rows and size + len(record) > part_bytes):
+                    if out is not None:
+                        out.close()
+                        parts[-1] = (parts[-1][0], rows)
+                    target = folder / f"part_0_{len(parts) + 1:04d}.csv"
+                    out = target.open("wb")
+                    out.write(header)
+                    parts.append((target, 0))
+                    size, rows = len(header), 0
+                out.write(record)
+                size += len(record)
+                rows += 1
+        finally:
+            if out is not None:
+                out.close()
+        if parts:
+            parts[-1] = (parts[-1][0], rows)
+    return parts
+
+
 class _Writer:
     def __init__(self, con: duckdb.DuckDBPyConnection, landing_dir: Path, seed: int, amount_variety: int = 0) -> None:
         self.con = con
@@ -238,30 +279,19 @@ class _Writer:
         return int(rows or 0)
 
     def _copy_parts(self, prepared_sql: str, select_list: str, folder: Path, options: str) -> list[tuple[Path, int]]:
-        """As _copy, into Azure's parts (`part_0_0001.csv`, …, each with the header line) of under AZURE_PART_BYTES
-        each; with their rows, in order."""
-        self.con.execute(f"create or replace temp table _prepared as {prepared_sql}")
-        partial = folder / ".partial-parts"
-        shutil.rmtree(partial, ignore_errors=True)
-        partial.mkdir(parents=True)
+        """As _copy, into Azure's parts (`part_0_0001.csv`, …, each with the header line) of at most
+        AZURE_PART_BYTES each; with their rows, in order. DuckDB streams the month into one file, which is then cut
+        at line ends (DuckDB's own `file_size_bytes` held the month's rows in memory: out of memory in 1 GB at four
+        million lines)."""
+        whole = folder / "part_0_0001.csv"
+        rows = self._copy(prepared_sql, select_list, whole, options)
+        if whole.stat().st_size <= AZURE_PART_BYTES:
+            return [(whole, rows)]
+        unsplit = whole.rename(folder / ".unsplit.csv")
         try:
-            self.con.execute(
-                f"copy (select {select_list} from (select p.*, unnest(range(p._k)) as _c from _prepared p)) "
-                f"to {_literal(str(partial))} ({options}, file_size_bytes {AZURE_PART_BYTES}, "
-                "filename_pattern 'part_{i}')"
-            )
-            written = sorted(partial.glob("part_*.csv"), key=lambda f: int(f.stem.split("_")[1]))
-            parts: list[tuple[Path, int]] = []
-            for number, part in enumerate(written, start=1):
-                (rows,) = self.con.execute(
-                    f"select count(*) from read_csv({_literal(str(part))}, header = true, all_varchar = true)"
-                ).fetchone() or (0,)
-                target = folder / f"part_0_{number:04d}.csv"
-                os.replace(part, target)
-                parts.append((target, int(rows)))
+            return _cut_csv(unsplit, folder, AZURE_PART_BYTES)
         finally:
-            shutil.rmtree(partial, ignore_errors=True)
-        return parts
+            unsplit.unlink(missing_ok=True)
 
     def write_aws(
         self, template: str, columns: list[tuple[str, str]], source: BillingPeriod, target: BillingPeriod, rows: int

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -79,36 +80,17 @@ def write_run(
         blob = f"{ROOT}/{path.relative_to(landing / 'azure_cost' / ROOT).as_posix()}"
         blobs.append({"blobName": blob, "byteCount": path.stat().st_size, "dataRowCount": len(rows)})
     manifest = folder / "manifest.json"
-    document = {
-        "manifestVersion": "2024-04-01",
-        "byteCount": sum(blob["byteCount"] for blob in blobs),
-        "blobCount": len(blobs),
-        "dataRowCount": len(lines),
-        "exportConfig": {
-            "exportName": export,
-            "resourceId": RESOURCE_ID.replace(EXPORT, export),
-            "dataVersion": "2021-10-01",
-            "apiVersion": "2023-07-01-preview",
-            "type": kind,
-            "timeFrame": "MonthToDate",
-            "granularity": "Daily",
-        },
-        "deliveryConfig": {
-            "partitionData": True,
-            "dataOverwriteBehavior": "CreateNewReport",
-            "fileFormat": "Csv",
-            "compressionMode": "None",
-            "rootFolderPath": ROOT,
-        },
-        "runInfo": {
-            "executionType": "Scheduled",
-            "submittedTime": "2026-11-02T06:12:44.1234567Z",
-            "runId": run,
-            "startDate": f"{OCTOBER.start:%Y-%m-%d}T00:00:00",
-            "endDate": f"{OCTOBER.end:%Y-%m-%d}T00:00:00Z",
-        },
-        "blobs": blobs,
-    }
+    document = demo_azure.run_manifest(
+        export=export,
+        resource_id=RESOURCE_ID.replace(EXPORT, export),
+        run_id=run,
+        kind=kind,
+        start=f"{OCTOBER.start:%Y-%m-%d}T00:00:00",
+        end=f"{OCTOBER.end:%Y-%m-%d}T00:00:00Z",
+        submitted=datetime(2026, 11, 2, 6, 12, 44, tzinfo=UTC),
+        blobs=blobs,
+        root=ROOT,
+    )
     manifest.write_text(json.dumps(document, indent=2), encoding="utf-8")
     os.utime(manifest, (mtime + 1, mtime + 1))
     return written, manifest
