@@ -295,7 +295,7 @@ class _Writer:
 
     def write_aws(
         self, template: str, columns: list[tuple[str, str]], source: BillingPeriod, target: BillingPeriod, rows: int
-    ) -> tuple[Path, int]:
+    ) -> list[tuple[Path, int]]:
         keys = self.con.execute(
             f"select rowid, line_item_line_item_type, line_item_resource_id, "
             f"cast(line_item_usage_start_date as varchar) from {template} order by rowid"
@@ -375,7 +375,7 @@ class _Writer:
         path = aws_cur.delivery_path(self.landing_dir, self.seed, target)
         written = self._copy(prepared, ", ".join(select), path, "format parquet, compression snappy")
         stamp(path, aws_cur.delivery_time(target))
-        return path, written
+        return [(path, written)]
 
     def write_azure(
         self, template: str, columns: list[tuple[str, str]], source: BillingPeriod, target: BillingPeriod, rows: int
@@ -497,9 +497,8 @@ def write_scaled_landing_zone(
                 (azure_cost.SOURCE, "csv", writer.write_azure, azure_columns, azure_rows),
             ):
                 started = time.perf_counter()
-                written = write(f"{name.split('_')[0]}_{source.compact}", columns, source, period, wanted)
+                parts = write(f"{name.split('_')[0]}_{source.compact}", columns, source, period, wanted)
                 seconds = time.perf_counter() - started
-                parts = written if isinstance(written, list) else [written]
                 files.extend(ScaledFile(path, name, file_format, period.start, rows) for path, rows in parts)
                 size = sum(path.stat().st_size for path, _ in parts)
                 report(
