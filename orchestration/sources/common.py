@@ -258,6 +258,10 @@ def check_decimal(value: str | None, column: str, row: int) -> None:
         raise RejectedFile(f"row {row}, column {column}: {value!r} is not a number")
 
 
+# Plain decimal text, already what normalise_decimals keeps (most values): skips building a Decimal to check it.
+_plain_decimal = re.compile(r"-?[0-9]+(?:\.[0-9]+)?").fullmatch
+
+
 def normalise_decimals(rows: list[dict[str, str | None]], columns: Sequence[str], first_row: int = 1) -> None:
     """Check the named number columns; scientific notation (`5.64902E-05`) becomes plain decimal text.
 
@@ -267,7 +271,7 @@ def normalise_decimals(rows: list[dict[str, str | None]], columns: Sequence[str]
     for index, row in enumerate(rows, start=first_row):
         for column in columns:
             value = row.get(column)
-            if value is None:
+            if value is None or _plain_decimal(value):
                 continue
             check_decimal(value, column, index)
             text = value.strip()

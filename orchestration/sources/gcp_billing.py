@@ -68,15 +68,6 @@ NESTED_CSV_COLUMNS = ("credits", *KEY_VALUE_COLUMNS)
 CREDIT_COLUMNS = ("credit_index", "name", "amount", "full_name", "id", "type")
 
 
-def _flatten(record: dict[str, Any], prefix: str, out: dict[str, Any]) -> None:
-    for key, value in record.items():
-        name = column_name(f"{prefix}{key}")
-        if isinstance(value, dict):
-            _flatten(value, f"{name}_", out)
-        else:
-            out[name] = value
-
-
 def _text(name: str, value: Any) -> str | None:
     if name in KEY_VALUE_COLUMNS:
         return key_value_json(value)
@@ -85,6 +76,48 @@ def _text(name: str, value: Any) -> str | None:
     if isinstance(value, list | dict):
         return compact_json(value)
     return decimal_text(value)
+
+
+# Column names by record prefix and field: a million JSON lines name the same few dozen fields on every line. Bounded:
+# a file naming thousands of fields keeps the first ones.
+_FIELD_NAMES: dict[str, dict[str, str]] = {}
+_FIELD_NAMES_KEPT = 1024
+
+
+def _flat_text(record: dict[str, Any], prefix: str, out: dict[str, str | None]) -> Any:
+    """One JSON record flattened into `out` (`service.description` -> `service_description`), each value as raw-layer
+    text (_text), in one pass; returns the record's `credits` value as delivered (None when it has none). A later
+    field whose name normalises to an earlier one's replaces its value, keeping its place."""
+    credits = None
+    names = _FIELD_NAMES.get(prefix)
+    if names is None:
+        names = {}
+        if len(_FIELD_NAMES) < _FIELD_NAMES_KEPT:
+            _FIELD_NAMES[prefix] = names
+    for key, value in record.items():
+        name = names.get(key)
+        if name is None:
+            name = column_name(prefix + key)
+            if len(names) < _FIELD_NAMES_KEPT:
+                names[key] = name
+        kind = type(value)
+        if kind is dict:
+            _flat_text(value, name + "_", out)
+            continue
+        if name == "credits":
+            credits = value
+        # _text's answer without its call for the common kinds: text, null and numbers are most fields.
+        if name in KEY_VALUE_COLUMNS:
+            out[name] = key_value_json(value)
+        elif kind is str:
+            out[name] = value or None
+        elif value is None:
+            out[name] = None
+        elif kind is Decimal:
+            out[name] = decimal_text(value)
+        else:
+            out[name] = _text(name, value)
+    return credits
 
 
 Rows = list[dict[str, str | None]]
@@ -123,14 +156,13 @@ def _json_records(path: Path) -> Iterator[Record]:
                 raise RejectedFile(f"line {line_number}: not valid JSON ({error.msg}); truncated file?") from None
             if not isinstance(record, dict):
                 raise RejectedFile(f"line {line_number}: expected a JSON object per line")
-            flat: dict[str, Any] = {}
-            _flatten(record, "", flat)
+            row: dict[str, str | None] = {}
             try:
-                row = {name: _text(name, value) for name, value in flat.items()}
+                credits = _flat_text(record, "", row)
             except ValueError as error:
                 raise RejectedFile(f"line {line_number}: {error}") from None
             row_number += 1
-            yield row, credit_rows(flat.get("credits") or None, row_number, f"line {line_number}")
+            yield row, credit_rows(credits or None, row_number, f"line {line_number}")
 
 
 def nested_value(text: str) -> Any:

@@ -230,3 +230,61 @@ def test_bad_labels_cell_and_bad_cost_are_refused(tmp_path: Path) -> None:
 def test_nested_value_reads_json_first_then_python_literals() -> None:
     assert nested_value('[{"amount": -0.1}]') == [{"amount": Decimal("-0.1")}]
     assert nested_value("[{'amount': -0.1, 'full_name': None}]") == [{"amount": -0.1, "full_name": None}]
+
+
+def test_a_json_line_is_flattened_with_each_kind_of_value_as_raw_text(tmp_path: Path) -> None:
+    """One pass flattens a JSON line and writes its values as text (gcp_billing._flat_text): numbers as delivered
+    without trailing zeros or exponent, nulls and empty text as NULL, booleans, label arrays as JSON objects, other
+    arrays as compact JSON, records as columns of their own; and a field whose name normalises to an earlier one's
+    replaces it."""
+    record = {
+        **RECORD,
+        "cost": Decimal("12.3400"),
+        "cost_at_list": Decimal("1.5E-7"),
+        "currency_conversion_rate": 1,
+        "seller_name": None,
+        "transaction_type": "",
+        "system_labels": [],
+        "tags": [{"key": "owner", "value": "ana"}, {"key": "tier", "value": None}],
+        "adjustment_info": {"id": None, "mode": "MANUAL"},
+        "is_preemptible": True,
+        "resource": {"name": "vm-1", "ancestors": ["a", {"n": 2.5}]},
+        "Usage.Unit": "hours",
+    }
+    path = tmp_path / "export.jsonl"
+    path.write_text(json.dumps(record, default=str).replace('"12.3400"', "12.3400").replace('"1.5E-7"', "1.5E-7"))
+    parsed = parse(path)
+    row = parsed.tables[RAW_TABLE].to_pylist()[0]
+    assert row["cost"] == "12.34"
+    assert row["cost_at_list"] == "0.00000015"
+    assert row["currency_conversion_rate"] == "1"
+    assert row["seller_name"] is None and row["transaction_type"] is None
+    assert row["system_labels"] == "{}"
+    assert row["tags"] == '{"owner":"ana","tier":""}'
+    assert row["project_labels"] == '{"team":"ml"}'
+    assert row["adjustment_info_id"] is None and row["adjustment_info_mode"] == "MANUAL"
+    assert row["is_preemptible"] == "true"
+    assert row["resource_name"] == "vm-1"
+    assert row["resource_ancestors"] == '["a",{"n":2.5}]'
+    assert row["usage_unit"] == "hours"  # `Usage.Unit` came after `usage.unit` and replaced it
+    assert row["service_description"] == "Compute Engine"
+    assert [c["amount"] for c in parsed.tables[CREDITS_TABLE].to_pylist()] == ["-1.2", "-0.0456789"]
+
+
+@pytest.mark.parametrize(
+    ("credits", "message"),
+    [
+        ('"none"', "line 2: credits must be a list of records"),
+        ("[3]", "line 2: credits must be records"),
+        ('[{"amount": "lots"}]', "column amount: 'lots' is not a number"),
+    ],
+)
+def test_a_json_line_with_credits_not_a_list_of_records_is_refused_with_its_line(
+    tmp_path: Path, credits: str, message: str
+) -> None:
+    good = json.dumps(RECORD)
+    bad = json.dumps({**RECORD, "credits": None}).replace('"credits": null', f'"credits": {credits}')
+    path = tmp_path / "export.jsonl"
+    path.write_text(f"{good}\n{bad}\n")
+    with pytest.raises(RejectedFile, match=message):
+        parse(path)

@@ -14,6 +14,7 @@ with several faults may be refused for another of them than `parse` names first 
 from __future__ import annotations
 
 import itertools
+import operator
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
@@ -80,8 +81,21 @@ class Spool:
             return
         if row_numbers is None:
             row_numbers = [str(number) for number in range(self.rows + 1, self.rows + 1 + len(rows))]
-        # Column by column: Arrow's from_pylist took nearly twice as long (0.56 s against 0.33 s for 20,000 GCP rows).
-        data = {column: pa.array([row.get(column) for row in rows], type=pa.string()) for column in self.columns}
+        # Each row's values taken in the columns' order by one C call and turned into columns by zip: looking every
+        # column up in every row took ~2 s of ~9 per 100,000 GCP lines (Arrow's from_pylist nearly twice that). A row
+        # without some column (a field first named by a later row) has NULL there.
+        columns = self.columns
+        take = operator.itemgetter(*columns) if len(columns) > 1 else lambda row: tuple(row[c] for c in columns)
+        values: list[tuple[str | None, ...]] = []
+        for row in rows:
+            try:
+                values.append(take(row))
+            except KeyError:
+                values.append(tuple(row.get(column) for column in columns))
+        data = {
+            column: pa.array(column_values, type=pa.string())
+            for column, column_values in zip(columns, zip(*values, strict=True), strict=True)
+        }
         data[LINEAGE_ROW] = pa.array(row_numbers, type=pa.string())
         batch = pa.table(data)
         self.con.register("billing_spooled_batch", batch)
