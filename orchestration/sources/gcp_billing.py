@@ -120,6 +120,9 @@ def _flat_text(record: dict[str, Any], prefix: str, out: dict[str, str | None]) 
     return credits
 
 
+# One decoder for every line: json.loads with parse_float builds a decoder per call.
+_JSON_LINE = json.JSONDecoder(parse_float=Decimal)
+
 Rows = list[dict[str, str | None]]
 # One delivered row: its text and its credits, each a row of their own (parent_row = the row's number).
 Record = tuple[dict[str, str | None], Rows]
@@ -151,7 +154,7 @@ def _json_records(path: Path) -> Iterator[Record]:
             if not line.strip():
                 continue
             try:
-                record = json.loads(line, parse_float=Decimal)
+                record = _JSON_LINE.decode(line)
             except json.JSONDecodeError as error:
                 raise RejectedFile(f"line {line_number}: not valid JSON ({error.msg}); truncated file?") from None
             if not isinstance(record, dict):
