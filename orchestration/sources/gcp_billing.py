@@ -208,12 +208,21 @@ def records(path: Path) -> tuple[list[str], Iterator[Record]]:
     return [], _json_records(path)
 
 
-def normalise(rows: Rows, credits: Rows, columns: Collection[str], first_row: int = 1, first_credit: int = 1) -> None:
-    """The raw layer's timestamps and decimal text, in place (`columns`: every column of the file's rows so far; the
-    first numbers: of `rows[0]` and `credits[0]` in the file, for the messages)."""
+def normalise(rows: Rows, credits: Rows, columns: Collection[str], first_row: int = 1) -> None:
+    """The raw layer's timestamps and decimal text, in place (`columns`: every column of the file's rows so far;
+    `first_row`: the number of `rows[0]` in the file, for the messages). A credit's amount that is no number is
+    refused naming the row that carries it and its place in that row's credits (its own number among the file's
+    credits meant nothing to whoever reads the file)."""
     normalise_timestamps(rows, [c for c in TIMESTAMP_COLUMNS if c in columns], first_row)
     normalise_decimals(rows, [c for c in NUMBER_COLUMNS if c in columns], first_row)
-    normalise_decimals(credits, ["amount"], first_credit)
+    for credit in credits:
+        try:
+            normalise_decimals([credit], ["amount"])
+        except RejectedFile:
+            raise RejectedFile(
+                f"row {credit['parent_row']}, credit {credit['credit_index']}, column amount: "
+                f"{credit['amount']!r} is not a number"
+            ) from None
 
 
 def file_periods(months: Collection[str], first_without_month: int | None) -> list[date]:

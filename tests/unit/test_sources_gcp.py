@@ -206,7 +206,7 @@ def test_csv_without_invoice_month_is_refused_by_name(tmp_path: Path) -> None:
         ("__import__('os').system('true')", "row 1, column credits: not JSON or a literal list"),
         ("{'name': 'x'}", "row 1: credits must be a list of records"),
         ("[1, 2]", "row 1: credits must be records"),
-        ("[{'name': 'x', 'amount': 'lots'}]", "row 1, column amount: 'lots' is not a number"),
+        ("[{'name': 'x', 'amount': 'lots'}]", "row 1, credit 1, column amount: 'lots' is not a number"),
     ],
 )
 def test_bad_credits_cell_is_refused(tmp_path: Path, cell: str, message: str) -> None:
@@ -276,7 +276,7 @@ def test_a_json_line_is_flattened_with_each_kind_of_value_as_raw_text(tmp_path: 
     [
         ('"none"', "line 2: credits must be a list of records"),
         ("[3]", "line 2: credits must be records"),
-        ('[{"amount": "lots"}]', "column amount: 'lots' is not a number"),
+        ('[{"amount": "lots"}]', "row 2, credit 1, column amount: 'lots' is not a number"),
     ],
 )
 def test_a_json_line_with_credits_not_a_list_of_records_is_refused_with_its_line(

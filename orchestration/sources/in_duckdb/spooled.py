@@ -145,7 +145,7 @@ def _stage(
         first_row = main.rows + 1
         main.add_columns(itertools.chain.from_iterable(rows))
         batch_credits = [credit for _, row_credits in batch for credit in row_credits]
-        gcp_billing.normalise(rows, batch_credits, main.columns, first_row, credits.rows + 1)
+        gcp_billing.normalise(rows, batch_credits, main.columns, first_row)
         for number, row in enumerate(rows, start=first_row):
             if month := row.get("invoice_month"):
                 month_rows[month] += 1
