@@ -203,6 +203,13 @@ def key_value_json(value: Any) -> str | None:
     """A map, a list of {key, value} records or Azure's brace-less tag text -> compact JSON object text."""
     if value is None:
         return None
+    if type(value) is list:
+        # BigQuery's label arrays, on every line of a GCP export: one pass, no abstract type checks.
+        if not value:
+            return "{}"
+        pairs = _text_pairs(value)
+        if pairs is not None:
+            return _key_value_pairs_json(pairs)
     if isinstance(value, str):
         text = value.strip()
         if not text:
@@ -240,6 +247,22 @@ def key_value_json(value: Any) -> str | None:
 
 
 _KEY_VALUE = {"key", "value"}
+
+
+def _text_pairs(items: list[Any]) -> tuple[tuple[str, str | None], ...] | None:
+    """(key, value) of a list of {key, value} records whose keys are text and values text or null; None otherwise."""
+    pairs = []
+    for item in items:
+        if type(item) is not dict or len(item) != 2:
+            return None
+        key, text = item.get("key", _NO_VALUE), item.get("value", _NO_VALUE)
+        if type(key) is not str or not (text is None or type(text) is str):
+            return None
+        pairs.append((key, text))
+    return tuple(pairs)
+
+
+_NO_VALUE = object()
 
 
 @lru_cache(maxsize=65_536)
