@@ -208,13 +208,23 @@ def key_value_json(value: Any) -> str | None:
     """A map, a list of {key, value} records or Azure's brace-less tag text -> compact JSON object text."""
     if value is None:
         return None
-    if type(value) is list:
-        # BigQuery's label arrays, on every line of a GCP export: one pass, no abstract type checks.
+    if isinstance(value, list):  # first: a GCP line carries four, and Mapping's check below is slow
         if not value:
             return "{}"
-        pairs = _text_pairs(value)
-        if pairs is not None:
-            return _key_value_pairs_json(pairs)
+        # BigQuery's label arrays: the same few sets on every line of an export, each written once. Text only:
+        # equal numbers hash alike (Decimal 1.10 and 1.1) but are written as delivered.
+        pairs_of_text = _text_pairs(value)
+        if pairs_of_text is not None:
+            return _key_value_pairs_json(pairs_of_text)
+        pairs: dict[str, str] = {}
+        for item in value:
+            if isinstance(item, Mapping) and "key" in item:
+                pairs[str(item["key"])] = "" if item.get("value") is None else str(item["value"])
+            elif isinstance(item, tuple | list) and len(item) == 2:
+                pairs[str(item[0])] = "" if item[1] is None else str(item[1])
+            else:
+                raise ValueError(f"not a key/value list: {value!r}")
+        return compact_json(pairs)
     if isinstance(value, str):
         text = value.strip()
         if not text:
@@ -230,32 +240,12 @@ def key_value_json(value: Any) -> str | None:
         return compact_json({str(k): "" if v is None else str(v) for k, v in loaded.items()})
     if isinstance(value, Mapping):
         return compact_json({str(k): "" if v is None else str(v) for k, v in value.items()})
-    if isinstance(value, list):
-        if not value:
-            return "{}"
-        if all(type(item) is dict and item.keys() == _KEY_VALUE for item in value):
-            pairs_of_text = tuple((item["key"], item["value"]) for item in value)
-            # BigQuery's label arrays: the same few sets on every line of an export, each written once. Text only:
-            # equal numbers hash alike (Decimal 1.10 and 1.1) but are written as delivered.
-            if all(type(k) is str and (v is None or type(v) is str) for k, v in pairs_of_text):
-                return _key_value_pairs_json(pairs_of_text)
-        pairs: dict[str, str] = {}
-        for item in value:
-            if isinstance(item, Mapping) and "key" in item:
-                pairs[str(item["key"])] = "" if item.get("value") is None else str(item["value"])
-            elif isinstance(item, tuple | list) and len(item) == 2:
-                pairs[str(item[0])] = "" if item[1] is None else str(item[1])
-            else:
-                raise ValueError(f"not a key/value list: {value!r}")
-        return compact_json(pairs)
     raise ValueError(f"not a key/value collection: {value!r}")
 
 
-_KEY_VALUE = {"key", "value"}
-
-
 def _text_pairs(items: list[Any]) -> tuple[tuple[str, str | None], ...] | None:
-    """(key, value) of a list of {key, value} records whose keys are text and values text or null; None otherwise."""
+    """(key, value) of a list of records of exactly `key` and `value`, keys text and values text or null; None
+    otherwise."""
     pairs = []
     for item in items:
         if type(item) is not dict or len(item) != 2:

@@ -71,8 +71,14 @@ CREDIT_COLUMNS = ("credit_index", "name", "amount", "full_name", "id", "type")
 def _text(name: str, value: Any) -> str | None:
     if name in KEY_VALUE_COLUMNS:
         return key_value_json(value)
-    if type(value) is str:  # most fields: decimal_text's answer without its type tests
+    # Most fields are text, null or a number: decimal_text's answer without its type tests.
+    kind = type(value)
+    if kind is str:
         return value or None
+    if value is None:
+        return None
+    if kind is Decimal:
+        return decimal_text(value)
     if isinstance(value, list | dict):
         return compact_json(value)
     return decimal_text(value)
@@ -100,23 +106,12 @@ def _flat_text(record: dict[str, Any], prefix: str, out: dict[str, str | None]) 
             name = column_name(prefix + key)
             if len(names) < _FIELD_NAMES_KEPT:
                 names[key] = name
-        kind = type(value)
-        if kind is dict:
+        if type(value) is dict:
             _flat_text(value, name + "_", out)
             continue
         if name == "credits":
             credits = value
-        # _text's answer without its call for the common kinds: text, null and numbers are most fields.
-        if name in KEY_VALUE_COLUMNS:
-            out[name] = key_value_json(value)
-        elif kind is str:
-            out[name] = value or None
-        elif value is None:
-            out[name] = None
-        elif kind is Decimal:
-            out[name] = decimal_text(value)
-        else:
-            out[name] = _text(name, value)
+        out[name] = _text(name, value)
     return credits
 
 
