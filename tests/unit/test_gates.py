@@ -92,3 +92,23 @@ def test_finalization_refuses_a_red_gate_and_names_it(warehouse_with_drafts) -> 
     with pytest.raises(GatesNotPassed, match=r"fct_reconciliation: expect_column_values_to_be_in_set\(difference\)"):
         finalize_period(con, SEPTEMBER, issued_by="test")
     assert con.execute("select count(*) from audit.issued_invoices").fetchone() == (0,)
+
+
+def test_a_close_imports_great_expectations_while_dbt_starts_only_when_a_gate_follows() -> None:
+    """The first dbt step imports GX for the gates after it (off the close's path) when the run evaluates one: a run
+    naming no checks runs all of its job's, a run naming only dbt's data tests none."""
+    from types import SimpleNamespace
+
+    import dagster as dg
+
+    from orchestration.defs.quality.checks import INVOICE_TOTALS_GATE
+    from orchestration.defs.transform.dbt import run_evaluates_gates
+
+    def run_naming(checks: frozenset[dg.AssetCheckKey] | None) -> bool:
+        return run_evaluates_gates(SimpleNamespace(run=SimpleNamespace(asset_check_selection=checks)))  # type: ignore[arg-type]
+
+    data_test = dg.AssetCheckKey(dg.AssetKey(["marts", "fct_invoices"]), "unique_fct_invoices_invoice_id")
+    assert run_naming(None)
+    assert run_naming(frozenset({data_test, INVOICE_TOTALS_GATE}))
+    assert not run_naming(frozenset({data_test}))
+    assert not run_naming(frozenset())

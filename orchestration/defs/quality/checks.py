@@ -13,6 +13,10 @@ from orchestration.settings import EXPECTATIONS_DIR
 
 RECONCILIATION_KEY = dg.AssetKey(["marts", "fct_reconciliation"])
 DRAFT_INVOICE_LINES_KEY = dg.AssetKey(["intermediate", "int_invoice_lines_drafted"])
+RECONCILIATION_GATE = dg.AssetCheckKey(RECONCILIATION_KEY, "gx_reconciliation_balances")
+INVOICE_TOTALS_GATE = dg.AssetCheckKey(DRAFT_INVOICE_LINES_KEY, "gx_invoice_lines_sum_to_invoice")
+# The gates that run a Great Expectations suite.
+GX_GATES = frozenset({RECONCILIATION_GATE, INVOICE_TOTALS_GATE})
 
 
 def record_gate(con, outcome: GateOutcome, period, run_id: str) -> None:  # type: ignore[no-untyped-def]
@@ -53,7 +57,7 @@ def evaluate_gate(context: dg.AssetCheckExecutionContext, warehouse: WarehouseRe
 
 @dg.asset_check(
     asset=RECONCILIATION_KEY,
-    name="gx_reconciliation_balances",
+    name=RECONCILIATION_GATE.name,
     blocking=True,
     partitions_def=billing_period,
     description="GX suite expectations/fct_reconciliation.json: every source balances to zero difference.",
@@ -64,7 +68,7 @@ def reconciliation_gate(context: dg.AssetCheckExecutionContext, warehouse: Wareh
 
 @dg.asset_check(
     asset=DRAFT_INVOICE_LINES_KEY,
-    name="gx_invoice_lines_sum_to_invoice",
+    name=INVOICE_TOTALS_GATE.name,
     blocking=True,
     partitions_def=billing_period,
     additional_deps=[dg.AssetKey(["intermediate", "int_invoices_drafted"])],

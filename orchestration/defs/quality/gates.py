@@ -51,10 +51,18 @@ def _describe(rows: pd.DataFrame, key_columns: list[str], limit: int = 5) -> str
     return "; ".join(f"[{p}]" for p in parts) + more
 
 
+def import_great_expectations() -> None:
+    """Import Great Expectations before a gate needs it. Importing it costs ~2.4 s of CPU (its expectation catalogue
+    brings in scipy), so it waits until a gate runs; a close imports it while dbt starts in its own process instead
+    (orchestration/defs/transform/dbt.py), off the close's path."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations  # noqa: F401
+
+
 def run_suite(suite: dict[str, Any], batch: pd.DataFrame, key_columns: list[str]) -> GateOutcome:
     """Validate `batch` against `suite`; failing rows are reported by their `key_columns`."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    import great_expectations as gx  # slow import: only when a gate runs
+    import_great_expectations()
+    import great_expectations as gx
     from great_expectations.core.expectation_suite import ExpectationSuite
     from great_expectations.data_context.types.base import ProgressBarsConfig
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
