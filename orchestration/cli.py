@@ -621,13 +621,22 @@ def bench(
             max=9,
         ),
     ] = 3,
+    tiny_recloses: Annotated[
+        int,
+        typer.Option(
+            help="Times the demo's own month is closed again unchanged for the fixed-overhead figure (the median is "
+            "reported; 0 leaves the tiny month out).",
+            min=0,
+            max=9,
+        ),
+    ] = 3,
 ) -> None:
     """Benchmark the close at scale against the engine floor and a naive pandas peer; reports, never asserts.
 
     Writes data/output/bench/bench.json (the last size; every size under `runs`) and prints figures and ratios."""
     import json
 
-    from orchestration.bench.run import BenchConfig, BenchError, render, run_bench
+    from orchestration.bench.run import BenchConfig, BenchError, render, render_tiny_month, run_bench, run_tiny_month
 
     settings = _settings()
     sizes = rows or [1_000_000, 10_000_000]
@@ -656,7 +665,16 @@ def bench(
             raise UserError(f"bench: {error}") from None
         runs.append(report)
         _say(render(report))
-    summary = {**runs[-1], "runs": runs}
+    summary: dict[str, object] = {**runs[-1], "runs": runs}
+    if tiny_recloses:
+        _say(f"bench: the fixed overhead, the demo's own month closed and closed again {tiny_recloses} time(s)")
+        try:
+            tiny_dir = settings.data_dir / "bench" / "tiny"
+            tiny = run_tiny_month(settings, tiny_dir, tiny_recloses, progress=lambda m: _say(f"  {m}"))
+        except BenchError as error:
+            raise UserError(f"bench: {error}") from None
+        summary["tiny_month"] = tiny
+        _say(render_tiny_month(tiny))
     path = settings.output_dir / "bench" / "bench.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")

@@ -23,7 +23,9 @@ def test_the_bench_closes_a_scaled_month_measures_the_baselines_and_writes_bench
     monkeypatch.setenv("BILLING_DATA_DIR", str(tmp_path / "data"))
     billing = in_process_billing(monkeypatch, capsys)
 
-    code, out, err = billing("bench", "--rows", str(ROWS), "--months", "2", "--reclose-repeats", "2")
+    code, out, err = billing(
+        "bench", "--rows", str(ROWS), "--months", "2", "--reclose-repeats", "2", "--tiny-recloses", "1"
+    )
 
     assert code == 0, out + err
     report = json.loads((tmp_path / "data" / "output" / "bench" / "bench.json").read_text())
@@ -116,3 +118,18 @@ def test_the_bench_closes_a_scaled_month_measures_the_baselines_and_writes_bench
     assert reuse["parquet_partitions_linked"] > 0 and reuse["extract_periods_replaced"] > 0
     # The second re-close's release brought the DuckDB files of the release it removed up to date, not a copy of all.
     assert reuse["extract_files_recycled"] > 0
+    # The fixed overhead: the demo's own last month closed in a data directory of its own, then closed again
+    # unchanged; the figure names the month and counts its cost lines as the ingest loaded them.
+    tiny = report["tiny_month"]
+    assert tiny["period"] == "2026-10-01"
+    assert tiny["first_close_seconds"] > 0
+    assert tiny["reclose_runs_seconds"] == [tiny["reclose_seconds"]]
+    tiny_warehouse = tmp_path / "data" / "bench" / "tiny" / "warehouse" / "billing.duckdb"
+    with duckdb.connect(str(tiny_warehouse), read_only=True) as con:
+        (loaded_rows,) = con.execute(
+            "select sum(row_count) from audit.ingested_files where status = 'loaded' and billing_period_start = $period"
+            " and source <> 'sla'",
+            {"period": tiny["period"]},
+        ).fetchone()
+    assert tiny["rows"] == loaded_rows > 1_000
+    assert f"tiny month (2026-10, {loaded_rows:,} cost lines), re-close" in out
