@@ -279,8 +279,8 @@ def run_tiny_month(
     if work_dir.exists():
         shutil.rmtree(work_dir)
     period = DEMO_PERIODS[-1].start
-    written = write_demo_landing_zone(replace(settings, data_dir=work_dir).landing_dir, include_restatement=False)
     tiny = _data_dir(settings, work_dir)
+    written = write_demo_landing_zone(tiny.landing_dir, include_restatement=False)
     first = _close(tiny, period, "tiny month, first close", progress)
     runs = [_close(tiny, period, f"tiny month, re-close {n} of {recloses}", progress) for n in range(1, recloses + 1)]
     median = _median(runs)
@@ -429,14 +429,15 @@ def run_bench(settings: Settings, config: BenchConfig, progress: Callable[[str],
     return report
 
 
+def _seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.1f} s"
+
+
 def render(report: dict[str, Any]) -> str:
     """The figures and ratios as a table for people."""
 
     def gib(value: int | None) -> str:
         return "-" if value is None else f"{value / GIB:.2f} GiB"
-
-    def seconds(value: float | None) -> str:
-        return "-" if value is None else f"{value:,.1f} s"
 
     def cpu(value: float | None, wall: float | None) -> str:
         return "-" if not value or not wall else f"{value:,.0f} s ({value / wall:.2f})"
@@ -444,7 +445,7 @@ def render(report: dict[str, Any]) -> str:
     rates = report["ingest_rows_per_second"]
     copies = report.get("ingest_engine_copy_rows_per_second", {})
     machine = report["machine"]
-    peer = seconds(report["pandas_seconds"]) if report["pandas_completed"] else "did not finish"
+    peer = _seconds(report["pandas_seconds"]) if report["pandas_completed"] else "did not finish"
     history = f"{report['months']} months loaded" if report["months"] > 1 else "one month loaded (no re-close)"
     lines = [
         f"bench {report['measured_at']} on {machine['cores']} cores, {gib(machine['memory_bytes'])} "
@@ -456,15 +457,15 @@ def render(report: dict[str, Any]) -> str:
         f"{'ingest CSV (rows/s)':<44} {rates.get('csv', 0):>16,}",
         f"{'DuckDB copying the Parquet file (rows/s)':<44} {copies.get('parquet', 0):>16,}",
         f"{'DuckDB copying the CSV file (rows/s)':<44} {copies.get('csv', 0):>16,}",
-        f"{'close, whole month':<44} {seconds(report['close_seconds']):>16}",
+        f"{'close, whole month':<44} {_seconds(report['close_seconds']):>16}",
         f"{'close peak memory':<44} {gib(report['close_peak_rss_bytes']):>16}",
         f"{'close CPU time (cores kept busy)':<44} {cpu(report.get('close_cpu_seconds'), report['close_seconds']):>16}",
-        f"{'engine floor (DuckDB SQL)':<44} {seconds(report['floor_seconds']):>16}",
+        f"{'engine floor (DuckDB SQL)':<44} {_seconds(report['floor_seconds']):>16}",
         f"{'naive pandas peer':<44} {peer:>16}",
         f"{'pandas peak memory':<44} {gib(report['pandas_peak_rss_bytes']):>16}",
-        f"{'one month loaded, re-close':<44} {seconds(report.get('single_reclose_seconds')):>16}",
-        f"{history + ', first close':<44} {seconds(report['first_close_among_months_seconds']):>16}",
-        f"{history + ', re-close':<44} {seconds(report['reclose_seconds']):>16}",
+        f"{'one month loaded, re-close':<44} {_seconds(report.get('single_reclose_seconds')):>16}",
+        f"{history + ', first close':<44} {_seconds(report['first_close_among_months_seconds']):>16}",
+        f"{history + ', re-close':<44} {_seconds(report['reclose_seconds']):>16}",
         f"{'close / floor':<44} {report['close_over_floor'] or '-':>16}",
         f"{'pandas / close':<44} {report['pandas_over_close'] or '-':>16}",
         f"{'re-close among months / re-close alone':<44} {report['reclose_ratio'] or '-':>16}",
@@ -476,14 +477,10 @@ def render(report: dict[str, Any]) -> str:
 
 def render_tiny_month(figures: dict[str, Any]) -> str:
     """The tiny month's figures for people."""
-
-    def seconds(value: float | None) -> str:
-        return "-" if value is None else f"{value:,.1f} s"
-
     month = f"tiny month ({figures['period'][:7]}, {figures['rows']:,} cost lines)"
     return "\n".join(
         [
-            f"{month + ', first close':<44} {seconds(figures['first_close_seconds']):>16}",
-            f"{month + ', re-close':<44} {seconds(figures['reclose_seconds']):>16}",
+            f"{month + ', first close':<44} {_seconds(figures['first_close_seconds']):>16}",
+            f"{month + ', re-close':<44} {_seconds(figures['reclose_seconds']):>16}",
         ]
     )

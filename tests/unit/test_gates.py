@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 
+import dagster as dg
 import duckdb
 import pandas as pd
 import pytest
 
 from orchestration.defs.quality.batches import RECONCILIATION
-from orchestration.defs.quality.checks import record_gate
+from orchestration.defs.quality.checks import INVOICE_TOTALS_GATE, record_gate
 from orchestration.defs.quality.gates import load_suite, run_suite
+from orchestration.defs.transform.dbt import run_evaluates_gates
 from orchestration.ingest.warehouse import ensure_warehouse
 from orchestration.invoicing.finalize import GatesNotPassed, finalize_period
 from orchestration.settings import EXPECTATIONS_DIR
@@ -97,12 +100,6 @@ def test_finalization_refuses_a_red_gate_and_names_it(warehouse_with_drafts) -> 
 def test_a_close_imports_great_expectations_while_dbt_starts_only_when_a_gate_follows() -> None:
     """The first dbt step imports GX for the gates after it (off the close's path) when the run evaluates one: a run
     naming no checks runs all of its job's, a run naming only dbt's data tests none."""
-    from types import SimpleNamespace
-
-    import dagster as dg
-
-    from orchestration.defs.quality.checks import INVOICE_TOTALS_GATE
-    from orchestration.defs.transform.dbt import run_evaluates_gates
 
     def run_naming(checks: frozenset[dg.AssetCheckKey] | None) -> bool:
         return run_evaluates_gates(SimpleNamespace(run=SimpleNamespace(asset_check_selection=checks)))  # type: ignore[arg-type]
